@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const modelCostEstimateSchema = z.object({
+  model: z.string(),
+  requests: z.number().int().nonnegative(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokensMax: z.number().int().nonnegative(),
+  outputTokensExpected: z.number().int().nonnegative(),
+  /** Undefined when the model has no price in the pricing table. */
+  costUsd: z.number().nonnegative().optional(),
+  syncCostUsd: z.number().nonnegative().optional(),
+});
+export type ModelCostEstimate = z.infer<typeof modelCostEstimateSchema>;
+
+/** What a job is expected to cost, before anything is sent. */
+export const costEstimateSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokensMax: z.number().int().nonnegative(),
+  outputTokensExpected: z.number().int().nonnegative(),
+  /** Expected cost in the job's mode (batch price for native, sync price for emulated). */
+  costUsd: z.number().nonnegative(),
+  /** Expected cost of the same requests through the synchronous API. */
+  syncCostUsd: z.number().nonnegative(),
+  savingsUsd: z.number(),
+  savingsRatio: z.number(),
+  currency: z.literal('USD'),
+  pricingAsOf: z.string(),
+  perModel: z.array(modelCostEstimateSchema),
+  /** Models with no known price: their cost is unknown, not zero. */
+  unknownModels: z.array(z.string()).optional(),
+});
+export type CostEstimate = z.infer<typeof costEstimateSchema>;

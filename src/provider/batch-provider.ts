@@ -1,0 +1,98 @@
+import type { BatchRequest } from '../models/batch-request.js';
+import type { BatchResult } from '../models/batch-result.js';
+import type { JobMode, JobStatus, ProviderReference } from '../models/batch-job.js';
+import type { Usage } from '../models/usage.js';
+
+/** How big one provider batch may be. The planner splits a job so that no part passes these. */
+export interface ProviderLimits {
+  /** Most requests in one part. */
+  readonly maxRequests: number;
+  /** Most serialized bytes (of the provider's request lines) in one part. */
+  readonly maxBytes: number;
+  /** Whether every request of a part must use the same model (OpenAI). */
+  readonly oneModelPerPart: boolean;
+  /** The custom id rule of the provider, checked before any call. */
+  readonly idPattern?: RegExp;
+}
+
+/** A part of a job as handed to an adapter. */
+export interface SubmitPart {
+  readonly jobId: string;
+  readonly partId: string;
+  readonly index: number;
+  /** The part's model when the adapter needs one model per part. */
+  readonly model?: string;
+  /** How many requests `requests()` yields. */
+  readonly requestCount: number;
+  /**
+   * The part's requests, streamed from the store in input order. On resume of an emulated job it
+   * yields only the requests that have no terminal result yet.
+   */
+  requests(): AsyncIterable<BatchRequest>;
+  /** Job metadata (string pairs) for the provider's batch metadata. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Native only: the completion window asked for, e.g. `24h`. */
+  readonly completionWindow?: string;
+}
+
+/** What the core offers an adapter during a call. */
+export interface ProviderCallContext {
+  readonly signal?: AbortSignal;
+  /** Adds a job warning (shown to the user, persisted). */
+  warn(message: string): void;
+}
+
+export interface SubmitContext extends ProviderCallContext {
+  /**
+   * Persists a partial reference before a step that must not be repeated after a crash (for
+   * example the uploaded file id before creating the batch). Resolves once it is durable.
+   */
+  checkpoint(reference: ProviderReference): Promise<void>;
+  /** The reference checkpointed by an earlier, interrupted submit of this part, if any. */
+  readonly previous?: ProviderReference;
+  /**
+   * Emulated adapters: journals one terminal result durably as soon as it exists. Native adapters
+   * never call it (their results are read through `results()`).
+   */
+  recordResult(result: BatchResult): Promise<void>;
+}
+
+/** A part's state as the provider sees it. */
+export interface PollResult {
+  status: JobStatus;
+  /** The provider's own status string, kept verbatim. */
+  rawStatus?: string;
+  /** Counts reported by the provider, when it reports them (Anthropic: only once ended). */
+  counts?: { succeeded?: number; failed?: number; cancelled?: number; expired?: number; pending?: number };
+  usage?: Usage;
+  /** Why the part failed as a whole (validation errors of the input file ...). */
+  error?: string;
+  /** Updated reference (for example result file ids once known). Merged into the stored one. */
+  reference?: ProviderReference;
+}
+
+/**
+ * The contract every adapter implements: only the provider's part. The core does validation,
+ * planning, persistence, polling, correlation, ordering, aggregation, cost and budget.
+ */
+export interface BatchProvider {
+  readonly name: string;
+  readonly mode: JobMode;
+  readonly limits: ProviderLimits;
+  /** Creates the provider batch for one part and returns its reference (must include `id`). */
+  submit(part: SubmitPart, context: SubmitContext): Promise<ProviderReference & { id: string }>;
+  poll(reference: ProviderReference, context: ProviderCallContext): Promise<PollResult>;
+  /** The results of a terminal part, in any order, one per request the provider knows about. */
+  results(reference: ProviderReference, context: ProviderCallContext): AsyncIterable<BatchResult>;
+  cancel(reference: ProviderReference, context: ProviderCallContext): Promise<void>;
+  /** Finds a batch created for this part before a crash (by metadata), so it is not created twice. */
+  find?(part: SubmitPart, context: SubmitContext): Promise<(ProviderReference & { id: string }) | undefined>;
+  /** The provider body of one request (dry runs and previews). */
+  preview?(request: BatchRequest): unknown;
+  /** Serialized size of one request as the provider will receive it, for planning by bytes. */
+  measure?(request: BatchRequest): number;
+  /** Optional clean-up once a part's results are stored (delete files, archive batches). */
+  cleanup?(reference: ProviderReference, context: ProviderCallContext): Promise<void>;
+  /** Exact token count of a request's input, where the provider or a tokenizer gives one. */
+  countTokens?(request: BatchRequest): number | Promise<number>;
+}
