@@ -1,0 +1,65 @@
+import type { BatchRequest } from '../../models/batch-request.js';
+import type { CallContext, CallOutput, CallStrategy } from '../../provider/call-strategy.js';
+import { convertAnthropicMessage } from './convert-anthropic-message.js';
+import { convertToAnthropicParams, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
+import { checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
+import type Anthropic from '@anthropic-ai/sdk';
+
+/** Options of {@link anthropicMessages}. */
+export interface AnthropicMessagesOptions extends AnthropicClientOptions {
+  /**
+   * `max_tokens` for requests that set no `maxTokens` (the Messages API requires it).
+   * @default 4096
+   */
+  readonly defaultMaxTokens?: number;
+}
+
+/** The call strategy returned by {@link anthropicMessages}. */
+export interface AnthropicMessagesStrategy extends CallStrategy {
+  readonly name: 'anthropic';
+  /** The SDK client in use. */
+  readonly client: Anthropic;
+}
+
+/**
+ * Runs each request through the synchronous Messages API (`POST /v1/messages`), for the emulated
+ * batch adapter: full price, minutes instead of hours.
+ *
+ * ```ts
+ * import { createBatchClient, emulated } from 'llm-batch';
+ * import { anthropicMessages } from 'llm-batch/anthropic';
+ *
+ * const client = createBatchClient({ provider: emulated({ call: anthropicMessages(), concurrency: 8 }) });
+ * ```
+ *
+ * Errors are thrown as the SDK throws them (the emulated adapter classifies and retries them); the
+ * SDK itself never retries. Every call passes an explicit `timeout`, which also keeps the SDK from
+ * refusing non-streaming calls with a large `max_tokens`.
+ */
+export function anthropicMessages(options: AnthropicMessagesOptions = {}): AnthropicMessagesStrategy {
+  checkPositiveInteger('anthropicMessages', 'defaultMaxTokens', options.defaultMaxTokens);
+  const client = createAnthropicClient(options, 'anthropicMessages');
+  const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
+  const toParams = (request: BatchRequest): AnthropicMessageParams =>
+    convertToAnthropicParams(request, { defaultMaxTokens }).params;
+
+  return {
+    name: 'anthropic',
+    client,
+
+    async call(request: BatchRequest, context: CallContext): Promise<CallOutput> {
+      const { data, response } = await client.messages
+        .create(toParams(request) as Anthropic.MessageCreateParamsNonStreaming, {
+          signal: context.signal,
+          timeout: context.timeoutMs,
+          maxRetries: 0,
+        })
+        .withResponse();
+      return { ...convertAnthropicMessage(data), headers: response.headers, raw: data };
+    },
+
+    preview(request: BatchRequest): unknown {
+      return toParams(request);
+    },
+  };
+}
