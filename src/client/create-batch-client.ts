@@ -1,0 +1,759 @@
+import { randomBytes } from 'node:crypto';
+import { throwIfAborted } from '../errors/abort-error.js';
+import { JobNotFoundError } from '../errors/job-not-found-error.js';
+import { LlmBatchError } from '../errors/llm-batch-error.js';
+import { isTerminalStatus, type BatchJob, type BatchPart, type JobStatus, type ProviderReference } from '../models/batch-job.js';
+import type { BatchAggregate } from '../models/batch-aggregate.js';
+import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
+import type { BatchResult, ItemStatus } from '../models/batch-result.js';
+import { addUsage, emptyUsage } from '../models/usage.js';
+import type { BatchProvider, ProviderCallContext, SubmitContext, SubmitPart } from '../provider/batch-provider.js';
+import { delay } from '../retry/delay.js';
+import { exponentialBackoff } from '../retry/exponential-backoff.js';
+import type { RetryStrategy } from '../retry/retry-strategy.js';
+import { runWithRetry } from '../retry/run-with-retry.js';
+import type { BatchStore, StoredRequest } from '../store/batch-store.js';
+import { fileStore } from '../store/file-store.js';
+import { deriveJobCounts, deriveJobStatus, partCountsFromReport } from './derive-job-state.js';
+import { mergeByIndex } from './merge-by-index.js';
+import { planJob } from './plan-job.js';
+import { resolveProvider, type ProviderShorthand, type ResolvedProvider } from './resolve-provider.js';
+import { synthesizeMissingResult } from './synthesize-missing-result.js';
+import { clientExtensions } from './client-extensions.js';
+
+/** Options of {@link createBatchClient}. */
+export interface BatchClientOptions {
+  /**
+   * The adapter: an adapter value (`openaiBatch()`, `anthropicBatch()`, `emulated({...})`, your own),
+   * or a shorthand resolved on first use: `'openai'`, `'anthropic'` or `'mock'` (the local emulator).
+   */
+  readonly provider: BatchProvider | ProviderShorthand;
+  /**
+   * With a shorthand: the provider's native batch API, or an emulated batch over its sync API.
+   * @default 'native'
+   */
+  readonly mode?: 'native' | 'emulated';
+  /**
+   * Where jobs are kept.
+   * @default fileStore() (./.llm-batch, or LLM_BATCH_DIR)
+   */
+  readonly store?: BatchStore;
+  /**
+   * Retries of status, results and cancel calls (never of batch creation, which would pay twice).
+   * @default exponentialBackoff({ maxRetries: 5 })
+   */
+  readonly retry?: RetryStrategy;
+  /**
+   * First interval between polls in `wait`; it grows by half each poll up to `maxPollIntervalMs`.
+   * @default the adapter's `pollIntervalMs`, else 200 ms for emulated jobs and 5,000 ms for native ones
+   */
+  readonly pollIntervalMs?: number;
+  /** @default 60_000 */
+  readonly maxPollIntervalMs?: number;
+  /** Options passed to the adapter a shorthand resolves to (apiKey, baseURL, concurrency ...). */
+  readonly [adapterOption: string]: unknown;
+}
+
+/** Options of `submit` and `run`. */
+export interface SubmitOptions {
+  /** The model of requests that name none. */
+  readonly model?: string;
+  /** String pairs stored with the job and sent as provider batch metadata where supported. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Native batches: the provider's completion window. @default '24h' */
+  readonly completionWindow?: string;
+  readonly signal?: AbortSignal;
+  /** Internal: the job this one retries. */
+  readonly retryOf?: string;
+  /** Further options understood by client extensions (cost, budgets, structured output). */
+  readonly [option: string]: unknown;
+}
+
+export interface WaitOptions {
+  readonly pollIntervalMs?: number;
+  /** Give up waiting (the job keeps running) after this long. */
+  readonly timeoutMs?: number;
+  readonly onProgress?: (job: BatchJob) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface ResultsOptions {
+  /** @default 'input' */
+  readonly order?: 'input' | 'completion';
+  /** Only results with these statuses. */
+  readonly only?: readonly ItemStatus[];
+  readonly signal?: AbortSignal;
+}
+
+export interface RetryOptions {
+  /** Which results to retry; failed ones only when their error is retryable. @default ['failed', 'expired', 'cancelled'] */
+  readonly statuses?: readonly ItemStatus[];
+  readonly signal?: AbortSignal;
+}
+
+export interface ListFilter {
+  readonly status?: JobStatus | readonly JobStatus[];
+  readonly provider?: string;
+}
+
+/** The one client: submit, follow and read jobs on any adapter. */
+export interface BatchClient {
+  submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: SubmitOptions): Promise<BatchJob>;
+  status(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
+  wait(jobId: string, options?: WaitOptions): Promise<BatchJob>;
+  results<T = unknown>(jobId: string, options?: ResultsOptions): AsyncIterable<BatchResult<T>>;
+  errors(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchResult[]>;
+  aggregate<T = unknown>(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchAggregate<T>>;
+  cancel(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
+  list(filter?: ListFilter): Promise<BatchJob[]>;
+  resume(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
+  retry(jobId: string, options?: RetryOptions & SubmitOptions): Promise<BatchJob>;
+  run<T = unknown>(
+    requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
+    options?: SubmitOptions & Omit<WaitOptions, 'signal'>,
+  ): Promise<BatchAggregate<T>>;
+  /** The adapter in use (resolving a shorthand). */
+  provider(): Promise<BatchProvider>;
+  /** Stops what the client started (the local emulator of the `mock` shorthand). */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a batch client.
+ *
+ * @example
+ * const client = createBatchClient({ provider: openaiBatch() });
+ * const summary = await client.run(requests, { model: 'gpt-5.4-mini' });
+ */
+export function createBatchClient(options: BatchClientOptions): BatchClient {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('createBatchClient: expected an options object with a "provider"');
+  }
+  if (options.provider === undefined) {
+    throw new TypeError('createBatchClient: option "provider" is required (an adapter, or "openai", "anthropic" or "mock")');
+  }
+  if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'emulated') {
+    throw new TypeError(`createBatchClient: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
+  }
+  for (const name of ['pollIntervalMs', 'maxPollIntervalMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'number' || !(value > 0))) {
+      throw new TypeError(`createBatchClient: option "${name}" must be a positive number, got ${JSON.stringify(value)}`);
+    }
+  }
+  return new DefaultBatchClient(options);
+}
+
+class DefaultBatchClient implements BatchClient {
+  private readonly store: BatchStore;
+  private readonly retryStrategy: RetryStrategy;
+  private resolved: Promise<ResolvedProvider> | undefined;
+  /** One live copy of each job this client touches, so concurrent updates never overwrite each other. */
+  private readonly jobs = new Map<string, BatchJob>();
+  private readonly saving = new Map<string, Promise<void>>();
+  /** Emulated parts whose run lives in this process. */
+  private readonly activeRuns = new Set<string>();
+  /** Result collection in flight per part, so two callers never store a part's results twice. */
+  private readonly collecting = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: BatchClientOptions) {
+    this.store = options.store ?? fileStore();
+    this.retryStrategy = options.retry ?? exponentialBackoff({ maxRetries: 5 });
+  }
+
+  provider(): Promise<BatchProvider> {
+    return this.resolve().then((resolved) => resolved.provider);
+  }
+
+  async close(): Promise<void> {
+    const resolved = await this.resolved?.catch(() => undefined);
+    await resolved?.close?.();
+  }
+
+  async submit(
+    requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
+    options: SubmitOptions = {},
+  ): Promise<BatchJob> {
+    validateSubmitOptions(options);
+    throwIfAborted(options.signal);
+    const provider = await this.provider();
+    const jobId = newJobId();
+    let transform: ((request: BatchRequest) => BatchRequest) | undefined;
+    for (const extension of clientExtensions) {
+      const next = extension.transformRequest?.(options);
+      if (next) transform = transform ? chain(transform, next) : next;
+    }
+    const plan = await planJob({
+      jobId,
+      input: requests,
+      store: this.store,
+      limits: provider.limits,
+      ...(options.model === undefined ? {} : { defaultModel: options.model }),
+      ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
+      ...(transform ? { transform } : {}),
+    });
+    const now = new Date().toISOString();
+    const job: BatchJob = {
+      id: jobId,
+      provider: provider.name,
+      mode: provider.mode,
+      status: 'validating',
+      counts: { total: plan.total, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: plan.total },
+      createdAt: now,
+      updatedAt: now,
+      parts: plan.parts.map((part) => ({
+        id: `${jobId}_p${part.index}`,
+        index: part.index,
+        status: 'validating',
+        requestCount: part.requestCount,
+        bytes: part.bytes,
+        ...(part.model === undefined ? {} : { model: part.model }),
+        submitState: 'planned',
+        resultsStored: false,
+      })),
+      metadata: { ...options.metadata },
+      warnings: [],
+      options: {
+        ...(options.model === undefined ? {} : { model: options.model }),
+        completionWindow: options.completionWindow ?? '24h',
+      },
+      ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
+    };
+    try {
+      for (const extension of clientExtensions) {
+        await extension.beforeSubmit?.({ job, options, provider, store: this.store });
+      }
+    } catch (error) {
+      await this.store.deleteJob(jobId);
+      throw error;
+    }
+    this.jobs.set(jobId, job);
+    await this.save(job);
+    for (const part of job.parts) {
+      await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: false });
+    }
+    return snapshot(job);
+  }
+
+  async status(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
+    const job = await this.load(jobId);
+    const provider = await this.provider();
+    for (const part of job.parts) {
+      throwIfAborted(options.signal);
+      await this.refreshPart(job, part, provider, options.signal);
+    }
+    await this.save(job);
+    return snapshot(job);
+  }
+
+  async wait(jobId: string, options: WaitOptions = {}): Promise<BatchJob> {
+    const provider = await this.provider();
+    const started = Date.now();
+    const job = await this.load(jobId);
+    const maxInterval = this.options.maxPollIntervalMs ?? 60_000;
+    let interval =
+      options.pollIntervalMs ??
+      this.options.pollIntervalMs ??
+      providerPollInterval(provider) ??
+      (job.mode === 'emulated' ? 200 : 5_000);
+    while (true) {
+      const current = await this.status(jobId, options);
+      options.onProgress?.(current);
+      if (isTerminalStatus(current.status) && current.parts.every((part) => part.resultsStored)) return current;
+      const stuck = this.stuckPart(current);
+      if (stuck) throw stuck;
+      if (options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs) {
+        throw new LlmBatchError(`Job ${jobId} is still ${current.status} after waiting ${options.timeoutMs} ms`, {
+          code: 'wait_timeout',
+        });
+      }
+      // Jitter keeps many waiting clients from polling in lockstep.
+      await delay(interval * (0.9 + Math.random() * 0.2), { signal: options.signal });
+      if (current.mode === 'native') interval = Math.min(interval * 1.5, maxInterval);
+    }
+  }
+
+  async *results<T = unknown>(jobId: string, options: ResultsOptions = {}): AsyncIterable<BatchResult<T>> {
+    const job = await this.status(jobId, options);
+    const only = options.only ? new Set(options.only) : undefined;
+    const keep = (result: BatchResult): boolean => !only || only.has(result.status);
+    if (options.order === 'completion') {
+      const seen = new Set<string>();
+      for await (const result of this.store.readResults(jobId)) {
+        throwIfAborted(options.signal);
+        if (seen.has(result.id)) continue;
+        seen.add(result.id);
+        if (keep(result)) yield result as BatchResult<T>;
+      }
+      return;
+    }
+    const byId = await this.resultsById(jobId);
+    for await (const { request } of this.requestsInInputOrder(job)) {
+      throwIfAborted(options.signal);
+      const result = byId.get(request.id);
+      if (result && keep(result)) yield result as BatchResult<T>;
+    }
+  }
+
+  async errors(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchResult[]> {
+    const errors: BatchResult[] = [];
+    for await (const result of this.results(jobId, { ...options, only: ['failed', 'cancelled', 'expired'] })) {
+      errors.push(result);
+    }
+    return errors;
+  }
+
+  async aggregate<T = unknown>(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchAggregate<T>> {
+    const results: BatchResult<T>[] = [];
+    const usage = emptyUsage();
+    for await (const result of this.results<T>(jobId, options)) {
+      if (result.status === 'succeeded' || result.status === 'failed') addUsage(usage, result.usage);
+      if (result.metadata?.skipped === true) continue;
+      results.push(result);
+    }
+    const job = await this.load(jobId);
+    let costUsd: number | undefined;
+    for (const extension of clientExtensions) {
+      const cost = extension.costOf?.({ job, results, usage });
+      if (cost !== undefined) costUsd = cost;
+    }
+    if (costUsd !== undefined && job.costUsd !== costUsd) {
+      job.costUsd = costUsd;
+      job.usage = usage;
+      await this.save(job);
+    }
+    const ended = job.endedAt ? Date.parse(job.endedAt) : Date.now();
+    return {
+      jobId,
+      status: job.status,
+      counts: job.counts,
+      usage,
+      costUsd,
+      ...(job.estimate ? { estimate: job.estimate } : {}),
+      elapsedMs: Math.max(0, ended - Date.parse(job.createdAt)),
+      results,
+    };
+  }
+
+  async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
+    const job = await this.load(jobId);
+    const provider = await this.provider();
+    for (const part of job.parts) {
+      if (isTerminalStatus(part.status)) continue;
+      const reference = part.reference;
+      const detached = job.mode === 'emulated' && !this.activeRuns.has(part.id);
+      if (part.submitState !== 'submitted' || !reference || detached) {
+        // Nothing runs at the provider for this part: it is cancelled here and now.
+        part.status = 'cancelled';
+        continue;
+      }
+      await this.withRetry((signal) => provider.cancel(reference, this.callContext(job, signal)), options.signal);
+      if (part.status !== 'cancelled') part.status = 'cancelling';
+    }
+    await this.save(job);
+    return this.status(jobId, options);
+  }
+
+  async list(filter: ListFilter = {}): Promise<BatchJob[]> {
+    const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
+    const jobs = await this.store.listJobs();
+    return jobs
+      .filter((job) => (statuses ? statuses.has(job.status) : true))
+      .filter((job) => (filter.provider ? job.provider === filter.provider : true))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async resume(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
+    const job = await this.load(jobId);
+    const provider = await this.provider();
+    if (job.mode !== provider.mode || job.provider !== provider.name) {
+      throw new LlmBatchError(
+        `Job ${jobId} ran on ${job.provider} (${job.mode}); this client uses ${provider.name} (${provider.mode})`,
+        { code: 'provider_mismatch' },
+      );
+    }
+    for (const part of job.parts) {
+      throwIfAborted(options.signal);
+      if (isTerminalStatus(part.status)) continue;
+      if (job.mode === 'emulated') {
+        if (this.activeRuns.has(part.id)) continue;
+        await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: true });
+        continue;
+      }
+      if (part.submitState === 'submitted') continue;
+      if (part.submitState === 'submitting' && provider.find) {
+        const input = this.partInput(job, part, undefined);
+        const found = await this.withRetry(
+          (signal) => provider.find!(input, this.submitContext(job, part, signal)),
+          options.signal,
+        );
+        if (found) {
+          this.attach(part, found, provider);
+          await this.save(job);
+          continue;
+        }
+      }
+      await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: false });
+    }
+    return this.status(jobId, options);
+  }
+
+  async retry(jobId: string, options: RetryOptions & SubmitOptions = {}): Promise<BatchJob> {
+    const job = await this.status(jobId, options);
+    if (!isTerminalStatus(job.status)) {
+      throw new LlmBatchError(`Job ${jobId} is still ${job.status}; retry it once it has ended`, { code: 'job_not_ended' });
+    }
+    const statuses = new Set(options.statuses ?? ['failed', 'expired', 'cancelled']);
+    const retryIds = new Set<string>();
+    for await (const result of this.results(jobId, options)) {
+      if (!statuses.has(result.status)) continue;
+      if (result.status === 'failed' && !result.error.retryable) continue;
+      retryIds.add(result.id);
+    }
+    if (retryIds.size === 0) {
+      throw new LlmBatchError(`Job ${jobId} has no retryable items with status ${[...statuses].join(', ')}`, {
+        code: 'nothing_to_retry',
+      });
+    }
+    const requests = this.requestsInInputOrder(job);
+    async function* retried(): AsyncGenerator<BatchRequest> {
+      for await (const { request } of requests) if (retryIds.has(request.id)) yield request;
+    }
+    const { statuses: _statuses, ...submitOptions } = options;
+    return this.submit(retried(), {
+      ...(job.options?.model === undefined ? {} : { model: job.options.model }),
+      metadata: job.metadata,
+      ...submitOptions,
+      retryOf: jobId,
+    });
+  }
+
+  async run<T = unknown>(
+    requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
+    options: SubmitOptions & Omit<WaitOptions, 'signal'> = {},
+  ): Promise<BatchAggregate<T>> {
+    const job = await this.submit(requests, options);
+    const signal = options.signal;
+    await this.wait(job.id, {
+      ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    return this.aggregate<T>(job.id, signal ? { signal } : {});
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private resolve(): Promise<ResolvedProvider> {
+    this.resolved ??= (async () => {
+      const { provider, mode, store: _store, retry: _retry, pollIntervalMs: _p, maxPollIntervalMs: _m, ...rest } = this.options;
+      if (typeof provider !== 'string') return { provider };
+      return resolveProvider(provider, mode ?? 'native', rest);
+    })();
+    return this.resolved;
+  }
+
+  private async load(jobId: string): Promise<BatchJob> {
+    const live = this.jobs.get(jobId);
+    if (live) return live;
+    const stored = await this.store.loadJob(jobId);
+    if (!stored) throw new JobNotFoundError(jobId);
+    // Another caller may have loaded it meanwhile: keep the first copy as the one live copy.
+    const existing = this.jobs.get(jobId);
+    if (existing) return existing;
+    this.jobs.set(jobId, stored);
+    return stored;
+  }
+
+  /** Saves after deriving status and counts; saves of one job run one after another. */
+  private save(job: BatchJob): Promise<void> {
+    job.status = deriveJobStatus(job.parts);
+    job.counts = deriveJobCounts(job.parts);
+    job.updatedAt = new Date().toISOString();
+    if (isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored)) {
+      job.endedAt ??= job.updatedAt;
+    }
+    const previous = this.saving.get(job.id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.store.saveJob(job));
+    this.saving.set(job.id, next);
+    return next;
+  }
+
+  private partInput(job: BatchJob, part: BatchPart, skip: Set<string> | undefined): SubmitPart {
+    const store = this.store;
+    return {
+      jobId: job.id,
+      partId: part.id,
+      index: part.index,
+      ...(part.model === undefined ? {} : { model: part.model }),
+      requestCount: part.requestCount - (skip?.size ?? 0),
+      metadata: job.metadata,
+      ...(job.options?.completionWindow ? { completionWindow: job.options.completionWindow } : {}),
+      async *requests() {
+        for await (const { request } of store.readRequests(job.id, part.index)) {
+          if (!skip?.has(request.id)) yield request;
+        }
+      },
+    };
+  }
+
+  private callContext(job: BatchJob, signal: AbortSignal | undefined): ProviderCallContext {
+    return {
+      ...(signal ? { signal } : {}),
+      warn: (message) => {
+        if (!job.warnings.includes(message)) job.warnings.push(message);
+      },
+    };
+  }
+
+  private submitContext(job: BatchJob, part: BatchPart, signal: AbortSignal | undefined): SubmitContext {
+    return {
+      ...this.callContext(job, signal),
+      ...(part.reference ? { previous: { ...part.reference } } : {}),
+      checkpoint: async (reference: ProviderReference) => {
+        part.reference = { ...part.reference, ...reference };
+        await this.save(job);
+      },
+      recordResult: async (result: BatchResult) => {
+        const prepared = this.prepareResult(job, result);
+        await this.store.appendResults(job.id, [prepared]);
+        const counts = (part.counts ??= zeroCounts(part.requestCount));
+        counts[prepared.status]++;
+        counts.pending = Math.max(0, counts.pending - 1);
+      },
+    };
+  }
+
+  private async submitPart(
+    job: BatchJob,
+    part: BatchPart,
+    provider: BatchProvider,
+    options: { signal: AbortSignal | undefined; pendingOnly: boolean },
+  ): Promise<void> {
+    let skip: Set<string> | undefined;
+    if (options.pendingOnly) {
+      skip = new Set();
+      const tallies = zeroCounts(part.requestCount);
+      const partIds = await this.partIds(job, part);
+      for await (const result of this.store.readResults(job.id)) {
+        if (!partIds.has(result.id) || skip.has(result.id)) continue;
+        skip.add(result.id);
+        tallies[result.status]++;
+        tallies.pending--;
+      }
+      part.counts = tallies;
+    }
+    part.submitState = 'submitting';
+    part.error = undefined;
+    await this.save(job);
+    const context = this.submitContext(job, part, options.signal);
+    let reference: ProviderReference & { id: string };
+    try {
+      reference = await provider.submit(this.partInput(job, part, skip), context);
+    } catch (error) {
+      part.error = error instanceof Error ? error.message : String(error);
+      await this.save(job);
+      throw error;
+    }
+    this.attach(part, reference, provider);
+    if (provider.mode === 'emulated') {
+      part.counts ??= zeroCounts(part.requestCount);
+      this.activeRuns.add(part.id);
+    }
+    await this.save(job);
+  }
+
+  private attach(part: BatchPart, reference: ProviderReference & { id: string }, provider: BatchProvider): void {
+    part.reference = { ...part.reference, ...reference };
+    part.providerBatchId = reference.id;
+    part.submitState = 'submitted';
+    if (provider.mode === 'emulated' && part.status === 'validating') part.status = 'in_progress';
+  }
+
+  private async refreshPart(job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+    if (isTerminalStatus(part.status) && part.resultsStored) return;
+    if (!isTerminalStatus(part.status)) {
+      const reference = part.reference;
+      if (part.submitState !== 'submitted' || !reference) return;
+      if (job.mode === 'emulated' && !this.activeRuns.has(part.id)) return;
+      const polled = await this.withRetry((retrySignal) => provider.poll(reference, this.callContext(job, retrySignal)), signal);
+      part.status = polled.status;
+      if (polled.rawStatus !== undefined) part.rawStatus = polled.rawStatus;
+      if (polled.usage) part.usage = polled.usage;
+      if (polled.error !== undefined) part.error = polled.error;
+      if (polled.reference) part.reference = { ...part.reference, ...polled.reference };
+      // Emulated parts count what they journal; native ones take the provider's numbers.
+      if (job.mode === 'native') {
+        const counts = partCountsFromReport(part.requestCount, polled.counts);
+        if (counts) part.counts = counts;
+      }
+    }
+    if (isTerminalStatus(part.status) && !part.resultsStored) await this.collectPartResults(job, part, provider, signal);
+  }
+
+  private collectPartResults(job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+    let pending = this.collecting.get(part.id);
+    if (!pending) {
+      pending = this.storePartResults(job, part, provider, signal).finally(() => this.collecting.delete(part.id));
+      this.collecting.set(part.id, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Reads a terminal part's results into the journal exactly once per request: results already
+   * journaled (an emulated run, or a crash mid-read) are not written again, unknown ids are
+   * reported, and every request with no result gets one, so nothing is ever dropped.
+   */
+  private async storePartResults(job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+    const partIds = await this.partIds(job, part);
+    const stored = new Set<string>();
+    const tallies = zeroCounts(part.requestCount);
+    const count = (result: BatchResult): void => {
+      stored.add(result.id);
+      tallies[result.status]++;
+      tallies.pending--;
+    };
+    for await (const result of this.store.readResults(job.id)) {
+      if (partIds.has(result.id) && !stored.has(result.id)) count(result);
+    }
+    const reference = part.reference;
+    if (reference && part.submitState === 'submitted') {
+      await this.withRetry(async (retrySignal) => {
+        const context = this.callContext(job, retrySignal);
+        let buffer: BatchResult[] = [];
+        for await (const raw of provider.results(reference, context)) {
+          if (!partIds.has(raw.id)) {
+            context.warn(`Part ${part.id}: the provider returned a result for unknown id "${raw.id}"; it was ignored`);
+            continue;
+          }
+          if (stored.has(raw.id)) continue;
+          const result = this.prepareResult(job, raw);
+          count(result);
+          buffer.push(result);
+          if (buffer.length >= 1_000) {
+            await this.store.appendResults(job.id, buffer);
+            buffer = [];
+          }
+        }
+        await this.store.appendResults(job.id, buffer);
+      }, signal);
+    }
+    let missing: BatchResult[] = [];
+    for (const id of partIds) {
+      if (stored.has(id)) continue;
+      const result = synthesizeMissingResult(id, part);
+      count(result);
+      missing.push(result);
+      if (missing.length >= 1_000) {
+        await this.store.appendResults(job.id, missing);
+        missing = [];
+      }
+    }
+    await this.store.appendResults(job.id, missing);
+    part.counts = tallies;
+    part.resultsStored = true;
+    this.activeRuns.delete(part.id);
+    await this.save(job);
+    if (reference && provider.cleanup) {
+      await provider.cleanup(reference, this.callContext(job, signal)).catch((error: unknown) => {
+        this.callContext(job, signal).warn(`Part ${part.id}: clean-up failed: ${(error as Error).message}`);
+      });
+    }
+  }
+
+  private prepareResult(job: BatchJob, result: BatchResult): BatchResult {
+    let prepared = result;
+    for (const extension of clientExtensions) {
+      if (extension.prepareResult) prepared = extension.prepareResult(prepared, job);
+    }
+    return prepared;
+  }
+
+  private async partIds(job: BatchJob, part: BatchPart): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const { request } of this.store.readRequests(job.id, part.index)) ids.add(request.id);
+    return ids;
+  }
+
+  private async resultsById(jobId: string): Promise<Map<string, BatchResult>> {
+    const byId = new Map<string, BatchResult>();
+    for await (const result of this.store.readResults(jobId)) {
+      if (!byId.has(result.id)) byId.set(result.id, result);
+    }
+    return byId;
+  }
+
+  private requestsInInputOrder(job: BatchJob): AsyncIterable<StoredRequest> {
+    return mergeByIndex(job.parts.map((part) => this.store.readRequests(job.id, part.index)));
+  }
+
+  private stuckPart(job: BatchJob): LlmBatchError | undefined {
+    for (const part of job.parts) {
+      if (isTerminalStatus(part.status)) continue;
+      if (part.submitState !== 'submitted') {
+        return new LlmBatchError(
+          `Job ${job.id}: part ${part.id} was never submitted${part.error ? ` (${part.error})` : ''}; call resume("${job.id}")`,
+          { code: 'job_interrupted' },
+        );
+      }
+      if (job.mode === 'emulated' && !this.activeRuns.has(part.id)) {
+        return new LlmBatchError(
+          `Job ${job.id} runs in emulated mode and its run is not in this process (it was interrupted); call resume("${job.id}") to continue it`,
+          { code: 'job_interrupted' },
+        );
+      }
+    }
+    return undefined;
+  }
+
+  private withRetry<T>(operation: (signal: AbortSignal | undefined) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return runWithRetry((_attempt, retrySignal) => operation(retrySignal), {
+      strategy: this.retryStrategy,
+      ...(signal ? { signal } : {}),
+    });
+  }
+}
+
+function validateSubmitOptions(options: SubmitOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('submit: options must be an object');
+  if (options.model !== undefined && (typeof options.model !== 'string' || options.model === '')) {
+    throw new TypeError(`submit: option "model" must be a non-empty string, got ${JSON.stringify(options.model)}`);
+  }
+  if (options.metadata !== undefined) {
+    if (typeof options.metadata !== 'object' || options.metadata === null || Array.isArray(options.metadata)) {
+      throw new TypeError('submit: option "metadata" must be an object of string values');
+    }
+    for (const [key, value] of Object.entries(options.metadata)) {
+      if (typeof value !== 'string') {
+        throw new TypeError(`submit: option "metadata.${key}" must be a string, got ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError('submit: option "signal" must be an AbortSignal');
+  }
+}
+
+function providerPollInterval(provider: BatchProvider): number | undefined {
+  const value = (provider as { pollIntervalMs?: unknown }).pollIntervalMs;
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}
+
+function newJobId(): string {
+  return `job_${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+function zeroCounts(total: number): NonNullable<BatchPart['counts']> {
+  return { total, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: total };
+}
+
+function snapshot(job: BatchJob): BatchJob {
+  return structuredClone(job);
+}
+
+function chain(first: (request: BatchRequest) => BatchRequest, second: (request: BatchRequest) => BatchRequest) {
+  return (request: BatchRequest) => second(first(request));
+}
+

@@ -1,0 +1,59 @@
+import type { BatchPart, JobCounts, JobStatus } from '../models/batch-job.js';
+import { isTerminalStatus } from '../models/batch-job.js';
+
+/**
+ * The job's status from its parts'. While any part runs, the least advanced running state wins;
+ * once all are terminal: `completed` if any part completed, else expired, cancelled or failed.
+ */
+export function deriveJobStatus(parts: readonly BatchPart[]): JobStatus {
+  const running = parts.filter((part) => !isTerminalStatus(part.status));
+  if (running.length > 0) {
+    if (running.some((part) => part.status === 'cancelling')) return 'cancelling';
+    if (running.every((part) => part.status === 'validating')) return 'validating';
+    if (running.every((part) => part.status === 'finalizing')) return 'finalizing';
+    return 'in_progress';
+  }
+  const statuses = new Set(parts.map((part) => part.status));
+  if (statuses.has('completed')) return 'completed';
+  if (statuses.has('expired')) return 'expired';
+  if (statuses.has('cancelled')) return 'cancelled';
+  return 'failed';
+}
+
+/** Sums part counts into job counts; a part with no counts yet is all pending. Always sums to total. */
+export function deriveJobCounts(parts: readonly BatchPart[]): JobCounts {
+  const counts: JobCounts = { total: 0, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: 0 };
+  for (const part of parts) {
+    counts.total += part.requestCount;
+    const partCounts = part.counts;
+    if (!partCounts) {
+      counts.pending += part.requestCount;
+      continue;
+    }
+    counts.succeeded += partCounts.succeeded;
+    counts.failed += partCounts.failed;
+    counts.cancelled += partCounts.cancelled;
+    counts.expired += partCounts.expired;
+  }
+  counts.pending = counts.total - counts.succeeded - counts.failed - counts.cancelled - counts.expired;
+  return counts;
+}
+
+/** Part counts from provider-reported numbers, clamped so they never pass the part's size. */
+export function partCountsFromReport(
+  requestCount: number,
+  report: { succeeded?: number; failed?: number; cancelled?: number; expired?: number } | undefined,
+): JobCounts | undefined {
+  if (!report) return undefined;
+  let remaining = requestCount;
+  const take = (value: number | undefined): number => {
+    const taken = Math.max(0, Math.min(remaining, Math.floor(value ?? 0)));
+    remaining -= taken;
+    return taken;
+  };
+  const succeeded = take(report.succeeded);
+  const failed = take(report.failed);
+  const cancelled = take(report.cancelled);
+  const expired = take(report.expired);
+  return { total: requestCount, succeeded, failed, cancelled, expired, pending: remaining };
+}

@@ -1,0 +1,180 @@
+import type { z } from 'zod';
+import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
+import { batchRequestSchema, isOpenAIBatchLine, type BatchRequest, type BatchRequestInput } from '../models/batch-request.js';
+import { fromOpenAIBatchLine } from '../models/openai-batch-line.js';
+import type { ProviderLimits } from '../provider/batch-provider.js';
+import type { BatchStore, RequestWriter } from '../store/batch-store.js';
+
+/** A part as planned: which requests it holds is in the store. */
+export interface PlannedPart {
+  index: number;
+  model?: string;
+  requestCount: number;
+  bytes: number;
+}
+
+export interface PlanJobOptions {
+  jobId: string;
+  input: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>;
+  store: BatchStore;
+  limits: ProviderLimits;
+  /** The model for requests that name none. */
+  defaultModel?: string;
+  /** Serialized size of a request as the provider receives it. */
+  measure?: (request: BatchRequest) => number;
+  /** Applied to every valid request before it is stored (structured output, for example). */
+  transform?: (request: BatchRequest) => BatchRequest;
+}
+
+export interface PlannedJob {
+  parts: PlannedPart[];
+  total: number;
+}
+
+interface OpenPart extends PlannedPart {
+  writer: RequestWriter;
+}
+
+/**
+ * Validates every request, normalizes it (OpenAI batch lines become `BatchRequest`s, the default
+ * model is filled in), and streams it into the part it belongs to: a new part opens when the
+ * adapter's request or byte limit would be passed, and per model when the adapter needs one model
+ * per part. Every problem of every item is collected; if there is any, nothing is kept and one
+ * `ValidationError` lists them all. Nothing here touches the network.
+ */
+export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
+  const { jobId, store, limits } = options;
+  const issues: ValidationIssue[] = [];
+  const firstIndexById = new Map<string, number>();
+  const open = new Map<string, OpenPart>();
+  const parts: PlannedPart[] = [];
+  const measure = options.measure ?? defaultMeasure;
+  let index = 0;
+
+  async function sealPart(key: string): Promise<void> {
+    const part = open.get(key);
+    if (!part) return;
+    open.delete(key);
+    await part.writer.close();
+  }
+
+  async function partFor(key: string, model: string | undefined, bytes: number): Promise<OpenPart> {
+    const current = open.get(key);
+    if (current && current.requestCount + 1 <= limits.maxRequests && current.bytes + bytes <= limits.maxBytes) {
+      return current;
+    }
+    await sealPart(key);
+    const part: OpenPart = {
+      index: parts.length,
+      requestCount: 0,
+      bytes: 0,
+      writer: await store.createRequestWriter(jobId, parts.length),
+      ...(model === undefined ? {} : { model }),
+    };
+    parts.push(part);
+    open.set(key, part);
+    return part;
+  }
+
+  try {
+    for await (const item of options.input) {
+      const position = index++;
+      const request = normalize(item, position, options.defaultModel, issues);
+      if (!request) continue;
+      const firstIndex = firstIndexById.get(request.id);
+      if (firstIndex !== undefined) {
+        issues.push({ index: position, id: request.id, field: 'id', reason: `duplicate id (first used by request ${firstIndex})` });
+      } else {
+        firstIndexById.set(request.id, position);
+      }
+      if (limits.idPattern && !limits.idPattern.test(request.id)) {
+        issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${limits.idPattern}` });
+      }
+      if (!request.model) {
+        issues.push({ index: position, id: request.id, field: 'model', reason: 'no model: set request.model or the "model" option' });
+      }
+      // Once any item is bad, nothing is stored: keep validating only, to report every problem at once.
+      if (issues.length > 0) continue;
+      const stored = options.transform ? options.transform(request) : request;
+      const bytes = measure(stored);
+      if (bytes > limits.maxBytes) {
+        issues.push({ index: position, id: request.id, field: '', reason: `request is ${bytes} bytes, over the provider's limit of ${limits.maxBytes}` });
+        continue;
+      }
+      const key = limits.oneModelPerPart ? `model:${stored.model}` : 'all';
+      const part = await partFor(key, limits.oneModelPerPart ? stored.model : undefined, bytes);
+      part.requestCount++;
+      part.bytes += bytes;
+      await part.writer.write({ index: position, request: stored });
+    }
+    if (index === 0) issues.push({ index: 0, field: '', reason: 'no requests: the input is empty' });
+  } finally {
+    for (const key of [...open.keys()]) await sealPart(key);
+  }
+
+  if (issues.length > 0) {
+    await store.deleteJob(jobId);
+    throw new ValidationError(issues);
+  }
+  return {
+    total: index,
+    parts: parts.map(({ index: partIndex, model, requestCount, bytes }) => ({
+      index: partIndex,
+      requestCount,
+      bytes,
+      ...(model === undefined ? {} : { model }),
+    })),
+  };
+}
+
+function normalize(
+  item: unknown,
+  index: number,
+  defaultModel: string | undefined,
+  issues: ValidationIssue[],
+): BatchRequest | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    issues.push({ index, field: '', reason: `expected a request object, got ${describeType(item)}` });
+    return undefined;
+  }
+  let candidate: unknown = item;
+  if (isOpenAIBatchLine(item)) {
+    try {
+      candidate = fromOpenAIBatchLine(item);
+    } catch (error) {
+      const id = typeof item.custom_id === 'string' ? item.custom_id : undefined;
+      issues.push({ index, ...(id === undefined ? {} : { id }), field: 'body', reason: (error as Error).message });
+      return undefined;
+    }
+  }
+  const parsed = batchRequestSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const rawId = (candidate as { id?: unknown }).id;
+    const id = typeof rawId === 'string' ? rawId : undefined;
+    for (const issue of parsed.error.issues) issues.push(toValidationIssue(issue, index, id));
+    return undefined;
+  }
+  const request = parsed.data;
+  if (request.model === undefined && defaultModel !== undefined) request.model = defaultModel;
+  return request;
+}
+
+function toValidationIssue(issue: z.core.$ZodIssue, index: number, id: string | undefined): ValidationIssue {
+  const path = issue.path.map(String).join('.');
+  const base = { index, ...(id === undefined ? {} : { id }) };
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    return { ...base, field: keys.map((key) => (path ? `${path}.${key}` : key)).join(', '), reason: `unknown ${keys.length === 1 ? 'key' : 'keys'}` };
+  }
+  return { ...base, field: path, reason: issue.message };
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function defaultMeasure(request: BatchRequest): number {
+  return Buffer.byteLength(JSON.stringify(request)) + 1;
+}

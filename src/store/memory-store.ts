@@ -1,0 +1,69 @@
+import type { BatchJob } from '../models/batch-job.js';
+import type { BatchResult } from '../models/batch-result.js';
+import type { BatchStore, RequestWriter, StoredRequest } from './batch-store.js';
+
+interface MemoryJob {
+  manifest: string;
+  parts: Map<number, StoredRequest[]>;
+  results: BatchResult[];
+}
+
+/**
+ * A store that keeps everything in memory: for tests and short-lived scripts. Nothing survives
+ * the process, so `resume` after a crash is not possible with it.
+ *
+ * @example
+ * const client = createBatchClient({ provider, store: memoryStore() });
+ */
+export function memoryStore(): BatchStore {
+  const jobs = new Map<string, MemoryJob>();
+
+  function entry(jobId: string): MemoryJob {
+    let job = jobs.get(jobId);
+    if (!job) {
+      job = { manifest: '', parts: new Map(), results: [] };
+      jobs.set(jobId, job);
+    }
+    return job;
+  }
+
+  return {
+    async saveJob(job) {
+      // Stored as JSON so callers can never mutate the stored copy by accident.
+      entry(job.id).manifest = JSON.stringify(job);
+    },
+    async loadJob(jobId) {
+      const manifest = jobs.get(jobId)?.manifest;
+      return manifest ? (JSON.parse(manifest) as BatchJob) : undefined;
+    },
+    async listJobs() {
+      return [...jobs.values()]
+        .filter((job) => job.manifest !== '')
+        .map((job) => JSON.parse(job.manifest) as BatchJob);
+    },
+    async deleteJob(jobId) {
+      jobs.delete(jobId);
+    },
+    async createRequestWriter(jobId, partIndex): Promise<RequestWriter> {
+      const records: StoredRequest[] = [];
+      entry(jobId).parts.set(partIndex, records);
+      return {
+        write(record) {
+          records.push(structuredClone(record));
+        },
+        async close() {},
+      };
+    },
+    async *readRequests(jobId, partIndex) {
+      for (const record of jobs.get(jobId)?.parts.get(partIndex) ?? []) yield structuredClone(record);
+    },
+    async appendResults(jobId, results) {
+      entry(jobId).results.push(...results.map((result) => structuredClone(result)));
+    },
+    async *readResults(jobId) {
+      const results = jobs.get(jobId)?.results ?? [];
+      // Index loop: results appended while iterating are seen too, as with the file journal.
+      for (let index = 0; index < results.length; index++) yield results[index] as BatchResult;
+    },
+  };
+}

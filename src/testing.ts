@@ -1,0 +1,18 @@
+/**
+ * `llm-batch/testing`: the local provider emulator, the shared adapter conformance suite and an
+ * in-process fake adapter, for testing batch pipelines offline.
+ */
+export { createMockProviderServer } from './testing/mock-server/index.js';
+export type * from './testing/mock-server/index.js';
+export {
+  runAdapterConformance,
+  type AdapterCapabilities,
+  type AdapterConformanceOptions,
+} from './testing/run-adapter-conformance.js';
+export {
+  createFakeBatchBackend,
+  fakeBatchProvider,
+  type FakeBatch,
+  type FakeBatchBackend,
+  type FakeBatchProviderOptions,
+} from './adapters/fake/fake-batch-provider.js';
