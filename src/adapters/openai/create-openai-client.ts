@@ -1,0 +1,59 @@
+import OpenAI from 'openai';
+
+/** Connection options shared by `openaiBatch()`, `openaiChat()` and `openaiResponses()`. */
+export interface OpenAIConnectionOptions {
+  /**
+   * The API key. Never logged, stored or put into an error message.
+   * @default process.env.OPENAI_API_KEY
+   */
+  readonly apiKey?: string;
+  /**
+   * The API base URL, e.g. an OpenAI-compatible server (`http://localhost:8000/v1`).
+   * @default process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1'
+   */
+  readonly baseURL?: string;
+  /** Sent as `OpenAI-Organization`. */
+  readonly organization?: string;
+  /** Sent as `OpenAI-Project`. */
+  readonly project?: string;
+  /**
+   * A ready client (Azure OpenAI, a proxy, a custom `fetch`), used as given: its own retry settings
+   * stay in force, so create it with `maxRetries: 0` to leave retries to this library.
+   */
+  readonly client?: OpenAI;
+}
+
+/**
+ * The SDK client for an adapter or call strategy. Created with `maxRetries: 0`: the library owns
+ * the one retry loop, and a batch creation must never be repeated blindly by the SDK.
+ *
+ * @throws TypeError when no key is given and `OPENAI_API_KEY` is not set (at construction, not at
+ * the first request).
+ */
+export function createOpenAIClient(options: OpenAIConnectionOptions, caller: string): OpenAI {
+  if (options.client !== undefined) {
+    if (typeof options.client !== 'object' || options.client === null) {
+      throw new TypeError(`${caller}: option \`client\` must be an OpenAI client instance, got ${typeof options.client}`);
+    }
+    return options.client;
+  }
+  for (const name of ['apiKey', 'baseURL', 'organization', 'project'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      // The key's value is never echoed, only its type.
+      const shown = name === 'apiKey' ? typeof value : JSON.stringify(value);
+      throw new TypeError(`${caller}: option \`${name}\` must be a non-empty string, got ${shown}`);
+    }
+  }
+  const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'];
+  if (apiKey === undefined || apiKey === '') {
+    throw new TypeError(`${caller}: no OpenAI API key. Pass \`apiKey\` or set the OPENAI_API_KEY environment variable.`);
+  }
+  return new OpenAI({
+    apiKey,
+    maxRetries: 0,
+    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+    ...(options.organization !== undefined ? { organization: options.organization } : {}),
+    ...(options.project !== undefined ? { project: options.project } : {}),
+  });
+}

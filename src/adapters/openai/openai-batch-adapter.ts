@@ -1,0 +1,361 @@
+import { openAsBlob } from 'node:fs';
+import type OpenAI from 'openai';
+import type { ProviderReference } from '../../models/batch-job.js';
+import type { BatchRequest } from '../../models/batch-request.js';
+import type { BatchResult } from '../../models/batch-result.js';
+import type {
+  BatchProvider,
+  PollResult,
+  ProviderCallContext,
+  SubmitContext,
+  SubmitPart,
+} from '../../provider/batch-provider.js';
+import { convertToOpenAIRequestBody } from './convert-to-openai-request-body.js';
+import { createOpenAIClient, type OpenAIConnectionOptions } from './create-openai-client.js';
+import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
+import { openaiBatchEndpoints, type OpenAIBatchEndpoint } from './openai-body-conversion.js';
+import { applyOpenAIModelRules, type DroppedParameter } from './openai-model-rules.js';
+import { parseUsage } from './parse-openai-response-body.js';
+import { parseOpenAIResultLine } from './parse-openai-result-line.js';
+import { readTextLines } from './read-text-lines.js';
+import { writeOpenAIBatchFile } from './write-openai-batch-file.js';
+
+/** Options of {@link openaiBatch}. */
+export interface OpenAIBatchOptions extends OpenAIConnectionOptions {
+  /**
+   * The endpoint every request of the job goes to. Embeddings take their `input` from
+   * `providerOptions.openai.input`.
+   * @default '/v1/chat/completions'
+   */
+  readonly endpoint?: OpenAIBatchEndpoint;
+  /**
+   * The completion window asked for (OpenAI accepts only `24h`). A part's own `completionWindow`
+   * (from the submit options) wins.
+   * @default '24h'
+   */
+  readonly completionWindow?: string;
+  /**
+   * Suggested poll interval for this provider, in ms (native batches take minutes to hours).
+   * @default 30_000
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * How long OpenAI keeps the output and error files, in seconds from their creation
+   * (3600–2592000). Unset: OpenAI's default (30 days).
+   */
+  readonly outputExpiresAfterSeconds?: number;
+  /**
+   * Which files `cleanup` deletes once a part's results are stored: none, the uploaded input
+   * file, or input, output and error files.
+   * @default 'none'
+   */
+  readonly cleanupFiles?: 'none' | 'input' | 'all';
+  /**
+   * Drop parameters a model family rejects (temperature and top_p for reasoning models), with a
+   * warning, instead of letting every line fail.
+   * @default true
+   */
+  readonly applyModelRules?: boolean;
+  /** Directory for the temporary JSONL file built before upload. @default os.tmpdir() */
+  readonly temporaryDirectory?: string;
+}
+
+/** The reference stored for an OpenAI part. */
+export interface OpenAIBatchReference extends ProviderReference {
+  id?: string;
+  inputFileId?: string;
+  outputFileId?: string;
+  errorFileId?: string;
+  /** Unix seconds of the upload, to bound the search for a batch created before a crash. */
+  uploadedAt?: number;
+  endpoint?: string;
+}
+
+/** The provider's limits for one batch: 50,000 requests, 200 MB input file, one model per file. */
+export const openaiBatchLimits = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024, oneModelPerPart: true } as const;
+
+// OpenAI batch metadata: at most 16 pairs, keys up to 64 and values up to 512 characters.
+const maxMetadataPairs = 16;
+const maxMetadataKeyLength = 64;
+const maxMetadataValueLength = 512;
+const jobMetadataKey = 'llm_batch_job';
+const partMetadataKey = 'llm_batch_part';
+// How far before the upload a batch may have been created and still be ours (clock skew).
+const findClockSkewSeconds = 300;
+
+/**
+ * The OpenAI native batch adapter: uploads each part as a JSONL file, creates a `/v1/batches`
+ * batch, polls it and streams the output and error files back as results.
+ *
+ * @example
+ * import { createBatchClient } from 'llm-batch';
+ * import { openaiBatch } from 'llm-batch/openai';
+ *
+ * const client = createBatchClient({ provider: openaiBatch({ apiKey: process.env.OPENAI_API_KEY }) });
+ * const summary = await client.run([{ id: 'a', messages: [{ role: 'user', content: 'Hi' }] }], { model: 'gpt-5-mini' });
+ */
+export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & { readonly pollIntervalMs: number } {
+  validateOptions(options);
+  const client = createOpenAIClient(options, 'openaiBatch');
+  const endpoint = options.endpoint ?? '/v1/chat/completions';
+  const applyRules = options.applyModelRules ?? true;
+  const cleanupFiles = options.cleanupFiles ?? 'none';
+
+  function buildBody(request: BatchRequest, model: string | undefined): { body: Record<string, unknown>; dropped: DroppedParameter[] } {
+    const conversion = convertToOpenAIRequestBody(request, endpoint, model === undefined ? {} : { model });
+    if (!applyRules) return conversion;
+    const ruled = applyOpenAIModelRules(conversion.body);
+    return { body: ruled.body, dropped: [...conversion.dropped, ...ruled.dropped] };
+  }
+
+  function toLine(request: BatchRequest, model: string | undefined) {
+    return { custom_id: request.id, method: 'POST', url: endpoint, body: buildBody(request, model).body };
+  }
+
+  async function uploadPart(part: SubmitPart, context: SubmitContext): Promise<string> {
+    const warned = new Set<string>();
+    const file = await writeOpenAIBatchFile(
+      part.requests(),
+      (request) => {
+        const { body, dropped } = buildBody(request, part.model);
+        for (const removal of dropped) {
+          // Once per part and parameter: a 50,000-line part must not make 50,000 warnings.
+          if (warned.has(removal.parameter)) continue;
+          warned.add(removal.parameter);
+          context.warn(
+            `part ${part.index}: dropped \`${removal.parameter}\`${removal.model ? ` for ${removal.model}` : ''} (${removal.reason})`,
+          );
+        }
+        return JSON.stringify({ custom_id: request.id, method: 'POST', url: endpoint, body });
+      },
+      { ...(context.signal ? { signal: context.signal } : {}), ...(options.temporaryDirectory ? { directory: options.temporaryDirectory } : {}) },
+    );
+    try {
+      // A file-backed Blob: the upload streams from disk instead of loading the file into memory.
+      const blob = await openAsBlob(file.path, { type: 'application/jsonl' });
+      const upload = new File([blob], `${part.jobId}-${part.partId}.jsonl`, { type: 'application/jsonl' });
+      const uploaded = await client.files.create({ file: upload, purpose: 'batch' }, requestOptions(context));
+      return uploaded.id;
+    } finally {
+      await file.remove();
+    }
+  }
+
+  function batchMetadata(part: SubmitPart, context: SubmitContext): Record<string, string> {
+    const metadata: Record<string, string> = {};
+    let kept = 0;
+    for (const [key, value] of Object.entries(part.metadata)) {
+      if (key === jobMetadataKey || key === partMetadataKey) continue;
+      if (kept >= maxMetadataPairs - 2 || key.length > maxMetadataKeyLength || typeof value !== 'string') {
+        context.warn(`part ${part.index}: metadata key "${key.slice(0, maxMetadataKeyLength)}" not sent (OpenAI allows ${maxMetadataPairs} pairs, keys up to ${maxMetadataKeyLength} characters)`);
+        continue;
+      }
+      metadata[key] = value.slice(0, maxMetadataValueLength);
+      kept += 1;
+    }
+    metadata[jobMetadataKey] = part.jobId;
+    metadata[partMetadataKey] = part.partId;
+    return metadata;
+  }
+
+  async function retrieve(id: string, context: ProviderCallContext): Promise<OpenAI.Batches.Batch> {
+    return client.batches.retrieve(id, requestOptions(context));
+  }
+
+  async function* streamFile(fileId: string, kind: string, context: ProviderCallContext, seen: Set<string>): AsyncGenerator<BatchResult> {
+    const response = await client.files.content(fileId, requestOptions(context));
+    if (response.body === null) return;
+    for await (const { line, number } of readTextLines(response.body as AsyncIterable<Uint8Array>)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        context.warn(`${kind} file ${fileId}, line ${number}: not valid JSON; its request is reported as missing`);
+        continue;
+      }
+      const result = parseOpenAIResultLine(value);
+      if (result === undefined) {
+        context.warn(`${kind} file ${fileId}, line ${number}: not a batch result line (no custom_id); skipped`);
+        continue;
+      }
+      if (seen.has(result.id)) {
+        context.warn(`${kind} file ${fileId}, line ${number}: second result for "${result.id}"; skipped`);
+        continue;
+      }
+      seen.add(result.id);
+      yield result;
+    }
+  }
+
+  return {
+    name: 'openai',
+    mode: 'native',
+    limits: openaiBatchLimits,
+    pollIntervalMs: options.pollIntervalMs ?? 30_000,
+
+    async submit(part, context) {
+      const previous = context.previous as OpenAIBatchReference | undefined;
+      // Reuse a file uploaded before a crash: uploading again would only cost time and storage.
+      let inputFileId = typeof previous?.inputFileId === 'string' ? previous.inputFileId : undefined;
+      let uploadedAt = previous?.uploadedAt;
+      if (inputFileId === undefined) {
+        inputFileId = await uploadPart(part, context);
+        uploadedAt = Math.floor(Date.now() / 1000);
+        await context.checkpoint({ inputFileId, uploadedAt, endpoint });
+      }
+      const body: OpenAI.Batches.BatchCreateParams = {
+        input_file_id: inputFileId,
+        endpoint: endpoint as OpenAI.Batches.BatchCreateParams['endpoint'],
+        completion_window: (part.completionWindow ?? options.completionWindow ?? '24h') as '24h',
+        metadata: batchMetadata(part, context),
+      };
+      if (options.outputExpiresAfterSeconds !== undefined) {
+        body.output_expires_after = { anchor: 'created_at', seconds: options.outputExpiresAfterSeconds };
+      }
+      const batch = await client.batches.create(body, requestOptions(context));
+      const reference: OpenAIBatchReference & { id: string } = { id: batch.id, inputFileId, endpoint };
+      if (uploadedAt !== undefined) reference.uploadedAt = uploadedAt;
+      return reference;
+    },
+
+    async find(part, context) {
+      const previous = context.previous as OpenAIBatchReference | undefined;
+      // The input file id is checkpointed before the batch is created: without it, no batch exists.
+      if (typeof previous?.inputFileId !== 'string') return undefined;
+      const oldest = typeof previous.uploadedAt === 'number' ? previous.uploadedAt - findClockSkewSeconds : undefined;
+      for await (const batch of client.batches.list({ limit: 100 }, requestOptions(context))) {
+        const metadata = (batch.metadata ?? {}) as Record<string, string>;
+        if (
+          batch.input_file_id === previous.inputFileId &&
+          metadata[jobMetadataKey] === part.jobId &&
+          metadata[partMetadataKey] === part.partId
+        ) {
+          return { id: batch.id, inputFileId: previous.inputFileId, endpoint, ...(previous.uploadedAt ? { uploadedAt: previous.uploadedAt } : {}) };
+        }
+        // The list is newest first: past the upload time, the batch was never created.
+        if (oldest !== undefined && batch.created_at < oldest) return undefined;
+      }
+      return undefined;
+    },
+
+    async poll(reference, context): Promise<PollResult> {
+      const batch = await retrieve(referenceId(reference), context);
+      const status = mapOpenAIBatchStatus(batch.status);
+      const result: PollResult = { status, rawStatus: batch.status };
+      const requestCounts = batch.request_counts;
+      if (requestCounts) {
+        const remainder = Math.max(0, requestCounts.total - requestCounts.completed - requestCounts.failed);
+        result.counts = { succeeded: requestCounts.completed, failed: requestCounts.failed };
+        if (status === 'expired') result.counts.expired = remainder;
+        else if (status === 'cancelled') result.counts.cancelled = remainder;
+        else if (status !== 'completed' && status !== 'failed') result.counts.pending = remainder;
+      }
+      if (batch.usage) result.usage = parseUsage(batch.usage as unknown as Record<string, unknown>);
+      const errors = batch.errors?.data ?? [];
+      if (errors.length > 0) result.error = describeBatchErrors(errors);
+      const fileReference: OpenAIBatchReference = {};
+      // An empty string means "no file" (observed on clean batches).
+      if (batch.output_file_id) fileReference.outputFileId = batch.output_file_id;
+      if (batch.error_file_id) fileReference.errorFileId = batch.error_file_id;
+      if (Object.keys(fileReference).length > 0) result.reference = fileReference;
+      return result;
+    },
+
+    async *results(reference, context) {
+      // The batch, not the stored reference, is the authority on which files exist.
+      const batch = await retrieve(referenceId(reference), context);
+      const seen = new Set<string>();
+      if (batch.output_file_id) yield* streamFile(batch.output_file_id, 'output', context, seen);
+      if (batch.error_file_id) yield* streamFile(batch.error_file_id, 'error', context, seen);
+    },
+
+    async cancel(reference, context) {
+      const id = referenceId(reference);
+      try {
+        await client.batches.cancel(id, requestOptions(context));
+      } catch (error) {
+        // Cancelling a batch that already ended is not a failure of the cancel.
+        const batch = await retrieve(id, context).catch(() => undefined);
+        if (batch && ['completed', 'failed', 'expired', 'cancelled', 'cancelling'].includes(batch.status)) return;
+        throw error;
+      }
+    },
+
+    async cleanup(reference, context) {
+      if (cleanupFiles === 'none') return;
+      const stored = reference as OpenAIBatchReference;
+      const fileIds = [stored.inputFileId];
+      if (cleanupFiles === 'all') fileIds.push(stored.outputFileId, stored.errorFileId);
+      for (const fileId of fileIds) {
+        if (typeof fileId === 'string' && fileId !== '') await deleteFile(client, fileId, context);
+      }
+    },
+
+    preview(request) {
+      return toLine(request, request.model);
+    },
+
+    measure(request) {
+      return Buffer.byteLength(JSON.stringify(toLine(request, request.model))) + 1;
+    },
+  };
+}
+
+function requestOptions(context: ProviderCallContext): { signal?: AbortSignal } {
+  return context.signal ? { signal: context.signal } : {};
+}
+
+function referenceId(reference: ProviderReference): string {
+  const id = reference['id'];
+  if (typeof id !== 'string' || id === '') throw new TypeError('openaiBatch: the part reference has no batch id');
+  return id;
+}
+
+/** Validation errors of an input file as one text that names the lines. */
+function describeBatchErrors(errors: readonly OpenAI.Batches.BatchError[]): string {
+  const shown = errors.slice(0, 10).map((error) => {
+    const where = typeof error.line === 'number' ? `line ${error.line}: ` : '';
+    const code = error.code ? ` (${error.code})` : '';
+    return `${where}${error.message ?? 'invalid'}${code}`;
+  });
+  if (errors.length > shown.length) shown.push(`and ${errors.length - shown.length} more`);
+  return `input file failed validation: ${shown.join('; ')}`;
+}
+
+/** Deletes a file with whichever method the SDK major has (`delete` in 5+, `del` before); a missing file is fine. */
+async function deleteFile(client: OpenAI, fileId: string, context: ProviderCallContext): Promise<void> {
+  const files = client.files as unknown as Record<string, unknown>;
+  const remove = (typeof files['delete'] === 'function' ? files['delete'] : files['del']) as
+    | ((id: string, options?: { signal?: AbortSignal }) => Promise<unknown>)
+    | undefined;
+  if (remove === undefined) return;
+  try {
+    await remove.call(client.files, fileId, requestOptions(context));
+  } catch (error) {
+    if ((error as { status?: unknown }).status !== 404) throw error;
+  }
+}
+
+function validateOptions(options: OpenAIBatchOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`openaiBatch: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  if (options.endpoint !== undefined && !(openaiBatchEndpoints as readonly string[]).includes(options.endpoint)) {
+    throw new TypeError(
+      `openaiBatch: option \`endpoint\` must be one of ${openaiBatchEndpoints.join(', ')}, got ${JSON.stringify(options.endpoint)}`,
+    );
+  }
+  if (options.completionWindow !== undefined && (typeof options.completionWindow !== 'string' || options.completionWindow === '')) {
+    throw new TypeError(`openaiBatch: option \`completionWindow\` must be a string such as "24h", got ${JSON.stringify(options.completionWindow)}`);
+  }
+  if (options.pollIntervalMs !== undefined && !(Number.isFinite(options.pollIntervalMs) && options.pollIntervalMs > 0)) {
+    throw new TypeError(`openaiBatch: option \`pollIntervalMs\` must be a positive number, got ${String(options.pollIntervalMs)}`);
+  }
+  const seconds = options.outputExpiresAfterSeconds;
+  if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 3600 && seconds <= 2_592_000)) {
+    throw new TypeError(`openaiBatch: option \`outputExpiresAfterSeconds\` must be an integer from 3600 to 2592000, got ${String(seconds)}`);
+  }
+  if (options.cleanupFiles !== undefined && !['none', 'input', 'all'].includes(options.cleanupFiles)) {
+    throw new TypeError(`openaiBatch: option \`cleanupFiles\` must be 'none', 'input' or 'all', got ${JSON.stringify(options.cleanupFiles)}`);
+  }
+}

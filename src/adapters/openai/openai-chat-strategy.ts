@@ -1,0 +1,34 @@
+import type { CallOutput, CallStrategy } from '../../provider/call-strategy.js';
+import { buildOpenAICallBody } from './build-openai-call-body.js';
+import { createOpenAIClient } from './create-openai-client.js';
+import { type OpenAICallStrategyOptions, validateCallStrategyOptions } from './openai-call-strategy-options.js';
+import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
+
+/**
+ * A call strategy for the emulated adapter over Chat Completions (`POST /chat/completions`),
+ * against OpenAI or any OpenAI-compatible server (vLLM, Ollama, Groq, Together, Azure ...).
+ * Errors are thrown as the SDK throws them; the emulated adapter classifies and retries them.
+ *
+ * @example
+ * import { createBatchClient, emulated } from 'llm-batch';
+ * import { openaiChat } from 'llm-batch/openai';
+ *
+ * const provider = emulated({ call: openaiChat({ baseURL: 'http://localhost:11434/v1', apiKey: 'ollama' }), concurrency: 4 });
+ */
+export function openaiChat(options: OpenAICallStrategyOptions = {}): CallStrategy {
+  validateCallStrategyOptions(options, 'openaiChat');
+  const client = createOpenAIClient(options, 'openaiChat');
+  return {
+    name: options.name ?? 'openai',
+    async call(request, context): Promise<CallOutput> {
+      const body = buildOpenAICallBody(request, '/v1/chat/completions', options);
+      const { data, response } = await client.chat.completions
+        .create({ ...body, stream: false } as never, { signal: context.signal, timeout: context.timeoutMs })
+        .withResponse();
+      return { ...parseOpenAIResponseBody(data), headers: response.headers, raw: data };
+    },
+    preview(request) {
+      return buildOpenAICallBody(request, '/v1/chat/completions', options);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { CallOutput, CallStrategy } from '../../provider/call-strategy.js';
+import { buildOpenAICallBody } from './build-openai-call-body.js';
+import { createOpenAIClient } from './create-openai-client.js';
+import { type OpenAICallStrategyOptions, validateCallStrategyOptions } from './openai-call-strategy-options.js';
+import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
+
+/**
+ * A call strategy for the emulated adapter over the Responses API (`POST /responses`).
+ * `request.system` becomes `instructions`, `maxTokens` becomes `max_output_tokens`, a response
+ * format becomes `text.format`; `stop` is not sent (the Responses API has none).
+ *
+ * @example
+ * const provider = emulated({ call: openaiResponses({ model: 'gpt-5-mini' }), concurrency: 8 });
+ */
+export function openaiResponses(options: OpenAICallStrategyOptions = {}): CallStrategy {
+  validateCallStrategyOptions(options, 'openaiResponses');
+  const client = createOpenAIClient(options, 'openaiResponses');
+  return {
+    name: options.name ?? 'openai',
+    async call(request, context): Promise<CallOutput> {
+      const body = buildOpenAICallBody(request, '/v1/responses', options);
+      const { data, response } = await client.responses
+        .create({ ...body, stream: false } as never, { signal: context.signal, timeout: context.timeoutMs })
+        .withResponse();
+      return { ...parseOpenAIResponseBody(data), headers: response.headers, raw: data };
+    },
+    preview(request) {
+      return buildOpenAICallBody(request, '/v1/responses', options);
+    },
+  };
+}
