@@ -1,6 +1,6 @@
 import type { BatchResult } from '../../models/batch-result.js';
 import { convertAnthropicMessage, type AnthropicMessageLike } from './convert-anthropic-message.js';
-import { mapAnthropicErrorType } from './map-anthropic-error-type.js';
+import { toItemError } from '../../errors/classify-error.js';
 
 /** Why a results line could not be turned into a result. */
 export interface UnreadableResultLine {
@@ -27,28 +27,14 @@ export function parseAnthropicResultLine(line: unknown): BatchResult | Unreadabl
       }
       return { id, status: 'succeeded', ...convertAnthropicMessage(typed.message as AnthropicMessageLike) };
     }
-    case 'errored': {
-      // The body is an ErrorResponse: {type: 'error', error: {type, message}, request_id}.
-      const body = (typed.error ?? {}) as { error?: { type?: unknown; message?: unknown } };
-      const inner = body.error ?? {};
-      const error = mapAnthropicErrorType(
-        typeof inner.type === 'string' ? inner.type : undefined,
-        typeof inner.message === 'string' ? inner.message : undefined,
-      );
-      return { id, status: 'failed', error, raw: typed.error };
-    }
+    // The shared classifier reads the nested `error.error.type` (invalid_request_error is final,
+    // overloaded_error and api_error are retryable) and the canceled / expired results.
+    case 'errored':
+      return { id, status: 'failed', error: toItemError(result), raw: typed.error };
     case 'canceled':
-      return {
-        id,
-        status: 'cancelled',
-        error: { category: 'cancelled', message: 'The batch was cancelled before this request ran', retryable: true },
-      };
+      return { id, status: 'cancelled', error: toItemError(result) };
     case 'expired':
-      return {
-        id,
-        status: 'expired',
-        error: { category: 'expired', message: 'The batch expired before this request ran', retryable: true },
-      };
+      return { id, status: 'expired', error: toItemError(result) };
     default:
       return { unreadable: `the line of \`${id}\` has an unknown result type ${JSON.stringify(typed.type)}` };
   }
