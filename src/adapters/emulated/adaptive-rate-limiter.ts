@@ -1,0 +1,308 @@
+import { AbortError } from '../../errors/abort-error.js';
+import type { RateLimitSnapshot } from './parse-rate-limit-headers.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Options of {@link AdaptiveRateLimiter}. */
+export interface AdaptiveRateLimiterOptions {
+  /** Most calls in flight at once (the window never grows past it). */
+  readonly maxConcurrency: number;
+  /** A requests-per-minute limit enforced locally. */
+  readonly requestsPerMinute?: number;
+  /** A tokens-per-minute limit enforced locally (estimated before the call, corrected after). */
+  readonly tokensPerMinute?: number;
+  /**
+   * Learn limits from response headers, hold every caller during a 429's retry-after (one shared
+   * cooldown), and shrink/regrow the window (slow start, AIMD).
+   * @default true
+   */
+  readonly adaptive?: boolean;
+  /**
+   * Minimum spacing between two grants while the window recovers after a cooldown, so released
+   * callers do not hit the server in one burst.
+   * @default 10
+   */
+  readonly releaseSpacingMs?: number;
+  /** Cooldown used for a 429 without any retry-after, doubled for each consecutive one. @default 1000 */
+  readonly defaultCooldownMs?: number;
+  /** Longest single cooldown. @default 60_000 */
+  readonly maxCooldownMs?: number;
+  readonly now?: () => number;
+  readonly onCooldownStarted?: (until: number, durationMs: number) => void;
+  readonly onCooldownEnded?: (durationMs: number) => void;
+}
+
+/** The right to make one call. Hand it back to {@link AdaptiveRateLimiter.release}. */
+export interface RateLimitPermit {
+  readonly tokens: number;
+  readonly grantedAt: number;
+}
+
+/** How a call ended, as far as the limiter cares. */
+export type RateLimitOutcome =
+  | { kind: 'success'; snapshot?: RateLimitSnapshot; actualTokens?: number }
+  | { kind: 'rate_limited'; snapshot?: RateLimitSnapshot; retryAfterMs?: number }
+  | { kind: 'overloaded'; snapshot?: RateLimitSnapshot }
+  | { kind: 'error'; snapshot?: RateLimitSnapshot };
+
+interface Waiter {
+  readonly tokens: number;
+  resolve(permit: RateLimitPermit): void;
+  reject(error: unknown): void;
+  cleanup(): void;
+}
+
+/**
+ * Decides when each call may start: token buckets for requests and tokens per minute, a concurrency
+ * window that halves on 429/529 and regrows (slow start up to the threshold, then +1 per window of
+ * successes), and one coordinated cooldown for every caller after a 429 (several 429s extend it to
+ * the latest deadline instead of stacking). Waiters are served first come, first served.
+ */
+export class AdaptiveRateLimiter {
+  readonly #maxConcurrency: number;
+  readonly #adaptive: boolean;
+  readonly #releaseSpacingMs: number;
+  readonly #defaultCooldownMs: number;
+  readonly #maxCooldownMs: number;
+  readonly #now: () => number;
+  readonly #options: AdaptiveRateLimiterOptions;
+  readonly #userRequestsPerMinute: number | undefined;
+  readonly #userTokensPerMinute: number | undefined;
+  #requestBucket: TokenBucket | undefined;
+  #tokenBucket: TokenBucket | undefined;
+  #window: number;
+  #threshold: number;
+  #inFlight = 0;
+  #waiters: Waiter[] = [];
+  #waiterHead = 0;
+  #cooldownUntil = 0;
+  #cooldownStartedAt: number | undefined;
+  #lastDecreaseAt = -Infinity;
+  #lastGrantAt = -Infinity;
+  #recovering = false;
+  #consecutiveRateLimits = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+  #closed = false;
+
+  constructor(options: AdaptiveRateLimiterOptions) {
+    this.#options = options;
+    this.#maxConcurrency = options.maxConcurrency;
+    this.#adaptive = options.adaptive ?? true;
+    this.#releaseSpacingMs = options.releaseSpacingMs ?? 10;
+    this.#defaultCooldownMs = options.defaultCooldownMs ?? 1000;
+    this.#maxCooldownMs = options.maxCooldownMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+    this.#userRequestsPerMinute = options.requestsPerMinute;
+    this.#userTokensPerMinute = options.tokensPerMinute;
+    const now = this.#now;
+    if (options.requestsPerMinute !== undefined) this.#requestBucket = new TokenBucket({ perMinute: options.requestsPerMinute, now });
+    if (options.tokensPerMinute !== undefined) this.#tokenBucket = new TokenBucket({ perMinute: options.tokensPerMinute, now });
+    this.#window = this.#maxConcurrency;
+    this.#threshold = this.#maxConcurrency;
+  }
+
+  /** The concurrency currently allowed. */
+  get window(): number {
+    return Math.max(1, Math.floor(this.#window));
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Callers waiting for a permit. */
+  get waiting(): number {
+    return this.#waiters.length - this.#waiterHead;
+  }
+
+  /** Whether every caller is held by a cooldown right now. */
+  get coolingDown(): boolean {
+    return this.#now() < this.#cooldownUntil;
+  }
+
+  /** The requests-per-minute limit in force (user-given or learned), if any. */
+  get requestsPerMinute(): number | undefined {
+    return this.#requestBucket?.perMinute;
+  }
+
+  get tokensPerMinute(): number | undefined {
+    return this.#tokenBucket?.perMinute;
+  }
+
+  /** Waits until a call may start. Rejects with an AbortError when `signal` aborts first. */
+  acquire(tokens: number, signal?: AbortSignal): Promise<RateLimitPermit> {
+    if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
+    if (this.#closed) return Promise.reject(new AbortError('The rate limiter is closed'));
+    return new Promise<RateLimitPermit>((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.#waiters.indexOf(waiter, this.#waiterHead);
+        if (index !== -1) this.#waiters.splice(index, 1);
+        reject(new AbortError(undefined, { cause: signal?.reason }));
+        this.#pump();
+      };
+      const waiter: Waiter = {
+        tokens,
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+      this.#pump();
+    });
+  }
+
+  /** Returns a permit with what happened, so the limiter can learn and adapt. */
+  release(permit: RateLimitPermit, outcome: RateLimitOutcome): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    if (outcome.kind === 'success' && outcome.actualTokens !== undefined && this.#tokenBucket !== undefined) {
+      this.#tokenBucket.adjust(permit.tokens - outcome.actualTokens);
+    }
+    if (this.#adaptive && outcome.snapshot !== undefined) this.#learn(outcome.snapshot);
+    switch (outcome.kind) {
+      case 'success':
+        this.#consecutiveRateLimits = 0;
+        if (this.#adaptive) this.#grow();
+        break;
+      case 'rate_limited':
+        if (this.#adaptive) {
+          this.#decrease(permit);
+          this.#consecutiveRateLimits += 1;
+          const fallback = Math.min(this.#maxCooldownMs, this.#defaultCooldownMs * 2 ** Math.min(this.#consecutiveRateLimits - 1, 6));
+          this.#startCooldown(Math.min(this.#maxCooldownMs, outcome.retryAfterMs ?? outcome.snapshot?.retryAfterMs ?? fallback));
+        }
+        break;
+      case 'overloaded':
+        if (this.#adaptive) this.#decrease(permit);
+        break;
+      case 'error':
+        break;
+    }
+    this.#pump();
+  }
+
+  /** Rejects every waiter and stops timers. */
+  close(): void {
+    this.#closed = true;
+    this.#clearTimer();
+    const waiters = this.#waiters.slice(this.#waiterHead);
+    this.#waiters = [];
+    this.#waiterHead = 0;
+    for (const waiter of waiters) {
+      waiter.cleanup();
+      waiter.reject(new AbortError('The rate limiter is closed'));
+    }
+    this.#endCooldownIfDue(Infinity);
+  }
+
+  #learn(snapshot: RateLimitSnapshot): void {
+    const requests = snapshot.requests;
+    if (requests?.limit !== undefined && requests.limit > 0) {
+      const perMinute = Math.min(requests.limit, this.#userRequestsPerMinute ?? Infinity);
+      if (this.#requestBucket === undefined) this.#requestBucket = new TokenBucket({ perMinute, now: this.#now });
+      else if (this.#requestBucket.perMinute !== perMinute) this.#requestBucket.setRate(perMinute);
+    }
+    // Requests already sent but not yet seen by the server will still count against `remaining`.
+    if (requests?.remaining !== undefined) this.#requestBucket?.clampTo(requests.remaining - this.#inFlight);
+    const tokens = snapshot.tokens ?? snapshot.inputTokens;
+    if (tokens?.limit !== undefined && tokens.limit > 0) {
+      const perMinute = Math.min(tokens.limit, this.#userTokensPerMinute ?? Infinity);
+      if (this.#tokenBucket === undefined) this.#tokenBucket = new TokenBucket({ perMinute, now: this.#now });
+      else if (this.#tokenBucket.perMinute !== perMinute) this.#tokenBucket.setRate(perMinute);
+    }
+    if (tokens?.remaining !== undefined) this.#tokenBucket?.clampTo(tokens.remaining);
+  }
+
+  #grow(): void {
+    if (this.#window >= this.#maxConcurrency) return;
+    // Slow start doubles the window per round trip up to the threshold, then +1 per full window.
+    this.#window += this.#window < this.#threshold ? 1 : 1 / this.#window;
+    if (this.#window >= this.#threshold) this.#recovering = false;
+    this.#window = Math.min(this.#window, this.#maxConcurrency);
+  }
+
+  /** Halves the window once per round of calls: losses of calls sent before the last cut count once. */
+  #decrease(permit: RateLimitPermit): void {
+    if (permit.grantedAt <= this.#lastDecreaseAt) return;
+    this.#lastDecreaseAt = this.#now();
+    this.#threshold = Math.max(1, Math.floor(this.#window / 2));
+    this.#window = this.#threshold;
+  }
+
+  #startCooldown(durationMs: number): void {
+    const now = this.#now();
+    const until = now + Math.max(0, durationMs);
+    if (until <= this.#cooldownUntil) return;
+    const starting = this.#cooldownStartedAt === undefined;
+    this.#cooldownUntil = until;
+    if (starting) {
+      this.#cooldownStartedAt = now;
+      this.#options.onCooldownStarted?.(until, until - now);
+    }
+    // After a pause the server's view is unknown: start again from a small window and ramp up.
+    this.#threshold = Math.max(1, Math.min(this.#threshold, Math.floor(this.#window)));
+    this.#window = 1;
+    this.#recovering = true;
+  }
+
+  #endCooldownIfDue(now: number): void {
+    if (this.#cooldownStartedAt === undefined || now < this.#cooldownUntil) return;
+    const durationMs = Math.max(0, Math.min(now, this.#cooldownUntil) - this.#cooldownStartedAt);
+    this.#cooldownStartedAt = undefined;
+    this.#options.onCooldownEnded?.(durationMs);
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    this.#endCooldownIfDue(this.#now());
+    while (this.#waiterHead < this.#waiters.length) {
+      const now = this.#now();
+      if (now < this.#cooldownUntil) {
+        this.#schedule(this.#cooldownUntil - now);
+        return;
+      }
+      this.#endCooldownIfDue(now);
+      if (this.#inFlight >= this.window) return;
+      if (this.#recovering && now < this.#lastGrantAt + this.#releaseSpacingMs) {
+        this.#schedule(this.#lastGrantAt + this.#releaseSpacingMs - now);
+        return;
+      }
+      const waiter = this.#waiters[this.#waiterHead] as Waiter;
+      const waitMs = Math.max(this.#requestBucket?.waitMs(1) ?? 0, this.#tokenBucket?.waitMs(waiter.tokens) ?? 0);
+      if (waitMs > 0) {
+        this.#schedule(waitMs);
+        return;
+      }
+      this.#requestBucket?.tryTake(1);
+      this.#tokenBucket?.tryTake(waiter.tokens);
+      this.#waiters[this.#waiterHead] = undefined as unknown as Waiter;
+      this.#waiterHead += 1;
+      if (this.#waiterHead > 1024 && this.#waiterHead * 2 > this.#waiters.length) {
+        this.#waiters = this.#waiters.slice(this.#waiterHead);
+        this.#waiterHead = 0;
+      }
+      this.#inFlight += 1;
+      this.#lastGrantAt = now;
+      waiter.cleanup();
+      waiter.resolve({ tokens: waiter.tokens, grantedAt: now });
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    const at = this.#now() + delayMs;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#pump();
+    }, Math.max(1, Math.ceil(delayMs)));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+  }
+}
