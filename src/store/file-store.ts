@@ -104,7 +104,6 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
     },
 
     async deleteJob(jobId) {
-      await appenders.get(jobId)?.close();
       appenders.delete(jobId);
       await rm(jobDirectory(jobId), { recursive: true, force: true });
     },
@@ -195,12 +194,13 @@ class BufferedRequestWriter implements RequestWriter {
 /**
  * Serialises appends to one journal and coalesces those that arrive while a write is under way
  * into the next write, so many workers finishing at once cost one system call, not one each.
+ * The file is opened per write and closed again: no descriptor outlives the write.
  */
 class JournalAppender {
-  private handle: Promise<FileHandle> | undefined;
   private pending = '';
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private writing = false;
+  private checkedTail = false;
 
   constructor(private readonly path: string) {}
 
@@ -211,25 +211,23 @@ class JournalAppender {
     return done;
   }
 
-  async close(): Promise<void> {
-    const handle = await this.handle;
-    this.handle = undefined;
-    await handle?.close();
-  }
-
-  private open(): Promise<FileHandle> {
-    this.handle ??= (async () => {
-      const handle = await open(this.path, 'a+', privateFileMode);
-      // A previous process may have died mid-line: start on a fresh line so the next record is whole.
-      const { size } = await handle.stat();
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) await handle.appendFile('\n');
+  private async write(text: string): Promise<void> {
+    const handle = await open(this.path, 'a+', privateFileMode);
+    try {
+      if (!this.checkedTail) {
+        // A previous process may have died mid-line: start on a fresh line so the next record is whole.
+        const { size } = await handle.stat();
+        if (size > 0) {
+          const last = Buffer.alloc(1);
+          await handle.read(last, 0, 1, size - 1);
+          if (last[0] !== 0x0a) text = `\n${text}`;
+        }
+        this.checkedTail = true;
       }
-      return handle;
-    })();
-    return this.handle;
+      await handle.appendFile(text);
+    } finally {
+      await handle.close();
+    }
   }
 
   private async drain(): Promise<void> {
@@ -241,8 +239,7 @@ class JournalAppender {
         this.pending = '';
         this.waiters = [];
         try {
-          const handle = await this.open();
-          await handle.appendFile(text);
+          await this.write(text);
           for (const waiter of waiters) waiter.resolve();
         } catch (error) {
           for (const waiter of waiters) waiter.reject(error);

@@ -1,3 +1,4 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult } from '../../models/batch-result.js';
 import type { ProviderReference } from '../../models/batch-job.js';
@@ -8,6 +9,8 @@ export interface FakeBatchBackend {
   readonly batches: Map<string, FakeBatch>;
   /** How many batches were created (a resume must never create one twice). */
   created: number;
+  /** Writes the state to the backend's file, when it has one. */
+  persist(): void;
 }
 
 export interface FakeBatch {
@@ -30,9 +33,31 @@ export interface FakeBatchProviderOptions {
   readonly limits?: Partial<ProviderLimits>;
 }
 
-/** A fresh, empty backend for {@link fakeBatchProvider}. */
-export function createFakeBatchBackend(): FakeBatchBackend {
-  return { batches: new Map(), created: 0 };
+/**
+ * A backend for {@link fakeBatchProvider}. With `file`, its state is loaded from and saved to that
+ * JSON file, so a process that restarts after a crash sees the batches the dead one created.
+ */
+export function createFakeBatchBackend(options: { file?: string } = {}): FakeBatchBackend {
+  const { file } = options;
+  let saved: { batches: FakeBatch[]; created: number } = { batches: [], created: 0 };
+  if (file) {
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
+    } catch {
+      // No state yet.
+    }
+  }
+  const backend: FakeBatchBackend = {
+    batches: new Map(saved.batches.map((batch) => [batch.id, batch])),
+    created: saved.created,
+    persist() {
+      if (!file) return;
+      const temporary = `${file}.tmp`;
+      writeFileSync(temporary, JSON.stringify({ batches: [...backend.batches.values()], created: backend.created }));
+      renameSync(temporary, file);
+    },
+  };
+  return backend;
 }
 
 /**
@@ -72,6 +97,7 @@ export function fakeBatchProvider(options: FakeBatchProviderOptions = {}): Batch
       const id = `fakebatch_${backend.batches.size + 1}`;
       backend.batches.set(id, { id, partId: part.partId, requests, polls: 0, status: 'in_progress' });
       backend.created++;
+      backend.persist();
       return { id };
     },
     async find(part: SubmitPart) {
@@ -83,6 +109,7 @@ export function fakeBatchProvider(options: FakeBatchProviderOptions = {}): Batch
       batch.polls++;
       if (batch.status === 'cancelling') batch.status = 'cancelled';
       else if (batch.status === 'in_progress' && batch.polls >= pollsToComplete) batch.status = 'completed';
+      backend.persist();
       return { status: batch.status, rawStatus: batch.status };
     },
     async *results(reference): AsyncIterable<BatchResult> {
@@ -94,6 +121,7 @@ export function fakeBatchProvider(options: FakeBatchProviderOptions = {}): Batch
     async cancel(reference) {
       const batch = batchOf(reference);
       if (batch.status === 'in_progress') batch.status = 'cancelling';
+      backend.persist();
     },
     preview(request) {
       return { custom_id: request.id, body: request };
