@@ -73,6 +73,7 @@ const categoryByType: Readonly<Record<string, ErrorCategory>> = {
   invalid_api_key: 'auth',
   model_not_found: 'not_found',
   batch_expired: 'expired',
+  batch_cancelled: 'cancelled',
   context_length_exceeded: 'context_length',
   content_filter: 'content_filter',
   content_policy_violation: 'content_filter',

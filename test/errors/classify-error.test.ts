@@ -188,6 +188,11 @@ describe('classifyError with batch result lines', () => {
     expect(classifyError(error)).toMatchObject({ category: 'expired', retryable: true, code: 'batch_expired' });
   });
 
+  it('maps an OpenAI batch_cancelled error to cancelled, not retryable', () => {
+    const line = { id: 'batch_req_2', custom_id: 'c', response: null, error: { code: 'batch_cancelled', message: 'cancelled' } };
+    expect(classifyError(line)).toMatchObject({ category: 'cancelled', retryable: false, code: 'batch_cancelled' });
+  });
+
   it('maps a whole OpenAI expired line to expired', () => {
     const line = { id: 'batch_req_1', custom_id: 'a', response: null, error: { code: 'batch_expired', message: 'expired' } };
     expect(classifyError(line)).toMatchObject({ category: 'expired' });
