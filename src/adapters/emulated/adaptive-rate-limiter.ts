@@ -17,7 +17,7 @@ export interface AdaptiveRateLimiterOptions {
    */
   readonly adaptive?: boolean;
   /**
-   * Minimum spacing between two grants while the window recovers after a cooldown, so released
+   * Minimum spacing between the first `maxConcurrency` grants after a cooldown, so released
    * callers do not hit the server in one burst.
    * @default 10
    */
@@ -78,7 +78,8 @@ export class AdaptiveRateLimiter {
   #cooldownStartedAt: number | undefined;
   #lastDecreaseAt = -Infinity;
   #lastGrantAt = -Infinity;
-  #recovering = false;
+  /** Grants still to space out after the last cooldown. */
+  #spacedGrantsLeft = 0;
   #consecutiveRateLimits = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
@@ -217,7 +218,6 @@ export class AdaptiveRateLimiter {
     if (this.#window >= this.#maxConcurrency) return;
     // Slow start doubles the window per round trip up to the threshold, then +1 per full window.
     this.#window += this.#window < this.#threshold ? 1 : 1 / this.#window;
-    if (this.#window >= this.#threshold) this.#recovering = false;
     this.#window = Math.min(this.#window, this.#maxConcurrency);
   }
 
@@ -242,7 +242,7 @@ export class AdaptiveRateLimiter {
     // After a pause the server's view is unknown: start again from a small window and ramp up.
     this.#threshold = Math.max(1, Math.min(this.#threshold, Math.floor(this.#window)));
     this.#window = 1;
-    this.#recovering = true;
+    this.#spacedGrantsLeft = this.#maxConcurrency;
   }
 
   #endCooldownIfDue(now: number): void {
@@ -263,7 +263,7 @@ export class AdaptiveRateLimiter {
       }
       this.#endCooldownIfDue(now);
       if (this.#inFlight >= this.window) return;
-      if (this.#recovering && now < this.#lastGrantAt + this.#releaseSpacingMs) {
+      if (this.#spacedGrantsLeft > 0 && now < this.#lastGrantAt + this.#releaseSpacingMs) {
         this.#schedule(this.#lastGrantAt + this.#releaseSpacingMs - now);
         return;
       }
@@ -283,6 +283,7 @@ export class AdaptiveRateLimiter {
       }
       this.#inFlight += 1;
       this.#lastGrantAt = now;
+      if (this.#spacedGrantsLeft > 0) this.#spacedGrantsLeft -= 1;
       waiter.cleanup();
       waiter.resolve({ tokens: waiter.tokens, grantedAt: now });
     }

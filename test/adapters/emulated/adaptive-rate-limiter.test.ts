@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AdaptiveRateLimiter, type RateLimitPermit } from '../../../src/adapters/emulated/adaptive-rate-limiter.js';
+
+describe('AdaptiveRateLimiter', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  async function grantAll(limiter: AdaptiveRateLimiter, count: number): Promise<RateLimitPermit[]> {
+    return Promise.all(Array.from({ length: count }, () => limiter.acquire(1)));
+  }
+
+  it('starts one cooldown for many simultaneous 429s and extends it to the latest retry-after', async () => {
+    const started: number[] = [];
+    const ended: number[] = [];
+    const limiter = new AdaptiveRateLimiter({
+      maxConcurrency: 8,
+      onCooldownStarted: (_until, durationMs) => started.push(durationMs),
+      onCooldownEnded: (durationMs) => ended.push(durationMs),
+    });
+    const permits = await grantAll(limiter, 8);
+    permits.forEach((permit, index) => limiter.release(permit, { kind: 'rate_limited', retryAfterMs: 1000 + index * 100 }));
+    expect(started).toEqual([1000]);
+    let granted = false;
+    const next = limiter.acquire(1).then((permit) => {
+      granted = true;
+      return permit;
+    });
+    await vi.advanceTimersByTimeAsync(1699);
+    expect(granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(granted).toBe(true);
+    expect(ended).toEqual([1700]);
+    limiter.release(await next, { kind: 'success' });
+  });
+
+  it('halves the window once per round of calls and restarts from one after a cooldown', async () => {
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 16, releaseSpacingMs: 0 });
+    const permits = await grantAll(limiter, 16);
+    for (const permit of permits) limiter.release(permit, { kind: 'rate_limited', retryAfterMs: 10 });
+    expect(limiter.window).toBe(1);
+    await vi.advanceTimersByTimeAsync(11);
+    // Slow start: +1 per success until the threshold (half of 16), then +1 per window of successes.
+    for (let round = 0; round < 7; round++) limiter.release(await limiter.acquire(1), { kind: 'success' });
+    expect(limiter.window).toBe(8);
+    for (let round = 0; round < 9; round++) limiter.release(await limiter.acquire(1), { kind: 'success' });
+    expect(limiter.window).toBe(9);
+  });
+
+  it('never lets more calls in flight than the window', async () => {
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 3 });
+    const permits = await grantAll(limiter, 3);
+    let fourth = false;
+    const pending = limiter.acquire(1).then((permit) => {
+      fourth = true;
+      return permit;
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fourth).toBe(false);
+    limiter.release(permits[0] as RateLimitPermit, { kind: 'success' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fourth).toBe(true);
+    for (const permit of [...permits.slice(1), await pending]) limiter.release(permit, { kind: 'success' });
+  });
+
+  it('spaces out the callers released after a cooldown', async () => {
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 4, releaseSpacingMs: 50 });
+    const [permit] = await grantAll(limiter, 1);
+    limiter.release(permit as RateLimitPermit, { kind: 'rate_limited', retryAfterMs: 100 });
+    const grantedAt: number[] = [];
+    const waiters = Array.from({ length: 3 }, () =>
+      limiter.acquire(1).then((granted) => {
+        grantedAt.push(Date.now());
+        limiter.release(granted, { kind: 'success' });
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(500);
+    await Promise.all(waiters);
+    expect(grantedAt).toHaveLength(3);
+    for (let index = 1; index < grantedAt.length; index++) {
+      expect((grantedAt[index] as number) - (grantedAt[index - 1] as number)).toBeGreaterThanOrEqual(50);
+    }
+  });
+
+  it('paces calls to a requests-per-minute limit learned from the headers', async () => {
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 100 });
+    const first = await limiter.acquire(1);
+    limiter.release(first, { kind: 'success', snapshot: { requests: { limit: 60, remaining: 0 } } });
+    expect(limiter.requestsPerMinute).toBe(60);
+    let granted = false;
+    const next = limiter.acquire(1).then((permit) => {
+      granted = true;
+      return permit;
+    });
+    await vi.advanceTimersByTimeAsync(900);
+    expect(granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(granted).toBe(true);
+    limiter.release(await next, { kind: 'success' });
+  });
+
+  it('rejects a waiter whose signal aborts, and leaves the others queued', async () => {
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 1 });
+    const held = await limiter.acquire(1);
+    const controller = new AbortController();
+    const aborted = limiter.acquire(1, controller.signal);
+    const other = limiter.acquire(1);
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    expect(limiter.waiting).toBe(1);
+    limiter.release(held, { kind: 'success' });
+    limiter.release(await other, { kind: 'success' });
+  });
+
+  it('keeps a fixed window and no cooldown when not adaptive', async () => {
+    const started: number[] = [];
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 4, adaptive: false, onCooldownStarted: (_until, ms) => started.push(ms) });
+    const permits = await grantAll(limiter, 4);
+    for (const permit of permits) limiter.release(permit, { kind: 'rate_limited', retryAfterMs: 1000 });
+    expect(started).toEqual([]);
+    expect(limiter.window).toBe(4);
+    expect(limiter.coolingDown).toBe(false);
+  });
+});
