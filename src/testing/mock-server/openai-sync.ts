@@ -232,7 +232,9 @@ async function executeEmbeddings(body: Record<string, unknown>, context: Executi
       embedding = [];
       for (let dimension = 0; dimension < dimensions; dimension += 1) embedding.push(Math.round((random() * 2 - 1) * 1e6) / 1e6);
     }
-    return { object: 'embedding', index, embedding };
+    // The official SDK asks for base64 (little-endian float32) by default and decodes it itself.
+    const encoded = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(embedding).buffer).toString('base64') : embedding;
+    return { object: 'embedding', index, embedding: encoded };
   });
   const promptTokens = inputs.reduce((sum, text) => sum + estimateTokens(text), 0);
   return {
