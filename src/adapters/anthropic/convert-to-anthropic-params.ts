@@ -53,10 +53,11 @@ export function convertToAnthropicParams(
     appendTurn(messages, convertMessage(request.id, message));
   }
 
-  const usedDefaultMaxTokens = request.maxTokens === undefined;
+  const maxTokens = request.maxTokens ?? openaiLegacyMaxTokens(request);
+  const usedDefaultMaxTokens = maxTokens === undefined;
   const params: AnthropicMessageParams = {
     model,
-    max_tokens: request.maxTokens ?? options.defaultMaxTokens,
+    max_tokens: maxTokens ?? options.defaultMaxTokens,
     messages,
   };
   if (systemTexts.length > 0) params.system = systemTexts.join('\n\n');
@@ -80,6 +81,15 @@ export function convertToAnthropicParams(
     params: overrides === undefined ? params : ({ ...params, ...overrides } as AnthropicMessageParams),
     usedDefaultMaxTokens,
   };
+}
+
+/**
+ * An OpenAI batch line with the legacy `max_tokens` keeps it verbatim in `providerOptions.openai`
+ * (so it converts back unchanged); it is still the limit the user asked for.
+ */
+function openaiLegacyMaxTokens(request: BatchRequest): number | undefined {
+  const value = request.providerOptions?.openai?.['max_tokens'];
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 function convertToolChoice(choice: ToolChoice): Anthropic.ToolChoice {

@@ -137,3 +137,15 @@ describe('convertToAnthropicParams', () => {
     ).toThrow(/not valid JSON/);
   });
 });
+
+describe('convertToAnthropicParams with requests from OpenAI batch lines', () => {
+  it('uses the legacy OpenAI max_tokens kept in providerOptions.openai', () => {
+    const converted = convertToAnthropicParams(
+      { ...base, providerOptions: { openai: { max_tokens: 30, logprobs: true } } },
+      { defaultMaxTokens: 4096 },
+    );
+    expect(converted.usedDefaultMaxTokens).toBe(false);
+    expect(converted.params).not.toHaveProperty('logprobs');
+    expect(converted.params.max_tokens).toBe(30);
+  });
+});
