@@ -1,0 +1,79 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulated, type EmulatedEvent } from '../../../src/adapters/emulated/index.js';
+import { openaiChat } from '../../../src/adapters/openai/index.js';
+import { createMockProviderServer, type MockProviderServer } from '../../../src/testing/mock-server/index.js';
+import { makeRequests, runToEnd } from './helpers.js';
+
+const retryAfterMs = 300;
+let server: MockProviderServer;
+
+beforeAll(async () => {
+  server = await createMockProviderServer({ latency: 20, faults: { retryAfterMs } });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** An SDK client whose first `count` calls are answered 429 by the emulator (forced by its fault header). */
+function clientWithFirst429s(count: number): OpenAI {
+  let sent = 0;
+  return new OpenAI({
+    apiKey: 'k',
+    baseURL: `${server.url}/v1`,
+    maxRetries: 0,
+    fetch: (input, init) => {
+      sent += 1;
+      if (sent > count) return fetch(input, init);
+      const headers = new Headers(init?.headers);
+      headers.set('x-mock-fault', '429');
+      return fetch(input, { ...init, headers });
+    },
+  });
+}
+
+describe('coordinated cooldown', () => {
+  it('pauses every worker once for a burst of simultaneous 429s, then releases them spaced out', async () => {
+    server.reset();
+    const concurrency = 32;
+    const events: EmulatedEvent[] = [];
+    const provider = emulated({
+      call: openaiChat({ client: clientWithFirst429s(concurrency) }),
+      concurrency,
+      observers: [(event) => events.push(event)],
+    });
+    const { journal, poll } = await runToEnd(provider, makeRequests(64));
+
+    expect(poll.status).toBe('completed');
+    expect(journal.every((result) => result.status === 'succeeded')).toBe(true);
+    expect(events.filter((event) => event.type === 'rate_limit.hit')).toHaveLength(concurrency);
+    // One cooldown for all 32 answers, not 32 independent waits.
+    expect(events.filter((event) => event.type === 'cooldown.started')).toHaveLength(1);
+    expect(events.filter((event) => event.type === 'cooldown.ended')).toHaveLength(1);
+
+    const limited = server.journal.filter((entry) => entry.status === 429);
+    const succeeded = server.journal.filter((entry) => entry.status === 200).sort((a, b) => a.startedAt - b.startedAt);
+    expect(limited).toHaveLength(concurrency);
+    expect(succeeded).toHaveLength(64);
+    // Nothing was sent before the latest 429's retry-after had passed (a few ms of timer slack).
+    const lastLimitedAnswer = Math.max(...limited.map((entry) => entry.startedAt + entry.durationMs));
+    expect(succeeded[0]!.startedAt).toBeGreaterThanOrEqual(lastLimitedAnswer + retryAfterMs - 15);
+    // No thundering herd: the first calls after the cooldown were spread out, not sent at once.
+    const firstStarts = succeeded.slice(0, 8).map((entry) => entry.startedAt);
+    expect(firstStarts.at(-1)! - firstStarts[0]!).toBeGreaterThanOrEqual(7 * 8);
+  });
+
+  it('without adaptive limits, each worker waits out its own 429 (no shared cooldown)', async () => {
+    server.reset();
+    const events: EmulatedEvent[] = [];
+    const provider = emulated({
+      call: openaiChat({ client: clientWithFirst429s(8) }),
+      concurrency: 8,
+      rateLimit: { adaptive: false },
+      observers: [(event) => events.push(event)],
+    });
+    const { journal } = await runToEnd(provider, makeRequests(16));
+    expect(journal.every((result) => result.status === 'succeeded')).toBe(true);
+    expect(events.filter((event) => event.type === 'cooldown.started')).toHaveLength(0);
+  });
+});
