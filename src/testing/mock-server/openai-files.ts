@@ -20,7 +20,6 @@ export interface OpenAIFileObject {
   filename: string;
   purpose: string;
   status: 'processed';
-  status_details: null;
 }
 
 export interface StoredFile {
@@ -47,7 +46,6 @@ export class FileStore {
       filename,
       purpose,
       status: 'processed',
-      status_details: null,
     };
     this.add({ meta, content: lines });
     return meta;
@@ -111,7 +109,6 @@ export function uploadFile(context: RouteContext): RouteResult {
     filename,
     purpose,
     status: 'processed',
-    status_details: null,
   };
   // Copy out of the request buffer so the rest of the multipart body can be collected.
   context.state.files.add({ meta, content: Buffer.from(filePart.data) });

@@ -199,12 +199,11 @@ function responseBody(request: GenerationRequest, answer: Extract<ResolvedAnswer
     truncation: 'disabled',
     usage: {
       input_tokens: answer.inputTokens,
-      input_tokens_details: { cached_tokens: answer.cachedTokens },
+      input_tokens_details: { cached_tokens: answer.cachedTokens, cache_write_tokens: 0 },
       output_tokens: answer.outputTokens,
       output_tokens_details: { reasoning_tokens: answer.reasoningTokens },
       total_tokens: answer.inputTokens + answer.outputTokens,
     },
-    user: null,
     metadata: asRecord(body.metadata) ?? {},
   };
 }
