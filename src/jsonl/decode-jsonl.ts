@@ -48,19 +48,23 @@ export async function* decodeJsonl(source: JsonlSource, options: DecodeJsonlOpti
   let pieces: string[] = [];
   let lineNumber = 0;
   let atStart = true;
+  // Lines parsed from the current chunk, handed out before the next chunk is read (plain functions
+  // and one array per chunk: a generator per line would cost more than the JSON parsing).
+  const ready: JsonlLine[] = [];
 
-  function* parseLine(rawLine: string): Generator<JsonlLine> {
+  const parseLine = (rawLine: string): void => {
     lineNumber++;
     const text = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (text.trim() === '') return;
     try {
-      yield { line: lineNumber, value: JSON.parse(text) as unknown };
+      ready.push({ line: lineNumber, value: JSON.parse(text) as unknown });
     } catch (error) {
       onMalformed?.({ line: lineNumber, text, error: error instanceof Error ? error : new Error(String(error)) });
     }
-  }
+  };
 
-  function* consume(text: string): Generator<JsonlLine> {
+  const consume = (chunkText: string): void => {
+    let text = chunkText;
     if (atStart && text !== '') {
       atStart = false;
       // TextDecoder drops a BOM from bytes; string chunks may still carry one.
@@ -72,24 +76,25 @@ export async function* decodeJsonl(source: JsonlSource, options: DecodeJsonlOpti
       const tail = text.slice(start, newline);
       const rawLine = pieces.length === 0 ? tail : pieces.join('') + tail;
       pieces = [];
-      yield* parseLine(rawLine);
+      parseLine(rawLine);
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
     if (start < text.length) pieces.push(text.slice(start));
-  }
+  };
 
   for await (const chunk of iterate(source)) {
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    yield* consume(text);
+    consume(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    if (ready.length > 0) yield* ready.splice(0);
   }
-  yield* consume(decoder.decode());
+  consume(decoder.decode());
   if (pieces.length > 0) {
     const rawLine = pieces.join('');
     pieces = [];
-    yield* parseLine(rawLine);
+    parseLine(rawLine);
   }
+  if (ready.length > 0) yield* ready.splice(0);
 }
 
 /**

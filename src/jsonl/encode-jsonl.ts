@@ -17,13 +17,11 @@ export interface EncodeJsonlChunksOptions {
  */
 export async function* encodeJsonl(values: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<string> {
   let index = 0;
-  for await (const value of values) {
-    const json = JSON.stringify(value) as string | undefined;
-    if (json === undefined) {
-      throw new TypeError(`Value at index ${index} cannot be encoded as JSON (got ${typeof value})`);
-    }
-    yield `${json}\n`;
-    index++;
+  // Sync iterables are walked without an `await` per value, which would dominate the cost.
+  if (isAsyncIterable(values)) {
+    for await (const value of values) yield toJsonLine(value, index++);
+  } else {
+    for (const value of values) yield toJsonLine(value, index++);
   }
 }
 
@@ -46,19 +44,59 @@ export async function* encodeJsonlChunks(
   const encoder = new TextEncoder();
   let buffer = new Uint8Array(chunkBytes);
   let filled = 0;
-  for await (const line of encodeJsonl(values)) {
-    let bytes = encoder.encode(line);
-    while (bytes.length > 0) {
-      const taken = Math.min(bytes.length, chunkBytes - filled);
-      buffer.set(bytes.subarray(0, taken), filled);
-      filled += taken;
-      bytes = bytes.subarray(taken);
-      if (filled === chunkBytes) {
-        yield buffer;
-        buffer = new Uint8Array(chunkBytes);
-        filled = 0;
+  let index = 0;
+  // Chunks completed by the current line, handed out before the next value is read.
+  const completed: Uint8Array[] = [];
+
+  const complete = (): void => {
+    completed.push(buffer);
+    buffer = new Uint8Array(chunkBytes);
+    filled = 0;
+  };
+
+  const append = (value: unknown): void => {
+    const line = toJsonLine(value, index++);
+    // Fast path: encode straight into the free part of the chunk.
+    const { read, written } = encoder.encodeInto(line, buffer.subarray(filled));
+    filled += written;
+    if (read < line.length) {
+      // The line did not fit: the rest goes through a copy so that every chunk is filled to the
+      // byte, even when the boundary falls inside a multi-byte character.
+      let rest = encoder.encode(line.slice(read));
+      while (rest.length > 0) {
+        const taken = Math.min(rest.length, chunkBytes - filled);
+        buffer.set(rest.subarray(0, taken), filled);
+        filled += taken;
+        rest = rest.subarray(taken);
+        if (filled === chunkBytes) complete();
       }
+    } else if (filled === chunkBytes) {
+      complete();
+    }
+  };
+
+  if (isAsyncIterable(values)) {
+    for await (const value of values) {
+      append(value);
+      if (completed.length > 0) yield* completed.splice(0);
+    }
+  } else {
+    for (const value of values) {
+      append(value);
+      if (completed.length > 0) yield* completed.splice(0);
     }
   }
   if (filled > 0) yield buffer.slice(0, filled);
+}
+
+function toJsonLine(value: unknown, index: number): string {
+  const json = JSON.stringify(value) as string | undefined;
+  if (json === undefined) {
+    throw new TypeError(`Value at index ${index} cannot be encoded as JSON (got ${typeof value})`);
+  }
+  return `${json}\n`;
+}
+
+function isAsyncIterable(values: Iterable<unknown> | AsyncIterable<unknown>): values is AsyncIterable<unknown> {
+  return typeof (values as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
 }
