@@ -154,7 +154,7 @@ export function toItemError(error: unknown): ItemError {
  */
 export function redactSecrets(text: string): string {
   return text
-    .replace(/\bBearer\s+[\w.~+/=-]+/gi, 'Bearer [REDACTED]')
+    .replace(/\bBearer\s+[\w.~+/=-]{8,}/gi, 'Bearer [REDACTED]')
     .replace(/\bsk-ant-[\w-]+/g, 'sk-ant-[REDACTED]')
     .replace(/\bsk-(?!ant-\[REDACTED\])[\w*-]{6,}/g, 'sk-[REDACTED]')
     .replace(/\b(x-api-key|api[_-]?key)(["']?\s*[:=]\s*["']?)[\w.*-]{8,}/gi, '$1$2[REDACTED]');

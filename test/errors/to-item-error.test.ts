@@ -42,6 +42,7 @@ describe('redactSecrets', () => {
     expect(redactSecrets('key sk-proj-1234567890abcdef')).toBe('key sk-[REDACTED]');
     expect(redactSecrets('key sk-ant-api03-abc_DEF-123')).toBe('key sk-ant-[REDACTED]');
     expect(redactSecrets('Authorization: Bearer abc.def.ghi')).toBe('Authorization: Bearer [REDACTED]');
+    expect(redactSecrets('the bearer of bad news')).toBe('the bearer of bad news');
     expect(redactSecrets('api_key=abcdefgh12345678')).toBe('api_key=[REDACTED]');
   });
 
