@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
@@ -22,7 +22,7 @@ function pointerSegment(segment: string): string {
 
 describe.skipIf(!specPresent)('OpenAI OpenAPI conformance (spec at ../shared/specs/openai-openapi.yaml)', () => {
   let server: MockProviderServer | undefined;
-  let ajv: InstanceType<typeof Ajv2020>;
+  let ajv: Ajv2020;
   let spec: { paths: Record<string, Record<string, unknown>> };
 
   beforeAll(async () => {
@@ -58,7 +58,7 @@ describe.skipIf(!specPresent)('OpenAI OpenAPI conformance (spec at ../shared/spe
     expect(valid ? 'valid' : JSON.stringify(validate.errors, null, 2)).toBe('valid');
   }
 
-  async function call(method: string, path: string, body?: BodyInit, headers: Record<string, string> = openAIHeaders): Promise<unknown> {
+  async function call(method: string, path: string, body?: string | FormData, headers: Record<string, string> = openAIHeaders): Promise<unknown> {
     const response = await fetch(`${server?.url ?? ''}/v1${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     expect(response.status).toBe(200);
     return response.json();
