@@ -18,7 +18,7 @@ export interface AdaptiveRateLimiterOptions {
   readonly adaptive?: boolean;
   /**
    * Minimum spacing between the first `maxConcurrency` grants after a cooldown, so released
-   * callers do not hit the server in one burst.
+   * callers do not hit the server in one burst. Never more than the cooldown divided by `maxConcurrency`.
    * @default 10
    */
   readonly releaseSpacingMs?: number;
@@ -80,6 +80,7 @@ export class AdaptiveRateLimiter {
   #lastGrantAt = -Infinity;
   /** Grants still to space out after the last cooldown. */
   #spacedGrantsLeft = 0;
+  #spacingMs = 0;
   #consecutiveRateLimits = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
@@ -235,6 +236,8 @@ export class AdaptiveRateLimiter {
     if (until <= this.#cooldownUntil) return;
     const starting = this.#cooldownStartedAt === undefined;
     this.#cooldownUntil = until;
+    // Spread the restart over at most the pause itself: a short pause needs no long ramp.
+    this.#spacingMs = Math.min(this.#releaseSpacingMs, (until - (this.#cooldownStartedAt ?? now)) / this.#maxConcurrency);
     if (starting) {
       this.#cooldownStartedAt = now;
       this.#options.onCooldownStarted?.(until, until - now);
@@ -263,8 +266,8 @@ export class AdaptiveRateLimiter {
       }
       this.#endCooldownIfDue(now);
       if (this.#inFlight >= this.window) return;
-      if (this.#spacedGrantsLeft > 0 && now < this.#lastGrantAt + this.#releaseSpacingMs) {
-        this.#schedule(this.#lastGrantAt + this.#releaseSpacingMs - now);
+      if (this.#spacedGrantsLeft > 0 && now < this.#lastGrantAt + this.#spacingMs) {
+        this.#schedule(this.#lastGrantAt + this.#spacingMs - now);
         return;
       }
       const waiter = this.#waiters[this.#waiterHead] as Waiter;

@@ -69,7 +69,7 @@ describe('AdaptiveRateLimiter', () => {
   it('spaces out the callers released after a cooldown', async () => {
     const limiter = new AdaptiveRateLimiter({ maxConcurrency: 4, releaseSpacingMs: 50 });
     const [permit] = await grantAll(limiter, 1);
-    limiter.release(permit as RateLimitPermit, { kind: 'rate_limited', retryAfterMs: 100 });
+    limiter.release(permit as RateLimitPermit, { kind: 'rate_limited', retryAfterMs: 1000 });
     const grantedAt: number[] = [];
     const waiters = Array.from({ length: 3 }, () =>
       limiter.acquire(1).then((granted) => {
@@ -77,7 +77,7 @@ describe('AdaptiveRateLimiter', () => {
         limiter.release(granted, { kind: 'success' });
       }),
     );
-    await vi.advanceTimersByTimeAsync(500);
+    await vi.advanceTimersByTimeAsync(2000);
     await Promise.all(waiters);
     expect(grantedAt).toHaveLength(3);
     for (let index = 1; index < grantedAt.length; index++) {
