@@ -17,7 +17,9 @@ export function isAbortError(error: unknown): boolean {
   if (AbortError.isInstance(error)) return true;
   if (typeof error !== 'object' || error === null) return false;
   const name = (error as { name?: unknown }).name;
-  return name === 'AbortError' || name === 'APIUserAbortError';
+  // openai's error classes keep `name` as 'Error': look at the class name too.
+  const className = (error as { constructor?: { name?: unknown } }).constructor?.name;
+  return name === 'AbortError' || name === 'APIUserAbortError' || className === 'APIUserAbortError';
 }
 
 /** Throws an AbortError when the signal is aborted. */

@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import { createBatchClient, type BatchClient } from '../client/create-batch-client.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { isTerminalStatus } from '../models/batch-job.js';
@@ -48,12 +47,14 @@ export interface AdapterConformanceOptions {
 /**
  * One shared vitest suite that every adapter, built-in or custom, passes: submit, poll to a
  * terminal status, results correlated by id, partial failure, cancel, resume from a new client,
- * and validation before any network call. Call it at the top level of a test file.
+ * and validation before any network call. Await it at the top level of a test file (vitest is
+ * loaded on demand, so this entry also loads from CommonJS where vitest is not wanted).
  *
  * @example
- * runAdapterConformance({ name: 'my adapter', createAdapter: () => myAdapter({ baseURL }) });
+ * await runAdapterConformance({ name: 'my adapter', createAdapter: () => myAdapter({ baseURL }) });
  */
-export function runAdapterConformance(options: AdapterConformanceOptions): void {
+export async function runAdapterConformance(options: AdapterConformanceOptions): Promise<void> {
+  const { describe, expect, it } = await import('vitest');
   const capabilities = { cancel: true, partialFailure: true, resume: true, ...options.capabilities };
   const model = options.model ?? 'test-model';
   const failMarker = options.failMarker ?? '[fail]';

@@ -173,7 +173,7 @@ describe('createBatchClient', () => {
       name: inner.name,
       mode: inner.mode,
       limits: inner.limits,
-      submit: async (...args) => {
+      submit: async () => {
         submits++;
         throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
       },

@@ -3,7 +3,7 @@ import { runAdapterConformance } from '../../src/testing/run-adapter-conformance
 
 const backend = createFakeBatchBackend();
 
-runAdapterConformance({
+await runAdapterConformance({
   name: 'in-process fake adapter',
   createAdapter: () => fakeBatchProvider({ backend }),
   pollIntervalMs: 1,

@@ -66,7 +66,7 @@ describe('validation before any network call', () => {
   it("checks ids against the adapter's id rule", async () => {
     const provider = fakeBatchProvider({ limits: { idPattern: /^[a-z]+$/ } });
     const client = createBatchClient({ provider, store: memoryStore() });
-    const error = await client.submit([{ id: 'ABC', messages: [user('x')] }], { model: 'm' }).catch((caught) => caught);
+    const error = await client.submit([{ id: 'ABC', messages: [user('x')] }] as never, { model: 'm' }).catch((caught) => caught);
     expect((error as ValidationError).issues[0]).toMatchObject({ id: 'ABC', field: 'id' });
   });
 

@@ -19,7 +19,7 @@ afterAll(async () => {
   await server.close();
 });
 
-runAdapterConformance({
+await runAdapterConformance({
   name: 'anthropicBatch',
   model: 'claude-haiku-4-5',
   createAdapter: () => anthropicBatch({ apiKey: 'test-key', baseURL: server.url }),

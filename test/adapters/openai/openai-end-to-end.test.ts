@@ -25,7 +25,7 @@ afterAll(async () => {
   await conformanceServer.close();
 });
 
-runAdapterConformance({
+await runAdapterConformance({
   name: 'openaiBatch',
   model: 'gpt-4.1-mini',
   createAdapter: () => openaiBatch({ apiKey, baseURL: `${conformanceServer.url}/v1` }),

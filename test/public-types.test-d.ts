@@ -1,0 +1,56 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  createBatchClient,
+  type BatchAggregate,
+  type BatchJob,
+  type BatchProvider,
+  type BatchRequest,
+  type BatchResult,
+  type ErrorCategory,
+  type ItemError,
+  type JobStatus,
+  type RetryStrategy,
+  type Usage,
+  exponentialBackoff,
+  classifyError,
+} from 'llm-batch';
+
+describe('public types', () => {
+  it('BatchResult narrows on status', () => {
+    const result = {} as BatchResult<{ score: number }>;
+    if (result.status === 'succeeded') {
+      expectTypeOf(result.text).toEqualTypeOf<string>();
+      expectTypeOf(result.output).toEqualTypeOf<{ score: number } | undefined>();
+      expectTypeOf(result.usage).toEqualTypeOf<Usage>();
+    }
+    if (result.status === 'failed') expectTypeOf(result.error).toEqualTypeOf<ItemError>();
+    if (result.status === 'cancelled' || result.status === 'expired') {
+      expectTypeOf(result.error).toEqualTypeOf<ItemError | undefined>();
+    }
+  });
+
+  it('job statuses and error categories are closed unions', () => {
+    expectTypeOf<'completed'>().toExtend<JobStatus>();
+    expectTypeOf<'done'>().not.toExtend<JobStatus>();
+    expectTypeOf<'rate_limit'>().toExtend<ErrorCategory>();
+    expectTypeOf<'teapot'>().not.toExtend<ErrorCategory>();
+  });
+
+  it('requests need an id and messages', () => {
+    expectTypeOf<{ id: string; messages: [{ role: 'user'; content: string }] }>().toExtend<BatchRequest>();
+    expectTypeOf<{ messages: [] }>().not.toExtend<BatchRequest>();
+  });
+
+  it('the client methods return the public models', () => {
+    const client = createBatchClient({ provider: {} as BatchProvider });
+    expectTypeOf(client.submit).returns.toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.status).returns.toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.aggregate<{ a: 1 }>).returns.resolves.toEqualTypeOf<BatchAggregate<{ a: 1 }>>();
+    expectTypeOf(client.results).returns.toExtend<AsyncIterable<BatchResult>>();
+  });
+
+  it('retry strategies and classification are values with typed shapes', () => {
+    expectTypeOf(exponentialBackoff()).toEqualTypeOf<RetryStrategy>();
+    expectTypeOf(classifyError(new Error('x')).category).toEqualTypeOf<ErrorCategory>();
+  });
+});
