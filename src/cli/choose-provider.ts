@@ -1,0 +1,45 @@
+import type { CliIo } from './cli-io.js';
+import type { CommandLine } from './command-line.js';
+
+export const providerNames = ['openai', 'anthropic', 'mock'] as const;
+export type ProviderName = (typeof providerNames)[number];
+export const modeNames = ['native', 'emulated'] as const;
+export type ModeName = (typeof modeNames)[number];
+
+/** The provider and mode a command runs on, and whether it was picked without being asked for. */
+export interface ProviderChoice {
+  readonly provider: ProviderName;
+  readonly mode: ModeName;
+}
+
+/** The model of requests that name none, when `--model` is not given either. */
+export const defaultModels: Readonly<Record<ProviderName, string>> = {
+  openai: 'gpt-5.4-mini',
+  mock: 'gpt-5.4-mini',
+  anthropic: 'claude-haiku-4-5',
+};
+
+/**
+ * `--provider` when given; for an existing job, the provider it ran on; otherwise the first
+ * provider with a key in the environment (OpenAI, then Anthropic), and the built-in local emulator
+ * when there is none, announced on stderr so nobody mistakes canned answers for a real model's.
+ */
+export function chooseProvider(line: CommandLine, io: CliIo, job?: { provider: string; mode: ModeName }): ProviderChoice {
+  const mode = line.choice('mode', modeNames) ?? job?.mode ?? 'native';
+  const asked = line.choice('provider', providerNames);
+  if (asked !== undefined) return { provider: asked, mode };
+  const hasOpenAIKey = Boolean(io.env['OPENAI_API_KEY']);
+  const hasAnthropicKey = Boolean(io.env['ANTHROPIC_API_KEY']);
+  if (job !== undefined) {
+    if (job.provider === 'anthropic') return { provider: 'anthropic', mode };
+    // OpenAI jobs without a key can only have run on the emulator, which speaks the OpenAI wire format.
+    return { provider: hasOpenAIKey ? 'openai' : 'mock', mode };
+  }
+  if (hasOpenAIKey) return { provider: 'openai', mode };
+  if (hasAnthropicKey) return { provider: 'anthropic', mode };
+  io.stderr.write(
+    'llm-batch: no OPENAI_API_KEY or ANTHROPIC_API_KEY set; using the built-in local emulator (--provider mock, canned answers). ' +
+      'Set a key or pass --provider openai|anthropic to use a real provider.\n',
+  );
+  return { provider: 'mock', mode };
+}

@@ -1,0 +1,28 @@
+/** A stream the CLI writes to; `isTTY` and `columns` decide between a progress bar and plain lines. */
+export interface CliOutput {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * What a command may touch of the outside world. Commands never reach for `process` directly, so
+ * they run the same in the bin, in tests and when embedded.
+ */
+export interface CliIo {
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C: long waits stop, and the job keeps running at the provider. */
+  readonly signal?: AbortSignal;
+}
+
+/** The process's own streams and environment. */
+export function processIo(signal?: AbortSignal): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    ...(signal ? { signal } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+import type { CliCommand } from '../cli-command.js';
+import { cancelCommand } from './cancel.js';
+import { errorsCommand } from './errors.js';
+import { listCommand } from './list.js';
+import { resultsCommand } from './results.js';
+import { resumeCommand } from './resume.js';
+import { retryCommand } from './retry.js';
+import { runCommand } from './run.js';
+import { statusCommand } from './status.js';
+import { submitCommand } from './submit.js';
+import { waitCommand } from './wait.js';
+
+/** Every command, in the order `llm-batch --help` lists them. */
+export const commands: readonly CliCommand[] = [
+  runCommand,
+  submitCommand,
+  statusCommand,
+  waitCommand,
+  resultsCommand,
+  errorsCommand,
+  cancelCommand,
+  listCommand,
+  resumeCommand,
+  retryCommand,
+];

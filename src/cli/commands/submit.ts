@@ -1,0 +1,78 @@
+import type { CliCommand } from '../cli-command.js';
+import { CommandLine } from '../command-line.js';
+import { followJob } from '../follow-job.js';
+import { formatStatusLine } from '../format-job.js';
+import { openClientForNewJob } from '../open-client.js';
+import { prepareSubmission, submitFile } from '../prepare-submission.js';
+import { printDryRun } from '../print-dry-run.js';
+import { jobInputOptions, optionalFile, runsInThisProcess } from './shared.js';
+
+const help = `Usage: llm-batch submit <file> [options]
+
+Validates every request, submits the job and prints its id; follow it with "llm-batch status",
+"wait" and "results". With --dry-run, prints the cost estimate and the first provider lines and
+sends nothing.
+
+Emulated jobs (--mode emulated) and jobs on the local emulator (--provider mock) run inside this
+process, so for them submit waits until the job has ended (progress on stderr); their results
+are then in the store for "status", "results" and "errors".
+
+Options:
+  --provider openai|anthropic|mock   provider (default: from OPENAI_API_KEY / ANTHROPIC_API_KEY, else mock)
+  --mode native|emulated             native batch API or the sync API (default: native)
+  --model NAME                       model of requests that name none
+  --concurrency N                    parallel calls in emulated mode
+  --max-cost USD                     refuse a job whose estimate exceeds this
+  --pricing FILE                     pricing table (JSON) overriding the built-in one
+  --template FILE --data FILE        build the requests from a prompt template and rows
+  --dry-run                          print the estimate and a preview; send nothing
+  --json                             print the job (or the dry run) as one JSON document
+  --poll-interval DURATION           time between status checks while waiting
+  --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
+  -q, --quiet                        no progress output
+  -h, --help                         this help
+
+Examples:
+  llm-batch submit requests.jsonl --provider openai --dry-run
+  llm-batch submit requests.jsonl --provider openai --model gpt-5.4-mini --max-cost 5
+  llm-batch submit batch-input.jsonl --provider anthropic --json
+`;
+
+export const submitCommand: CliCommand = {
+  name: 'submit',
+  summary: 'submit requests as a job and print its id (--dry-run: estimate and preview)',
+  help,
+  async run(argv, io) {
+    const line = CommandLine.parse('submit', argv, [...jobInputOptions, 'dry-run', 'json', 'poll-interval', 'quiet']);
+    if (line.help) {
+      io.stdout.write(help);
+      return 0;
+    }
+    const path = optionalFile(line);
+    const { client, choice } = openClientForNewJob(line, io);
+    try {
+      const submission = await prepareSubmission(line, io, choice!, path);
+      if (line.flag('dry-run')) return await printDryRun(client, submission, line, io);
+      let job = await submitFile(client, submission);
+      if (runsInThisProcess(choice!)) {
+        if (!line.flag('quiet')) {
+          io.stderr.write(`Submitted ${job.id}; it runs in this process (${choice!.provider === 'mock' ? 'local emulator' : 'emulated mode'}), so submit waits until it ends\n`);
+        }
+        job = await followJob(client, job, line, io);
+      }
+      if (line.flag('json')) {
+        io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
+        return 0;
+      }
+      const parts = job.parts.length === 1 ? '1 part' : `${job.parts.length} parts`;
+      io.stdout.write(
+        `Submitted ${job.id} (${job.provider}, ${job.mode}): ${job.counts.total} requests in ${parts}\n` +
+          `${formatStatusLine(job)}\n` +
+          `Next: llm-batch ${runsInThisProcess(choice!) ? 'results' : 'wait'} ${job.id}\n`,
+      );
+      return 0;
+    } finally {
+      await client.close();
+    }
+  },
+};

@@ -1,0 +1,59 @@
+import { isTerminalStatus } from '../../models/batch-job.js';
+import type { CliCommand } from '../cli-command.js';
+import { CommandLine } from '../command-line.js';
+import { followJob } from '../follow-job.js';
+import { openClientForJob } from '../open-client.js';
+import { printOutcome } from '../print-outcome.js';
+import { UsageError } from '../usage-error.js';
+import { jobIdArgument } from './shared.js';
+
+const help = `Usage: llm-batch wait <job-id> [options]
+
+Waits until a job has ended, with a progress bar on stderr, then prints its summary (or its
+results, with --output/--out). Ctrl-C stops waiting; the job keeps running at the provider.
+
+Options:
+  --provider openai|anthropic|mock   provider to ask (default: the job's, by the keys in the environment)
+  --poll-interval DURATION           time between status checks, e.g. 10s (default: the adapter's)
+  --timeout DURATION                 stop waiting after this long
+  --output md|json|jsonl|csv         print the results in this format (the summary goes to stderr)
+  --out FILE                         write the results to FILE
+  --json                             print the job's aggregate as one JSON document
+  --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
+  -q, --quiet                        no progress output
+  -h, --help                         this help
+
+Exit codes: 0 all items succeeded, 1 some items failed, 2 usage error or unknown job,
+3 the job failed, expired or was cancelled.
+
+Examples:
+  llm-batch wait job_abc123
+  llm-batch wait job_abc123 --poll-interval 1m --out results.jsonl
+`;
+
+export const waitCommand: CliCommand = {
+  name: 'wait',
+  summary: 'wait for a job to end, with progress; print the summary or results',
+  help,
+  async run(argv, io) {
+    const line = CommandLine.parse('wait', argv, ['provider', 'mode', 'poll-interval', 'timeout', 'output', 'out', 'json', 'quiet']);
+    if (line.help) {
+      io.stdout.write(help);
+      return 0;
+    }
+    const jobId = jobIdArgument(line);
+    const { client, job } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    try {
+      if (job.mode === 'emulated' && !isTerminalStatus(job.status)) {
+        throw new UsageError(
+          `${jobId} runs in emulated mode, and its run lives in the process that started it; continue it here with "llm-batch resume ${jobId}"`,
+          'wait',
+        );
+      }
+      const ended = await followJob(client, job, line, io);
+      return await printOutcome(client, ended, line, io);
+    } finally {
+      await client.close();
+    }
+  },
+};

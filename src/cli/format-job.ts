@@ -1,0 +1,72 @@
+import type { BatchAggregate } from '../models/batch-aggregate.js';
+import type { BatchJob, JobCounts, JobStatus } from '../models/batch-job.js';
+import type { Usage } from '../models/usage.js';
+
+/**
+ * The one-line status of a job: `Status: completed | Total: 250 | Completed: 247 | Failed: 3`.
+ * Cancelled, expired and pending items are named only when there are some.
+ */
+export function formatStatusLine(job: { status: JobStatus; counts: JobCounts }): string {
+  const { counts } = job;
+  const fields = [`Status: ${job.status}`, `Total: ${counts.total}`, `Completed: ${counts.succeeded}`, `Failed: ${counts.failed}`];
+  if (counts.cancelled > 0) fields.push(`Cancelled: ${counts.cancelled}`);
+  if (counts.expired > 0) fields.push(`Expired: ${counts.expired}`);
+  if (counts.pending > 0) fields.push(`Pending: ${counts.pending}`);
+  return fields.join(' | ');
+}
+
+/** US dollars: cents for amounts of a dollar or more, four decimals below (batches of cheap calls). */
+export function formatUsd(amount: number): string {
+  return amount >= 1 || amount === 0 ? `$${amount.toFixed(2)}` : `$${amount.toFixed(4)}`;
+}
+
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+export function formatElapsed(milliseconds: number): string {
+  const seconds = milliseconds / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${Math.round(seconds % 60)}s`;
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+export function formatUsage(usage: Usage): string {
+  const parts = [`${formatCount(usage.inputTokens)} in`, `${formatCount(usage.outputTokens)} out`];
+  if (usage.cachedInputTokens) parts.push(`${formatCount(usage.cachedInputTokens)} cached`);
+  if (usage.reasoningTokens) parts.push(`${formatCount(usage.reasoningTokens)} reasoning`);
+  return parts.join(', ');
+}
+
+/** The summary `run`, `wait` and `resume` print once a job has ended. */
+export function formatJobSummary(job: BatchJob, aggregate: BatchAggregate | undefined): string {
+  const lines = [`Job ${job.id} (${job.provider}, ${job.mode})`, formatStatusLine(job)];
+  if (aggregate) {
+    lines.push(`Tokens: ${formatUsage(aggregate.usage)}`);
+    const estimate = aggregate.estimate ?? job.estimate;
+    const cost = aggregate.costUsd === undefined ? 'unknown' : formatUsd(aggregate.costUsd);
+    lines.push(`Cost: ${cost}${estimate ? ` (estimated ${formatUsd(estimate.costUsd)})` : ''}`);
+    lines.push(`Elapsed: ${formatElapsed(aggregate.elapsedMs)}`);
+  }
+  for (const warning of job.warnings) lines.push(`Warning: ${warning}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** One row per job for `list`. */
+export function formatJobTable(jobs: readonly BatchJob[]): string {
+  if (jobs.length === 0) return 'No jobs in the store.\n';
+  const header = ['JOB', 'STATUS', 'PROVIDER', 'TOTAL', 'COMPLETED', 'FAILED', 'CREATED'];
+  const rows = jobs.map((job) => [
+    job.id,
+    job.status,
+    `${job.provider}/${job.mode}`,
+    String(job.counts.total),
+    String(job.counts.succeeded),
+    String(job.counts.failed),
+    job.createdAt.replace(/\.\d+Z$/, 'Z'),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const render = (row: readonly string[]): string => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  return `${[header, ...rows].map(render).join('\n')}\n`;
+}

@@ -1,0 +1,15 @@
+import { processIo } from './cli-io.js';
+import { runCli } from './run-cli.js';
+
+// The bin entry. The first Ctrl-C stops waiting politely (the job is kept and can be resumed);
+// a second one exits at once.
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts++;
+  if (interrupts > 1) process.exit(130);
+  controller.abort();
+});
+
+const code = await runCli(process.argv.slice(2), processIo(controller.signal));
+process.exitCode = code;

@@ -1,0 +1,73 @@
+import { createBatchClient, type BatchClient } from '../client/create-batch-client.js';
+import { JobNotFoundError } from '../errors/job-not-found-error.js';
+import { isTerminalStatus, type BatchJob } from '../models/batch-job.js';
+import type { BatchStore } from '../store/batch-store.js';
+import { fileStore } from '../store/file-store.js';
+import { chooseProvider, type ProviderChoice } from './choose-provider.js';
+import type { CliIo } from './cli-io.js';
+import type { CommandLine } from './command-line.js';
+import { storedJobProvider } from './stored-job-provider.js';
+import { UsageError } from './usage-error.js';
+
+/** A client opened for a command, with what it runs on. */
+export interface OpenedClient {
+  readonly client: BatchClient;
+  readonly store: BatchStore;
+  /** Undefined when the job is read from the store only. */
+  readonly choice: ProviderChoice | undefined;
+}
+
+/** `--store DIR`, else `LLM_BATCH_DIR`, else `./.llm-batch`. */
+export function openStore(line: CommandLine, io: CliIo): BatchStore {
+  return fileStore({ dir: line.string('store') ?? io.env['LLM_BATCH_DIR'] ?? '.llm-batch' });
+}
+
+/** A client on the provider the flags and the environment choose, for a new job. */
+export function openClientForNewJob(line: CommandLine, io: CliIo): OpenedClient {
+  const store = openStore(line, io);
+  const choice = chooseProvider(line, io);
+  return { client: createClient(line, store, choice), store, choice };
+}
+
+/**
+ * A client for an existing job. A job whose results are all stored is read from the store alone
+ * (no key, no network) unless `needsProvider`; otherwise the job's own provider is used.
+ */
+export async function openClientForJob(
+  line: CommandLine,
+  io: CliIo,
+  jobId: string,
+  options: { needsProvider: boolean },
+): Promise<OpenedClient & { job: BatchJob }> {
+  const store = openStore(line, io);
+  const job = await store.loadJob(jobId);
+  if (!job) throw new JobNotFoundError(jobId);
+  const finished = isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
+  if (finished && !options.needsProvider) {
+    return { client: createBatchClient({ provider: storedJobProvider(job), store }), store, choice: undefined, job };
+  }
+  const choice = chooseProvider(line, io, job);
+  if (choice.provider === 'mock' && job.mode === 'native' && !isTerminalStatus(job.status)) {
+    // The emulator's batches live in the memory of the process that created them.
+    throw new UsageError(
+      `job ${jobId} is ${job.status} on a local emulator that lived only in the process that submitted it; ` +
+        'the emulator is per-process, so this job cannot be followed from here. ' +
+        'Use `llm-batch run FILE` (submit and wait in one process) with the emulator, or a real provider.',
+    );
+  }
+  return { client: createClient(line, store, choice), store, choice, job };
+}
+
+function createClient(line: CommandLine, store: BatchStore, choice: ProviderChoice): BatchClient {
+  const pollIntervalMs = line.duration('poll-interval');
+  const concurrency = line.positiveInteger('concurrency');
+  return createBatchClient({
+    provider: choice.provider,
+    mode: choice.mode,
+    store,
+    // An interval asked for is kept, not stretched by the backoff of native polling.
+    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs, maxPollIntervalMs: pollIntervalMs }),
+    // Concurrency is the emulated adapter's; native batches run at the provider's pace.
+    ...(concurrency !== undefined && choice.mode === 'emulated' ? { concurrency } : {}),
+  });
+}

@@ -1,0 +1,58 @@
+import type { BatchClient, SubmitOptions } from '../client/create-batch-client.js';
+import { ValidationError } from '../errors/validation-error.js';
+import type { BatchJob } from '../models/batch-job.js';
+import { defaultModels, type ProviderChoice } from './choose-provider.js';
+import type { CliIo } from './cli-io.js';
+import type { CommandLine } from './command-line.js';
+import { InputFileError } from './input-file-error.js';
+import { loadRequests, someRequestLacksModel } from './load-requests.js';
+import { withFileLines, type RequestFile } from './read-request-file.js';
+
+/** Requests read and the submit options the flags ask for. */
+export interface Submission {
+  readonly file: RequestFile;
+  readonly options: SubmitOptions;
+}
+
+/**
+ * Reads the requests and turns the flags into submit options: `--model` (else the provider's
+ * default model for requests that name none, said on stderr), `--max-cost`, `--pricing`.
+ */
+export async function prepareSubmission(
+  line: CommandLine,
+  io: CliIo,
+  choice: ProviderChoice,
+  path: string | undefined,
+): Promise<Submission> {
+  const maxCostUsd = line.dollars('max-cost');
+  const pricing = line.string('pricing');
+  const file = await loadRequests(line, path);
+  let model = line.string('model');
+  if (model === undefined && someRequestLacksModel(file.requests)) {
+    model = defaultModels[choice.provider];
+    io.stderr.write(`llm-batch: requests without a model use ${model} (set one with --model)\n`);
+  }
+  return {
+    file,
+    options: {
+      ...(model === undefined ? {} : { model }),
+      ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+      ...(pricing === undefined ? {} : { pricing }),
+      ...(io.signal ? { signal: io.signal } : {}),
+    },
+  };
+}
+
+/** Submits, naming the file's lines in any validation error the client finds. */
+export async function submitFile(client: BatchClient, submission: Submission, extra: Record<string, unknown> = {}): Promise<BatchJob> {
+  try {
+    return await client.submit(submission.file.requests, { ...submission.options, ...extra });
+  } catch (error) {
+    throw asFileError(error, submission.file);
+  }
+}
+
+/** A client `ValidationError` about a file's requests, rewritten to name the file and its lines. */
+export function asFileError(error: unknown, file: RequestFile): unknown {
+  return ValidationError.isInstance(error) ? new InputFileError(file.path, withFileLines(error, file)) : error;
+}

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
+import { readJsonlFile } from '../jsonl/decode-jsonl.js';
+import { batchRequestSchema, isOpenAIBatchLine, type BatchRequestInput } from '../models/batch-request.js';
+import { fromOpenAIBatchLine } from '../models/openai-batch-line.js';
+import { UsageError } from './usage-error.js';
+
+/** Requests read from a file, with the 1-based line each came from (to name lines in later errors). */
+export interface RequestFile {
+  readonly path: string;
+  readonly requests: BatchRequestInput[];
+  readonly lines: number[];
+}
+
+const requestKeys = Object.keys(batchRequestSchema.shape);
+const openAILineKeys = ['custom_id', 'method', 'url', 'body'];
+
+/**
+ * Reads a request file: JSONL of `BatchRequest`s or of OpenAI batch lines (both may be mixed), or a
+ * `.txt` file with one prompt a line (ids `line_<n>`, n the line number). Every problem of every
+ * line is collected into one `ValidationError` whose issues name their line: invalid JSON,
+ * unknown keys, invalid fields, duplicate ids, an empty file.
+ *
+ * @throws UsageError when the file cannot be read.
+ * @throws ValidationError when any line is bad.
+ */
+export async function readRequestFile(path: string): Promise<RequestFile> {
+  const extension = extname(path).toLowerCase();
+  const read = extension === '.txt' ? readPromptLines(path) : readJsonlRequests(path);
+  const file = await read.catch((error: unknown) => {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
+    if (code === 'EISDIR') throw new UsageError(`cannot read ${path}: it is a folder`);
+    if (code === 'EACCES') throw new UsageError(`cannot read ${path}: permission denied`);
+    throw error;
+  });
+  if (file.issues.length === 0 && file.requests.length === 0) {
+    file.issues.push({
+      index: 0,
+      field: '',
+      reason: extension === '.txt' ? 'the file is empty: expected one prompt a line' : 'the file is empty: expected one JSON request a line',
+    });
+  }
+  if (file.issues.length > 0) throw new ValidationError(file.issues, { subject: 'line' });
+  return { path, requests: file.requests, lines: file.lines };
+}
+
+interface Collected {
+  requests: BatchRequestInput[];
+  lines: number[];
+  issues: ValidationIssue[];
+}
+
+async function readPromptLines(path: string): Promise<Collected> {
+  const text = await readFile(path, 'utf8');
+  const collected: Collected = { requests: [], lines: [], issues: [] };
+  const rows = text.replace(/^\uFEFF/, '').split('\n');
+  rows.forEach((row, position) => {
+    const prompt = row.endsWith('\r') ? row.slice(0, -1) : row;
+    if (prompt.trim() === '') return;
+    const line = position + 1;
+    collected.requests.push({ id: `line_${line}`, messages: [{ role: 'user', content: prompt }] });
+    collected.lines.push(line);
+  });
+  return collected;
+}
+
+async function readJsonlRequests(path: string): Promise<Collected> {
+  const collected: Collected = { requests: [], lines: [], issues: [] };
+  const firstLineById = new Map<string, number>();
+  let index = 0;
+  const onMalformed = ({ line, error }: { line: number; error: Error }): void => {
+    collected.issues.push({ index: index++, line, field: '', reason: `invalid JSON (${error.message})` });
+  };
+  for await (const { line, value } of readJsonlFile(path, { onMalformed })) {
+    const position = index++;
+    const issues = checkLine(value, position, line);
+    const id = idOf(value);
+    if (id !== undefined) {
+      const first = firstLineById.get(id);
+      if (first !== undefined) issues.push({ index: position, line, id, field: 'id', reason: `duplicate id (first used on line ${first})` });
+      else firstLineById.set(id, line);
+    }
+    if (issues.length > 0) {
+      collected.issues.push(...issues);
+      continue;
+    }
+    collected.requests.push(value as BatchRequestInput);
+    collected.lines.push(line);
+  }
+  collected.issues.sort((left, right) => (left.line ?? 0) - (right.line ?? 0));
+  return collected;
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const id = isOpenAIBatchLine(value) ? value.custom_id : (value as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function checkLine(value: unknown, index: number, line: number): ValidationIssue[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    return [{ index, line, field: '', reason: `expected a JSON object (a request), got ${kind}` }];
+  }
+  const id = idOf(value);
+  const base = { index, line, ...(id === undefined ? {} : { id }) };
+  if (isOpenAIBatchLine(value)) {
+    const unknown = Object.keys(value).filter((key) => !openAILineKeys.includes(key));
+    if (unknown.length > 0) return [{ ...base, field: unknown.join(', '), reason: unknownKeysReason(unknown, openAILineKeys) }];
+    try {
+      fromOpenAIBatchLine(value, index);
+      return [];
+    } catch (error) {
+      if (!ValidationError.isInstance(error)) throw error;
+      return error.issues.map((issue) => ({ ...issue, line }));
+    }
+  }
+  const parsed = batchRequestSchema.safeParse(value);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((key) => (path ? `${path}.${key}` : key));
+      return { ...base, field: keys.join(', '), reason: unknownKeysReason(keys, path ? undefined : requestKeys) };
+    }
+    return { ...base, field: path, reason: issue.message };
+  });
+}
+
+function unknownKeysReason(keys: readonly string[], known: readonly string[] | undefined): string {
+  const noun = keys.length === 1 ? 'unknown key' : 'unknown keys';
+  return known ? `${noun} (a line has ${known.join(', ')})` : noun;
+}
+
+/**
+ * Rewrites the issues of a `ValidationError` thrown by the client (which counts requests from 0)
+ * so that each names the line of the file the request came from.
+ */
+export function withFileLines(error: ValidationError, file: RequestFile): ValidationError {
+  const issues = error.issues.map((issue) => {
+    const line = file.lines[issue.index];
+    return line === undefined || issue.line !== undefined ? issue : { ...issue, line };
+  });
+  return new ValidationError(issues, { subject: 'request' });
+}
