@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
-import { anthropicHeaders, chatBody, openAIHeaders, postChat, postMessage } from './helpers.js';
+import { chatBody, openAIHeaders, postChat, postMessage } from './helpers.js';
 
 let server: MockProviderServer | undefined;
 
