@@ -1,0 +1,124 @@
+import type { ClientExtension } from '../client/client-extension.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { LlmBatchError } from '../errors/llm-batch-error.js';
+import type { BatchJob } from '../models/batch-job.js';
+import type { BatchRequest } from '../models/batch-request.js';
+import type { BatchStore } from '../store/batch-store.js';
+import { createBudgetTracker, type BudgetTracker } from './budget-tracker.js';
+import { computeResultsCost } from './compute-cost.js';
+import { estimateCost } from './estimate-cost.js';
+import { loadPricing, type PricingSource } from './load-pricing.js';
+import { defaultPricing, type PricingTable } from './pricing-table.js';
+
+/** The submit options this extension reads. */
+export interface CostOptions {
+  /**
+   * The budget in USD. Native jobs whose estimate passes it are refused before any network call
+   * (`BudgetExceededError`); emulated jobs reserve each item's worst case before calling and stop
+   * cleanly once the budget is reached (remaining items `cancelled`, category `budget`).
+   */
+  readonly maxCostUsd?: number;
+  /** Prices to use instead of (or on top of) the shipped table: an object or a JSON file path. */
+  readonly pricing?: PricingSource;
+  /** The share of `maxTokens` a request is expected to use in estimates. @default 0.5 */
+  readonly expectedOutputRatio?: number;
+}
+
+interface JobCostState {
+  pricing: PricingTable;
+  budget?: BudgetTracker;
+}
+
+const states = new WeakMap<BatchJob, JobCostState>();
+
+/** Checks the cost options at once; a TypeError names the option and the value. */
+export function validateCostOptions(options: Readonly<Record<string, unknown>>, method = 'submit'): void {
+  const { maxCostUsd, expectedOutputRatio, pricing } = options as CostOptions;
+  if (maxCostUsd !== undefined && (typeof maxCostUsd !== 'number' || !Number.isFinite(maxCostUsd) || maxCostUsd < 0)) {
+    throw new TypeError(`${method}: option "maxCostUsd" must be a non-negative number of USD, got ${JSON.stringify(maxCostUsd)}`);
+  }
+  if (expectedOutputRatio !== undefined && (typeof expectedOutputRatio !== 'number' || !(expectedOutputRatio >= 0 && expectedOutputRatio <= 1))) {
+    throw new TypeError(`${method}: option "expectedOutputRatio" must be a number from 0 to 1, got ${JSON.stringify(expectedOutputRatio)}`);
+  }
+  if (pricing !== undefined && typeof pricing !== 'string' && (typeof pricing !== 'object' || pricing === null)) {
+    throw new TypeError(`${method}: option "pricing" must be a pricing object or a JSON file path, got ${JSON.stringify(pricing)}`);
+  }
+}
+
+async function* storedRequests(store: BatchStore, job: BatchJob): AsyncGenerator<BatchRequest> {
+  for (const part of job.parts) {
+    for await (const { request } of store.readRequests(job.id, part.index)) yield request;
+  }
+}
+
+/**
+ * The budget of an emulated job submitted by this process, for the adapter's `context.budget`.
+ * Undefined without `maxCostUsd`.
+ */
+export function budgetOf(job: BatchJob): BudgetTracker | undefined {
+  return states.get(job)?.budget;
+}
+
+/** Estimates, budgets and actual cost. */
+export const costExtension: ClientExtension = {
+  async beforeSubmit({ job, options, provider, store }) {
+    validateCostOptions(options);
+    const { maxCostUsd, expectedOutputRatio } = options as CostOptions;
+    const pricing = await loadPricing((options as CostOptions).pricing);
+    const warn = (message: string): void => {
+      if (!job.warnings.includes(message)) job.warnings.push(message);
+    };
+    const estimate = await estimateCost(storedRequests(store, job), {
+      mode: provider.mode,
+      pricing,
+      ...(expectedOutputRatio === undefined ? {} : { expectedOutputRatio }),
+      ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
+      onWarning: warn,
+    });
+    job.estimate = estimate;
+    const state: JobCostState = { pricing };
+    states.set(job, state);
+    if (maxCostUsd === undefined) return;
+    job.options = { ...job.options, maxCostUsd };
+    if (estimate.unknownModels && estimate.unknownModels.length > 0) {
+      throw new LlmBatchError(
+        `Cannot enforce maxCostUsd: no price for ${estimate.unknownModels.map((model) => `"${model}"`).join(', ')} (pricing as of ${pricing.asOf}); pass "pricing" with their prices. Nothing was sent`,
+        { code: 'budget_unknown_price' },
+      );
+    }
+    if (provider.mode === 'native') {
+      if (estimate.costUsd > maxCostUsd) throw new BudgetExceededError(maxCostUsd, estimate.costUsd);
+      return;
+    }
+    state.budget = createBudgetTracker({
+      maxCostUsd,
+      mode: 'emulated',
+      pricing,
+      ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
+    });
+  },
+
+  prepareResult(result, job) {
+    // Items the run never started because the budget ran out end `cancelled`: say why.
+    if (result.status !== 'cancelled' || result.error?.category !== 'cancelled') return result;
+    const budget = budgetOf(job);
+    if (!budget?.exhausted) return result;
+    return {
+      ...result,
+      error: {
+        category: 'budget',
+        message: `Not started: the budget maxCostUsd=$${budget.maxCostUsd} was reached`,
+        retryable: true,
+      },
+    };
+  },
+
+  costOf({ job, results }) {
+    const pricing = states.get(job)?.pricing ?? defaultPricing;
+    return computeResultsCost(results, {
+      mode: job.mode,
+      pricing,
+      ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
+    }).costUsd;
+  },
+};
