@@ -72,6 +72,12 @@ export class ProviderRateLimiter {
   readonly defaultMaxTokens: number;
 
   constructor(private readonly provider: MockProvider, options: MockRateLimitOptions, now: number) {
+    for (const key of ['requestsPerMinute', 'tokensPerMinute', 'defaultMaxTokens'] as const) {
+      const value = options[key];
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+        throw new TypeError(`Option rateLimit.${key} must be a positive number, got ${String(value)}`);
+      }
+    }
     this.requests = options.requestsPerMinute === undefined ? undefined : new TokenBucket(options.requestsPerMinute, now);
     this.tokens = options.tokensPerMinute === undefined ? undefined : new TokenBucket(options.tokensPerMinute, now);
     this.defaultMaxTokens = options.defaultMaxTokens ?? 1024;
