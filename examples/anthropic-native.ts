@@ -4,13 +4,10 @@
  *   ANTHROPIC_API_KEY=... npx tsx examples/anthropic-native.ts
  *
  * Without ANTHROPIC_API_KEY it runs against the local provider emulator, so it works offline.
- * In your own code, import from 'llm-batch' and 'llm-batch/anthropic' instead of the source paths.
  */
-import { anthropicBatch } from '../src/adapters/anthropic/index.js';
-import { createBatchClient } from '../src/client/create-batch-client.js';
-import type { BatchRequest } from '../src/models/batch-request.js';
-import { memoryStore } from '../src/store/memory-store.js';
-import { createMockProviderServer } from '../src/testing/mock-server/index.js';
+import { createBatchClient, memoryStore, type BatchRequest } from 'llm-batch';
+import { anthropicBatch } from 'llm-batch/anthropic';
+import { createMockProviderServer } from 'llm-batch/testing';
 
 const apiKey = process.env['ANTHROPIC_API_KEY'];
 const emulator = apiKey ? undefined : await createMockProviderServer({ batch: { processingMs: 200 } });

@@ -4,12 +4,10 @@
  *
  *   npx tsx examples/emulator-quickstart.ts
  *
- * In your own code, import from 'llm-batch/testing' instead of the source path:
- *   import { createMockProviderServer } from 'llm-batch/testing';
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { toFile } from 'openai';
-import { createMockProviderServer } from '../src/testing/mock-server/index.js';
+import { createMockProviderServer } from 'llm-batch/testing';
 
 const server = await createMockProviderServer({
   seed: 42,
