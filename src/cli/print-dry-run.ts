@@ -1,5 +1,9 @@
 import type { BatchClient } from '../client/create-batch-client.js';
+import { estimateCost } from '../cost/estimate-cost.js';
+import { loadPricing } from '../cost/load-pricing.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
+import { isOpenAIBatchLine } from '../models/batch-request.js';
+import { fromOpenAIBatchLine } from '../models/openai-batch-line.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
@@ -30,7 +34,11 @@ const previewLines = 3;
 export async function printDryRun(client: BatchClient, submission: Submission, line: CommandLine, io: CliIo): Promise<number> {
   let result: unknown;
   try {
-    result = await client.submit(submission.file.requests, { ...submission.options, dryRun: true });
+    // Only a client that estimates also knows `dryRun`; any other would send the job.
+    result =
+      typeof (client as { estimate?: unknown }).estimate === 'function'
+        ? await client.submit(submission.file.requests, { ...submission.options, dryRun: true })
+        : await dryRunLocally(client, submission);
   } catch (error) {
     throw asFileError(error, submission.file);
   }
@@ -59,6 +67,24 @@ export function describeEstimate(estimate: CostEstimate | undefined): string {
   const percent = Math.round(estimate.savingsRatio * 100);
   const comparison = percent === 0 ? 'same as sync' : `${percent > 0 ? '–' : '+'}${Math.abs(percent)}% vs sync`;
   return `${formatUsd(estimate.costUsd)} (≈ ${comparison}${unknown})`;
+}
+
+/** A dry run built from the adapter's `preview` and the cost estimator: nothing is stored or sent. */
+async function dryRunLocally(client: BatchClient, submission: Submission): Promise<DryRunResult> {
+  const provider = await client.provider();
+  const { model, pricing } = submission.options as { model?: string; pricing?: string };
+  const requests = submission.file.requests.map((input, index) => {
+    const request = isOpenAIBatchLine(input) ? fromOpenAIBatchLine(input, index) : { ...input };
+    if (request.model === undefined && model !== undefined) request.model = model;
+    return request;
+  });
+  const estimate = await estimateCost(requests, {
+    mode: provider.mode,
+    pricing: await loadPricing(pricing),
+    ...(model === undefined ? {} : { defaultModel: model }),
+  });
+  const preview = requests.slice(0, previewLines).map((request) => (provider.preview ? provider.preview(request) : request));
+  return { dryRun: true, estimate, preview, requestCount: requests.length };
 }
 
 function isDryRunResult(value: unknown): value is DryRunResult {

@@ -14,6 +14,9 @@ export const interruptedExitCode = 130;
 
 const shownIssues = 20;
 
+/** Library errors that mean "asked for something that cannot be done", not "the job failed". */
+const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'job_not_ended', 'job_interrupted', 'dry_run_unsupported']);
+
 /**
  * Prints an error on stderr, without any secret, and returns the exit code: 2 for usage, input
  * and configuration errors (including a budget refusal and an unknown job), 130 for an
@@ -42,6 +45,10 @@ export function reportError(error: unknown, io: CliIo, command: string | undefin
   }
   if (BudgetExceededError.isInstance(error)) {
     print(`llm-batch: ${error.message}. Raise --max-cost or send fewer requests.`);
+    return exitCodes.usage;
+  }
+  if (LlmBatchError.isInstance(error) && usageErrorCodes.has(error.code)) {
+    print(`llm-batch: ${error.message}`);
     return exitCodes.usage;
   }
   if (isAbortError(error)) {

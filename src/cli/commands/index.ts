@@ -1,7 +1,9 @@
 import type { CliCommand } from '../cli-command.js';
 import { cancelCommand } from './cancel.js';
 import { errorsCommand } from './errors.js';
+import { estimateCommand } from './estimate.js';
 import { listCommand } from './list.js';
+import { mockServerCommand } from './mock-server-command.js';
 import { resultsCommand } from './results.js';
 import { resumeCommand } from './resume.js';
 import { retryCommand } from './retry.js';
@@ -22,4 +24,6 @@ export const commands: readonly CliCommand[] = [
   listCommand,
   resumeCommand,
   retryCommand,
+  estimateCommand,
+  mockServerCommand,
 ];

@@ -1,0 +1,104 @@
+import type { BatchClient } from '../../client/create-batch-client.js';
+import { estimateCost } from '../../cost/estimate-cost.js';
+import { loadPricing } from '../../cost/load-pricing.js';
+import { isOpenAIBatchLine, type BatchRequestInput } from '../../models/batch-request.js';
+import type { CostEstimate } from '../../models/cost-estimate.js';
+import { fromOpenAIBatchLine } from '../../models/openai-batch-line.js';
+import type { CliCommand } from '../cli-command.js';
+import { CommandLine } from '../command-line.js';
+import { formatCount, formatUsd } from '../format-job.js';
+import { openClientForNewJob } from '../open-client.js';
+import { asFileError, prepareSubmission } from '../prepare-submission.js';
+import { describeEstimate } from '../print-dry-run.js';
+import { optionalFile } from './shared.js';
+
+const help = `Usage: llm-batch estimate <file> [options]
+
+Estimates what the requests of <file> will cost, without any network call: input tokens,
+output tokens (at most: the sum of maxTokens; expected: half of that), and the price in batch
+and in sync mode from the dated pricing table. A model with no price makes the cost unknown
+(named in the output), never zero.
+
+Options:
+  --provider openai|anthropic|mock   provider (decides the default model)
+  --mode native|emulated             price as a native batch (default) or at the sync price
+  --model NAME                       model of requests that name none
+  --pricing FILE                     pricing table (JSON) overriding the built-in one
+  --template FILE --data FILE        build the requests from a prompt template and rows
+  --json                             print the estimate as one JSON document
+  --store DIR                        job store (unused; accepted for symmetry)
+  -h, --help                         this help
+
+Examples:
+  llm-batch estimate requests.jsonl
+  llm-batch estimate prompts.txt --model gpt-5.4 --mode emulated
+  llm-batch estimate requests.jsonl --pricing our-prices.json --json
+`;
+
+type EstimatingClient = BatchClient & {
+  estimate?: (requests: readonly BatchRequestInput[], options: Record<string, unknown>) => Promise<CostEstimate>;
+};
+
+export const estimateCommand: CliCommand = {
+  name: 'estimate',
+  summary: 'estimate tokens and cost of a request file (no network)',
+  help,
+  async run(argv, io) {
+    const line = CommandLine.parse('estimate', argv, ['provider', 'mode', 'model', 'pricing', 'template', 'data', 'json']);
+    if (line.help) {
+      io.stdout.write(help);
+      return 0;
+    }
+    const path = optionalFile(line);
+    const { client, choice } = openClientForNewJob(line, io);
+    try {
+      const submission = await prepareSubmission(line, io, choice!, path);
+      const { model, pricing } = submission.options as { model?: string; pricing?: string };
+      let estimate: CostEstimate;
+      const estimating = client as EstimatingClient;
+      try {
+        if (typeof estimating.estimate === 'function') {
+          estimate = await estimating.estimate(submission.file.requests, { ...submission.options, mode: choice!.mode });
+        } else {
+          const requests = submission.file.requests.map((request, index) =>
+            isOpenAIBatchLine(request) ? fromOpenAIBatchLine(request, index) : request,
+          );
+          estimate = await estimateCost(requests, {
+            mode: choice!.mode,
+            pricing: await loadPricing(pricing),
+            ...(model === undefined ? {} : { defaultModel: model }),
+          });
+        }
+      } catch (error) {
+        throw asFileError(error, submission.file);
+      }
+      if (line.flag('json')) {
+        io.stdout.write(`${JSON.stringify(estimate, null, 2)}\n`);
+        return 0;
+      }
+      io.stdout.write(formatEstimate(estimate, submission.file.requests.length, choice!.mode));
+      return 0;
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+function formatEstimate(estimate: CostEstimate, requestCount: number, mode: string): string {
+  const lines = [
+    `Requests: ${formatCount(requestCount)}`,
+    `Input tokens: ${formatCount(estimate.inputTokens)}`,
+    `Output tokens: up to ${formatCount(estimate.outputTokensMax)} (expected ${formatCount(estimate.outputTokensExpected)})`,
+    `Estimate: ${describeEstimate(estimate)}`,
+  ];
+  if (mode === 'native') lines.push(`Sync price: ${formatUsd(estimate.syncCostUsd)} (batch saves ${formatUsd(estimate.savingsUsd)})`);
+  if (estimate.perModel.length > 1 || estimate.unknownModels?.length) {
+    lines.push('Per model:');
+    for (const entry of estimate.perModel) {
+      const cost = entry.costUsd === undefined ? 'unknown (no price)' : formatUsd(entry.costUsd);
+      lines.push(`  ${entry.model}: ${formatCount(entry.requests)} requests, ${formatCount(entry.inputTokens)} input tokens, ${cost}`);
+    }
+  }
+  lines.push(`Pricing as of ${estimate.pricingAsOf}`);
+  return `${lines.join('\n')}\n`;
+}
