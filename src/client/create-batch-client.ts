@@ -20,6 +20,16 @@ import { planJob } from './plan-job.js';
 import { resolveProvider, type ProviderShorthand, type ResolvedProvider } from './resolve-provider.js';
 import { synthesizeMissingResult } from './synthesize-missing-result.js';
 import { clientExtensions } from './client-extensions.js';
+// --- cost, budgets, structured output ---
+import type { z } from 'zod';
+import { budgetOf, type CostOptions } from '../cost/cost-extension.js';
+import { planDryRun, type DryRunResult, type EstimateOptions } from '../cost/plan-dry-run.js';
+import type { CostEstimate } from '../models/cost-estimate.js';
+import { createOutputValidator, parseStructuredOutput } from '../structured-output/parse-structured-output.js';
+import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
+import type { JsonSchema } from '../structured-output/validate-json-schema.js';
+export type { DryRunResult, EstimateOptions } from '../cost/plan-dry-run.js';
+// --- end cost, budgets, structured output ---
 
 /** Options of {@link createBatchClient}. */
 export interface BatchClientOptions {
@@ -65,6 +75,26 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal;
   /** Internal: the job this one retries. */
   readonly retryOf?: string;
+  // --- cost, budgets, structured output ---
+  /**
+   * Budget in USD. Native: a job whose estimate passes it is refused with `BudgetExceededError`
+   * before any network call. Emulated: each item's worst case is reserved before its call and
+   * settled from its usage; once the budget is reached the run stops and the items not started
+   * end `cancelled` with category `budget`.
+   */
+  readonly maxCostUsd?: CostOptions['maxCostUsd'];
+  /** Prices instead of (or on top of) the shipped table: an object or a JSON file path. @default the shipped table */
+  readonly pricing?: CostOptions['pricing'];
+  /** Share of `maxTokens` a request is expected to use, for the estimate. @default 0.5 */
+  readonly expectedOutputRatio?: number;
+  /**
+   * Structured output: a zod schema or a JSON schema. Every request asks for it, every answer is
+   * parsed and validated; an invalid one is `failed` with category `validation` (retryable).
+   */
+  readonly schema?: StructuredOutputSchema;
+  /** The schema's name sent to the provider. @default 'response' */
+  readonly schemaName?: string;
+  // --- end cost, budgets, structured output ---
   /** Further options understood by client extensions (cost, budgets, structured output). */
   readonly [option: string]: unknown;
 }
@@ -83,7 +113,24 @@ export interface ResultsOptions {
   /** Only results with these statuses. */
   readonly only?: readonly ItemStatus[];
   readonly signal?: AbortSignal;
+  /**
+   * Re-parse each succeeded result's text with this schema (types `output`, and restores what a
+   * zod transform makes that JSON cannot store, such as dates).
+   */
+  readonly schema?: StructuredOutputSchema;
 }
+
+// --- cost, budgets, structured output ---
+/** Options of a dry run: `submit(requests, { dryRun: true })` estimates and previews, and sends and stores nothing. */
+export interface DryRunOptions extends SubmitOptions {
+  readonly dryRun: true;
+  /** How many provider bodies to preview. @default 3 */
+  readonly previewCount?: number;
+}
+
+/** A schema that types results: a zod schema infers `T`, a JSON schema leaves it to you. */
+type TypedSchema<T> = z.ZodType<T> | JsonSchema;
+// --- end cost, budgets, structured output ---
 
 export interface RetryOptions {
   /** Which results to retry; failed ones only when their error is retryable. @default ['failed', 'expired', 'cancelled'] */
@@ -98,19 +145,23 @@ export interface ListFilter {
 
 /** The one client: submit, follow and read jobs on any adapter. */
 export interface BatchClient {
+  /** A dry run: estimate, planned parts and the first provider bodies; nothing is sent or stored. */
+  submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: DryRunOptions): Promise<DryRunResult>;
   submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: SubmitOptions): Promise<BatchJob>;
+  /** What the requests would cost (batch and sync price, tokens, savings), without any network call. */
+  estimate(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: EstimateOptions): Promise<CostEstimate>;
   status(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
   wait(jobId: string, options?: WaitOptions): Promise<BatchJob>;
-  results<T = unknown>(jobId: string, options?: ResultsOptions): AsyncIterable<BatchResult<T>>;
+  results<T = unknown>(jobId: string, options?: ResultsOptions & { schema?: TypedSchema<T> }): AsyncIterable<BatchResult<T>>;
   errors(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchResult[]>;
-  aggregate<T = unknown>(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchAggregate<T>>;
+  aggregate<T = unknown>(jobId: string, options?: { signal?: AbortSignal; schema?: TypedSchema<T> }): Promise<BatchAggregate<T>>;
   cancel(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
   list(filter?: ListFilter): Promise<BatchJob[]>;
   resume(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
   retry(jobId: string, options?: RetryOptions & SubmitOptions): Promise<BatchJob>;
   run<T = unknown>(
     requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
-    options?: SubmitOptions & Omit<WaitOptions, 'signal'>,
+    options?: SubmitOptions & Omit<WaitOptions, 'signal'> & { schema?: TypedSchema<T> },
   ): Promise<BatchAggregate<T>>;
   /** The adapter in use (resolving a shorthand). */
   provider(): Promise<BatchProvider>;
@@ -170,19 +221,42 @@ class DefaultBatchClient implements BatchClient {
     await resolved?.close?.();
   }
 
+  // --- cost, budgets, structured output ---
+  async estimate(
+    requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
+    options: EstimateOptions = {},
+  ): Promise<CostEstimate> {
+    validateSubmitOptions(options);
+    const provider = await this.provider();
+    const transform = requestTransform(options);
+    const dryRun = await planDryRun({ requests, options, provider, previewCount: 0, ...(transform ? { transform } : {}) });
+    return dryRun.estimate;
+  }
+  // --- end cost, budgets, structured output ---
+
+  submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: DryRunOptions): Promise<DryRunResult>;
+  submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: SubmitOptions): Promise<BatchJob>;
   async submit(
     requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
     options: SubmitOptions = {},
-  ): Promise<BatchJob> {
+  ): Promise<BatchJob | DryRunResult> {
     validateSubmitOptions(options);
     throwIfAborted(options.signal);
     const provider = await this.provider();
-    const jobId = newJobId();
-    let transform: ((request: BatchRequest) => BatchRequest) | undefined;
-    for (const extension of clientExtensions) {
-      const next = extension.transformRequest?.(options);
-      if (next) transform = transform ? chain(transform, next) : next;
+    const transform = requestTransform(options);
+    // --- cost, budgets, structured output ---
+    if (options['dryRun'] === true) {
+      const previewCount = options['previewCount'];
+      return planDryRun({
+        requests,
+        options,
+        provider,
+        ...(transform ? { transform } : {}),
+        ...(typeof previewCount === 'number' ? { previewCount } : {}),
+      });
     }
+    // --- end cost, budgets, structured output ---
+    const jobId = newJobId();
     const plan = await planJob({
       jobId,
       input: requests,
@@ -276,6 +350,10 @@ class DefaultBatchClient implements BatchClient {
   async *results<T = unknown>(jobId: string, options: ResultsOptions = {}): AsyncIterable<BatchResult<T>> {
     const job = await this.status(jobId, options);
     const only = options.only ? new Set(options.only) : undefined;
+    // --- structured output: re-parse from the text with the caller's schema ---
+    const validate = options.schema === undefined ? undefined : createOutputValidator(options.schema);
+    const reparse = (result: BatchResult): BatchResult => (validate ? parseStructuredOutput(result, validate) : result);
+    // --- end structured output ---
     const keep = (result: BatchResult): boolean => !only || only.has(result.status);
     if (options.order === 'completion') {
       const seen = new Set<string>();
@@ -283,14 +361,16 @@ class DefaultBatchClient implements BatchClient {
         throwIfAborted(options.signal);
         if (seen.has(result.id)) continue;
         seen.add(result.id);
-        if (keep(result)) yield result as BatchResult<T>;
+        const prepared = reparse(result);
+        if (keep(prepared)) yield prepared as BatchResult<T>;
       }
       return;
     }
     const byId = await this.resultsById(jobId);
     for await (const { request } of this.requestsInInputOrder(job)) {
       throwIfAborted(options.signal);
-      const result = byId.get(request.id);
+      const found = byId.get(request.id);
+      const result = found && reparse(found);
       if (result && keep(result)) yield result as BatchResult<T>;
     }
   }
@@ -303,7 +383,7 @@ class DefaultBatchClient implements BatchClient {
     return errors;
   }
 
-  async aggregate<T = unknown>(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchAggregate<T>> {
+  async aggregate<T = unknown>(jobId: string, options: { signal?: AbortSignal; schema?: StructuredOutputSchema } = {}): Promise<BatchAggregate<T>> {
     const results: BatchResult<T>[] = [];
     const usage = emptyUsage();
     for await (const result of this.results<T>(jobId, options)) {
@@ -440,7 +520,7 @@ class DefaultBatchClient implements BatchClient {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(signal ? { signal } : {}),
     });
-    return this.aggregate<T>(job.id, signal ? { signal } : {});
+    return this.aggregate<T>(job.id, { ...(signal ? { signal } : {}), ...(options.schema === undefined ? {} : { schema: options.schema }) });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -511,6 +591,8 @@ class DefaultBatchClient implements BatchClient {
     return {
       ...this.callContext(job, signal),
       ...(part.reference ? { previous: { ...part.reference } } : {}),
+      // --- cost, budgets: the emulated spending guard of `maxCostUsd` ---
+      ...(budgetOf(job) ? { budget: budgetOf(job)! } : {}),
       checkpoint: async (reference: ProviderReference) => {
         part.reference = { ...part.reference, ...reference };
         await this.save(job);
@@ -643,7 +725,8 @@ class DefaultBatchClient implements BatchClient {
     let missing: BatchResult[] = [];
     for (const id of partIds) {
       if (stored.has(id)) continue;
-      const result = synthesizeMissingResult(id, part);
+      // Through the extensions too: items a budget stop never started get category `budget`.
+      const result = this.prepareResult(job, synthesizeMissingResult(id, part));
       count(result);
       missing.push(result);
       if (missing.length >= 1_000) {
@@ -755,5 +838,15 @@ function snapshot(job: BatchJob): BatchJob {
 
 function chain(first: (request: BatchRequest) => BatchRequest, second: (request: BatchRequest) => BatchRequest) {
   return (request: BatchRequest) => second(first(request));
+}
+
+/** The client extensions' request changes (structured output ...) chained in order. */
+function requestTransform(options: Readonly<Record<string, unknown>>): ((request: BatchRequest) => BatchRequest) | undefined {
+  let transform: ((request: BatchRequest) => BatchRequest) | undefined;
+  for (const extension of clientExtensions) {
+    const next = extension.transformRequest?.(options);
+    if (next) transform = transform ? chain(transform, next) : next;
+  }
+  return transform;
 }
 

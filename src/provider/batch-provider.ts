@@ -55,6 +55,15 @@ export interface SubmitContext extends ProviderCallContext {
    * never call it (their results are read through `results()`).
    */
   recordResult(result: BatchResult): Promise<void>;
+  /**
+   * Emulated adapters: the job's spending guard (set from the `maxCostUsd` submit option).
+   * `reserve` before an item's first call (false: do not start it, the budget is spent),
+   * `settle` with the item's usage once it ended.
+   */
+  readonly budget?: {
+    reserve(request: BatchRequest): boolean | Promise<boolean>;
+    settle(request: BatchRequest, usage: Usage | undefined): void;
+  };
 }
 
 /** A part's state as the provider sees it. */

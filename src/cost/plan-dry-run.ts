@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { planJob } from '../client/plan-job.js';
+import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
+import type { CostEstimate } from '../models/cost-estimate.js';
+import type { BatchProvider } from '../provider/batch-provider.js';
+import type { BatchStore } from '../store/batch-store.js';
+import { memoryStore } from '../store/memory-store.js';
+import { validateCostOptions, type CostOptions } from './cost-extension.js';
+import { estimateCost } from './estimate-cost.js';
+import { loadPricing } from './load-pricing.js';
+
+/** Options of `client.estimate()`. */
+export interface EstimateOptions extends CostOptions {
+  /** The model of requests that name none. */
+  readonly model?: string;
+  /** Price as if run this way. @default the adapter's mode */
+  readonly mode?: 'native' | 'emulated';
+  readonly signal?: AbortSignal;
+  /** Other submit options (`schema` adds its JSON schema to the input, as it will be sent). */
+  readonly [option: string]: unknown;
+}
+
+/** What `submit(requests, { dryRun: true })` returns. Nothing was sent or stored. */
+export interface DryRunResult {
+  readonly dryRun: true;
+  readonly provider: string;
+  readonly mode: 'native' | 'emulated';
+  readonly estimate: CostEstimate;
+  /** The provider bodies of the first requests (OpenAI: the batch input lines), as they would be sent. */
+  readonly preview: unknown[];
+  readonly requestCount: number;
+  /** The parts the job would be split into. */
+  readonly parts: { readonly requestCount: number; readonly bytes: number; readonly model?: string }[];
+  /** What a real submit would warn about (unknown prices, a budget the estimate passes). */
+  readonly warnings: string[];
+}
+
+/** Inputs of {@link planDryRun}: what the client knows. */
+export interface PlanDryRunInput {
+  readonly requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>;
+  readonly options: EstimateOptions;
+  readonly provider: BatchProvider;
+  readonly transform?: (request: BatchRequest) => BatchRequest;
+  /** How many provider bodies to show. @default 3 */
+  readonly previewCount?: number;
+}
+
+/**
+ * Validates and plans requests exactly as `submit` would, in a throw-away in-memory store, then
+ * estimates their cost and renders the first provider bodies. No network call, nothing persisted.
+ */
+export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> {
+  const { options, provider } = input;
+  validateCostOptions(options, 'estimate');
+  const mode = options.mode ?? provider.mode;
+  if (mode !== 'native' && mode !== 'emulated') {
+    throw new TypeError(`estimate: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
+  }
+  const previewCount = input.previewCount ?? 3;
+  const store: BatchStore = memoryStore();
+  const jobId = `dryrun_${randomBytes(6).toString('hex')}`;
+  const plan = await planJob({
+    jobId,
+    input: input.requests,
+    store,
+    limits: provider.limits,
+    ...(options.model === undefined ? {} : { defaultModel: options.model }),
+    ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
+    ...(input.transform ? { transform: input.transform } : {}),
+  });
+  const warnings: string[] = [];
+  const pricing = await loadPricing(options.pricing);
+  const preview: unknown[] = [];
+  async function* stored(): AsyncGenerator<BatchRequest> {
+    for (const part of plan.parts) {
+      for await (const { request } of store.readRequests(jobId, part.index)) {
+        if (preview.length < previewCount) preview.push(provider.preview ? provider.preview(request) : request);
+        yield request;
+      }
+    }
+  }
+  const estimate = await estimateCost(stored(), {
+    mode,
+    pricing,
+    ...(options.expectedOutputRatio === undefined ? {} : { expectedOutputRatio: options.expectedOutputRatio }),
+    ...(options.model === undefined ? {} : { defaultModel: options.model }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWarning: (message) => warnings.push(message),
+  });
+  await store.deleteJob(jobId);
+  if (options.maxCostUsd !== undefined && estimate.costUsd > options.maxCostUsd) {
+    warnings.push(
+      mode === 'native'
+        ? `The estimate $${estimate.costUsd.toFixed(4)} exceeds maxCostUsd=$${options.maxCostUsd}: submit would refuse this job`
+        : `The estimate $${estimate.costUsd.toFixed(4)} exceeds maxCostUsd=$${options.maxCostUsd}: the run would stop once the budget is spent`,
+    );
+  }
+  return {
+    dryRun: true,
+    provider: provider.name,
+    mode,
+    estimate,
+    preview,
+    requestCount: plan.total,
+    parts: plan.parts.map((part) => ({ requestCount: part.requestCount, bytes: part.bytes, ...(part.model === undefined ? {} : { model: part.model }) })),
+    warnings,
+  };
+}
