@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulated } from '../../src/adapters/emulated/index.js';
+import { fakeBatchProvider } from '../../src/adapters/fake/fake-batch-provider.js';
+import { openaiChat } from '../../src/adapters/openai/index.js';
+import { createBatchClient } from '../../src/client/create-batch-client.js';
+import { BudgetExceededError } from '../../src/errors/budget-exceeded-error.js';
+import type { BatchRequest } from '../../src/models/batch-request.js';
+import type { BatchProvider, SubmitContext } from '../../src/provider/batch-provider.js';
+import { memoryStore } from '../../src/store/memory-store.js';
+import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
+
+// 400 characters -> 107 input tokens (chars / 4 + overheads); 1,000 output tokens at most.
+const request = (id: string, maxTokens = 1_000): BatchRequest => ({
+  id,
+  model: 'gpt-5.4-mini',
+  maxTokens,
+  messages: [{ role: 'user', content: `${id.padEnd(400, '.')}` }],
+});
+const requests = (count: number): BatchRequest[] => Array.from({ length: count }, (_, index) => request(`item_${index}`));
+// Sync worst case of one item: 107 × $0.75/M + 1,000 × $4.50/M.
+const itemWorstCase = (107 * 0.75 + 1_000 * 4.5) / 1e6;
+
+describe('estimate and dry runs', () => {
+  it('estimates at the batch price on a native adapter, without submitting anything', async () => {
+    const provider = fakeBatchProvider();
+    const store = memoryStore();
+    const client = createBatchClient({ provider, store });
+    const estimate = await client.estimate(requests(4));
+    // 4 × (107 × 0.75 + 500 × 4.5) / 1M / 2
+    expect(estimate.costUsd).toBeCloseTo((4 * (107 * 0.75 + 500 * 4.5)) / 1e6 / 2, 12);
+    expect(provider.backend.created).toBe(0);
+    expect(await store.listJobs()).toEqual([]);
+  });
+
+  it('returns the estimate, planned parts and previews on a dry run and stores nothing', async () => {
+    const provider = fakeBatchProvider({ limits: { maxRequests: 3 } });
+    const store = memoryStore();
+    const client = createBatchClient({ provider, store });
+    const result = await client.submit(requests(7), { dryRun: true });
+    expect(result.dryRun).toBe(true);
+    expect(result.requestCount).toBe(7);
+    expect(result.parts.map((part) => part.requestCount)).toEqual([3, 3, 1]);
+    expect(result.preview).toHaveLength(3);
+    expect(result.preview[0]).toMatchObject({ custom_id: 'item_0' });
+    expect(result.estimate.inputTokens).toBe(7 * 107);
+    expect(provider.backend.created).toBe(0);
+    expect(await store.listJobs()).toEqual([]);
+  });
+
+  it('records the estimate on the job and the actual cost in the aggregate', async () => {
+    const client = createBatchClient({ provider: fakeBatchProvider(), store: memoryStore(), pollIntervalMs: 1 });
+    const summary = await client.run(requests(2));
+    expect(summary.estimate?.perModel[0]?.model).toBe('gpt-5.4-mini');
+    // The fake reports usage per result; the cost is that usage at the batch price of gpt-5.4-mini.
+    const expected = (summary.usage.inputTokens * 0.75 + summary.usage.outputTokens * 4.5) / 1e6 / 2;
+    expect(summary.costUsd).toBeCloseTo(expected, 12);
+  });
+});
+
+describe('maxCostUsd on a native adapter', () => {
+  it('refuses a job whose estimate passes the budget before any network call', async () => {
+    const provider = fakeBatchProvider();
+    const store = memoryStore();
+    const client = createBatchClient({ provider, store });
+    const error = await client.submit(requests(10), { maxCostUsd: 0.001 }).catch((caught: unknown) => caught);
+    expect(BudgetExceededError.isInstance(error)).toBe(true);
+    expect((error as BudgetExceededError).estimatedCostUsd).toBeCloseTo((10 * (107 * 0.75 + 500 * 4.5)) / 1e6 / 2, 12);
+    expect(provider.backend.created).toBe(0);
+    expect(await store.listJobs()).toEqual([]);
+  });
+
+  it('submits a job whose estimate fits the budget', async () => {
+    const client = createBatchClient({ provider: fakeBatchProvider(), store: memoryStore() });
+    const job = await client.submit(requests(2), { maxCostUsd: 1 });
+    expect(job.options?.maxCostUsd).toBe(1);
+  });
+
+  it('refuses a budget it cannot enforce because a model has no price', async () => {
+    const client = createBatchClient({ provider: fakeBatchProvider(), store: memoryStore() });
+    await expect(client.submit([{ ...request('a'), model: 'mystery-model' }], { maxCostUsd: 1 })).rejects.toThrow(/no price for "mystery-model"/);
+  });
+
+  it('rejects a negative budget naming the option', async () => {
+    const client = createBatchClient({ provider: fakeBatchProvider(), store: memoryStore() });
+    await expect(client.submit(requests(1), { maxCostUsd: -5 })).rejects.toThrow(/"maxCostUsd".*-5/);
+  });
+});
+
+describe('maxCostUsd in emulated mode (emulator)', () => {
+  let server: MockProviderServer;
+  beforeAll(async () => {
+    // Every answer reports 1,000 output tokens, so each item really costs about its worst case.
+    server = await createMockProviderServer({ respond: () => ({ text: 'ok', usage: { inputTokens: 107, outputTokens: 1_000 } }) });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /**
+   * The emulated adapter, created per part with the client's `context.budget` as its `budget`
+   * option: exercises the client's side of the budget through the real adapter and emulator.
+   */
+  function budgetForwardingEmulated(): BatchProvider {
+    let inner: ReturnType<typeof emulated> | undefined;
+    const make = (budget: SubmitContext['budget']) =>
+      emulated({ call: openaiChat({ apiKey: 'test-key', baseURL: `${server.url}/v1` }), concurrency: 1, ...(budget ? { budget } : {}) });
+    const template = make(undefined);
+    return {
+      name: template.name,
+      mode: 'emulated',
+      limits: template.limits,
+      async submit(part, context) {
+        inner = make(context.budget);
+        return inner.submit(part, context);
+      },
+      poll: (reference, context) => inner!.poll(reference, context),
+      results: (reference, context) => inner!.results(reference, context),
+      cancel: (reference, context) => inner!.cancel(reference, context),
+    };
+  }
+
+  it('stops once the budget is reached: results so far kept, the rest cancelled with category budget', async () => {
+    const client = createBatchClient({ provider: budgetForwardingEmulated(), store: memoryStore(), pollIntervalMs: 5 });
+    const summary = await client.run(requests(8), { maxCostUsd: itemWorstCase * 3.5 });
+    const succeeded = summary.results.filter((result) => result.status === 'succeeded');
+    const cancelled = summary.results.filter((result) => result.status === 'cancelled');
+    expect(succeeded.map((result) => result.id)).toEqual(['item_0', 'item_1', 'item_2']);
+    expect(cancelled).toHaveLength(5);
+    for (const result of cancelled) expect(result.error?.category).toBe('budget');
+    expect(summary.costUsd).toBeLessThanOrEqual(itemWorstCase * 3.5);
+    // Only the three items that fit were ever sent to the provider.
+    expect(server.journal.filter((entry) => entry.path === '/v1/chat/completions')).toHaveLength(3);
+  });
+});
