@@ -68,6 +68,9 @@ export function isStrictCompatible(schema: unknown): boolean {
   return Object.values(node).every(isStrictCompatible);
 }
 
+/** The `json_schema` kind of `ResponseFormat`. */
+export type JsonSchemaResponseFormat = Extract<ResponseFormat, { type: 'json_schema' }>;
+
 /** Options of {@link toResponseFormat}. */
 export interface ResponseFormatOptions {
   /** The schema's name sent to the provider (`^[A-Za-z0-9_-]{1,64}$`). @default 'response' */
@@ -88,7 +91,7 @@ export interface ResponseFormatOptions {
  * @example
  * toResponseFormat(z.object({ sentiment: z.enum(['positive', 'negative']) }), { name: 'sentiment' })
  */
-export function toResponseFormat(schema: StructuredOutputSchema, options: ResponseFormatOptions = {}): ResponseFormat {
+export function toResponseFormat(schema: StructuredOutputSchema, options: ResponseFormatOptions = {}): JsonSchemaResponseFormat {
   const name = options.name ?? 'response';
   if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
     throw new TypeError(`option "schemaName" must match ^[A-Za-z0-9_-]{1,64}$, got ${JSON.stringify(options.name)}`);
