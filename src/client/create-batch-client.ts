@@ -726,7 +726,7 @@ class DefaultBatchClient implements BatchClient {
     for (const id of partIds) {
       if (stored.has(id)) continue;
       // Through the extensions too: items a budget stop never started get category `budget`.
-      const result = this.prepareResult(job, synthesizeMissingResult(id, part));
+      const result = this.prepareResult(job, synthesizeMissingResult(id, part, job.mode));
       count(result);
       missing.push(result);
       if (missing.length >= 1_000) {

@@ -1,12 +1,24 @@
-import type { BatchPart } from '../models/batch-job.js';
+import type { BatchPart, JobMode } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 
 /**
  * The result of a request that has no line in the provider's results after its part ended.
  * Nothing is ever dropped: a cancelled or expired part reports its unfinished items as such,
- * any other gap is a failure of category `unknown`.
+ * any other gap is a failure of category `unknown`. An emulated run that stopped as a whole
+ * (fail-fast, `abortOn`) never started its remaining items: they are cancelled, with the reason.
  */
-export function synthesizeMissingResult(id: string, part: BatchPart): BatchResult {
+export function synthesizeMissingResult(id: string, part: BatchPart, mode: JobMode): BatchResult {
+  if (mode === 'emulated' && part.status === 'failed') {
+    return {
+      id,
+      status: 'cancelled',
+      error: {
+        category: 'cancelled',
+        message: `Not run: the job stopped${part.error ? ` (${part.error})` : ''}`,
+        retryable: true,
+      },
+    };
+  }
   switch (part.status) {
     case 'cancelled':
       return {

@@ -214,3 +214,23 @@ describe('createBatchClient', () => {
     expect(await client.list({ provider: 'other' })).toEqual([]);
   });
 });
+
+describe('items an emulated run never started', () => {
+  it('are cancelled, with the reason, when the run stopped as a whole', async () => {
+    const { synthesizeMissingResult } = await import('../../src/client/synthesize-missing-result.js');
+    const part = {
+      id: 'p',
+      index: 0,
+      status: 'failed' as const,
+      requestCount: 1,
+      submitState: 'submitted' as const,
+      resultsStored: false,
+      error: 'fail-fast: item x failed',
+    };
+    expect(synthesizeMissingResult('y', part, 'emulated')).toMatchObject({
+      status: 'cancelled',
+      error: { category: 'cancelled', message: expect.stringContaining('fail-fast') },
+    });
+    expect(synthesizeMissingResult('y', part, 'native')).toMatchObject({ status: 'failed', error: { category: 'invalid_request' } });
+  });
+});
