@@ -1,11 +1,12 @@
 // Peak resident memory of the emulated adapter over 1,000,000 requests fed from a generator, with a
 // zero-latency in-process call strategy (so the adapter itself, not the network, is measured).
-// Run: node --import tsx bench/emulated-memory.ts [count]
+// Run: node --import tsx bench/emulated-memory.ts [count] [concurrency]
 import { emulated } from '../src/adapters/emulated/index.js';
 import type { BatchRequest } from '../src/models/batch-request.js';
 import type { CallStrategy } from '../src/provider/call-strategy.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
+const concurrency = Number(process.argv[3] ?? 32);
 
 const instant: CallStrategy = {
   name: 'instant',
@@ -31,7 +32,7 @@ const sampler = setInterval(() => {
 }, 50);
 
 let journaled = 0;
-const provider = emulated({ call: instant, concurrency: 32 });
+const provider = emulated({ call: instant, concurrency });
 const startedAt = performance.now();
 const cpuBefore = process.cpuUsage();
 const reference = await provider.submit(
@@ -56,9 +57,12 @@ process.stdout.write(
   `${JSON.stringify({
     benchmark: 'emulated-memory',
     requests: count,
+    concurrency,
     journaled,
     status: poll.status,
     peakRssMb: Math.round(peakRss / 1024 / 1024),
+    limitMb: 300,
+    pass: peakRss / 1024 / 1024 < 300,
     elapsedMs: Math.round(elapsedMs),
     cpuMicrosecondsPerItem: Math.round((cpu.user + cpu.system) / count),
     itemsPerSecond: Math.round(count / (elapsedMs / 1000)),

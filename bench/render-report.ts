@@ -1,0 +1,280 @@
+/**
+ * Writes docs/benchmarks.md and docs/benchmarks-throughput.svg from bench/results/latest.json.
+ * The measured numbers all come from the JSON; the explanations of why a number is what it is come
+ * from bench/analysis.md, written by hand after reading a run.
+ *
+ * Run alone (to regenerate the docs without running the benchmarks): node --import tsx bench/render-report.ts
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { renderBarChart } from './render-bar-chart.js';
+import type { ContenderRun } from './run-scenarios.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface ScenarioResult {
+  readonly scenario: {
+    readonly key: string;
+    readonly title: string;
+    readonly description: string;
+    readonly total: number;
+    readonly concurrency: number;
+    readonly latencyMs: number;
+    readonly requestsPerMinute?: number;
+    readonly tokensPerMinute?: number;
+    readonly timeoutMs: number;
+    readonly parallel?: boolean;
+    readonly steadyFromSecond?: number;
+  };
+  readonly runs: readonly ContenderRun[];
+}
+
+interface Results {
+  readonly date: string;
+  readonly durationSeconds: number;
+  readonly machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  readonly node: string;
+  readonly versions: Record<string, string>;
+  readonly scenarios: Record<string, ScenarioResult>;
+  readonly memory1m?: { requests: number; concurrency: number; peakRssMb: number; elapsedMs: number; cpuMicrosecondsPerItem: number; itemsPerSecond: number; limitMb: number; pass: boolean; error?: string };
+  readonly jsonl?: Record<string, Record<string, number> | number | boolean | string> & { error?: string };
+  readonly emulatorOverhead?: { results?: { endpoint: string; requests: number; concurrency: number; failures: number; requestsPerSecond: number; serverCpuMicrosecondsPerRequest: number; serverRssMegabytes: number }[]; error?: string };
+}
+
+const us = 'llm-batch';
+
+function percent(value: number | undefined, digits = 1): string {
+  return value === undefined || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(digits)}%`;
+}
+
+function number(value: number | undefined, digits = 0): string {
+  if (value === undefined || !Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function scenarioTable(result: ScenarioResult): string {
+  const rateLimited = result.scenario.steadyFromSecond !== undefined;
+  const header = [
+    'contender',
+    'succeeded',
+    'final failures',
+    'unfinished',
+    'time (s)',
+    'goodput (items/s)',
+    '% of ceiling',
+    ...(rateLimited ? ['steady goodput (/min)', 'steady % of limit'] : []),
+    'p50 item latency (ms)',
+    'p95 item latency (ms)',
+    'peak in-flight',
+    'calls per item',
+    'calls answered 429',
+    'CPU per item (µs)',
+    'peak RSS (MB)',
+  ];
+  const rows = result.runs.map((run) => [
+    run.contender === us ? `**${run.contender}**` : run.contender,
+    `${number(run.succeeded)} / ${number(run.total)}`,
+    number(run.failed),
+    run.unfinished > 0 ? `${number(run.unfinished)} (stopped at ${result.scenario.timeoutMs / 1000} s)` : '0',
+    number(run.elapsedSeconds, 1),
+    number(run.goodputPerSecond, 1),
+    percent(run.ratioToCeiling),
+    ...(rateLimited ? [number(run.steadyGoodputPerMinute, 0), percent(run.steadyRatioToLimit)] : []),
+    number(run.latencyP50Ms, 0),
+    number(run.latencyP95Ms, 0),
+    number(run.peakInFlight),
+    number(run.callsPerItem, 2),
+    percent(run.share429, 2),
+    number(run.cpuMicrosecondsPerItem),
+    number(run.peakRssMegabytes, 0),
+  ]);
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, index) => (index === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+/** Where a peer did better than us on a number that matters, stated plainly. */
+function behind(results: Results): string[] {
+  const lines: string[] = [];
+  for (const result of Object.values(results.scenarios)) {
+    const ours = result.runs.find((run) => run.contender === us);
+    if (ours === undefined) continue;
+    for (const peer of result.runs) {
+      if (peer.contender === us) continue;
+      const title = result.scenario.title;
+      const ourRate = ours.steadyGoodputPerMinute ?? ours.goodputPerSecond * 60;
+      const peerRate = peer.steadyGoodputPerMinute ?? peer.goodputPerSecond * 60;
+      if (peerRate > ourRate * 1.03) {
+        lines.push(`${title}: **${peer.contender}** had ${number((peerRate / ourRate - 1) * 100)}% more ${ours.steadyGoodputPerMinute === undefined ? 'goodput' : 'steady goodput'} (${number(peerRate / 60, 1)} vs ${number(ourRate / 60, 1)} items/s)${peer.failed > ours.failed ? `, with ${number(peer.failed)} final failures against our ${number(ours.failed)}` : ''}.`);
+      }
+      if (peer.latencyP95Ms < ours.latencyP95Ms * 0.9 && peer.failed <= ours.failed) {
+        lines.push(`${title}: **${peer.contender}** had a lower p95 item latency (${number(peer.latencyP95Ms)} ms vs ${number(ours.latencyP95Ms)} ms).`);
+      }
+      if (peer.cpuMicrosecondsPerItem < ours.cpuMicrosecondsPerItem * 0.9) {
+        lines.push(`${title}: **${peer.contender}** used less CPU per item (${number(peer.cpuMicrosecondsPerItem)} µs vs ${number(ours.cpuMicrosecondsPerItem)} µs).`);
+      }
+      if (peer.peakRssMegabytes < ours.peakRssMegabytes * 0.9) {
+        lines.push(`${title}: **${peer.contender}** peaked at less memory (${number(peer.peakRssMegabytes)} MB vs ${number(ours.peakRssMegabytes)} MB).`);
+      }
+    }
+  }
+  return lines;
+}
+
+function chart(results: Results): string {
+  const order = ['clean', 'faults-429', 'faults-5xx', 'rpm', 'tpm'];
+  const groups = order
+    .map((key) => results.scenarios[key])
+    .filter((result): result is ScenarioResult => result !== undefined)
+    .map((result) => ({
+      label: result.scenario.title.replace(' enforced by the emulator', ''),
+      bars: result.runs.map((run) => ({
+        series: run.contender,
+        value: (result.scenario.steadyFromSecond !== undefined ? (run.steadyRatioToLimit ?? run.ratioToCeiling) : run.ratioToCeiling) * 100,
+        ...(run.failed > 0 || run.unfinished > 0 ? { note: `(${number(run.failed + run.unfinished)} not ok)` } : {}),
+      })),
+    }));
+  return renderBarChart({
+    title: 'Goodput as a share of the theoretical ceiling (higher is better)',
+    subtitle: `min(concurrency / latency, rate limit); rate-limit scenarios: steady state. ${results.machine.cpus} cores, Node ${results.node}, ${results.date.slice(0, 10)}`,
+    groups,
+    max: 110,
+    format: (value) => `${value.toFixed(1)}%`,
+    reference: { value: 100, label: 'ceiling' },
+  });
+}
+
+function jsonlSection(results: Results): string[] {
+  const jsonl = results.jsonl as Record<string, Record<string, number>> & { error?: string; limitMb?: number; pass?: boolean } | undefined;
+  if (jsonl === undefined) return [];
+  if (typeof jsonl.error === 'string') return ['## OpenAI JSONL build and results parse', '', `Not measured in this run: ${jsonl.error}`, ''];
+  const row = (label: string, entry: Record<string, number> | undefined, size: string): string =>
+    entry === undefined
+      ? `| ${label} | n/a | n/a | n/a | n/a |`
+      : `| ${label} | ${size} | ${number(entry['seconds'], 2)} | ${number(entry['megabytesPerSecond'], 1)} | ${number(entry['peakGrowthMb'], 1)} |`;
+  const build = jsonl['buildJsonl'];
+  const buildBaseline = jsonl['buildJsonlBaseline'];
+  const read = jsonl['readOutput'];
+  const readBaseline = jsonl['readOutputBaseline'];
+  const submit = jsonl['submitBuildAndUpload'];
+  return [
+    '## OpenAI JSONL build and results parse',
+    '',
+    'The native OpenAI adapter builds the batch input file as a stream and reads the output file as a stream. ' +
+      'Each is set against its practical limit: a plain `JSON.stringify` + write-stream loop over the same lines, and a plain ' +
+      'read + split + `JSON.parse` loop over the same file. Heap growth is the peak `heapUsed` during the step minus `heapUsed` before it (after a full GC).',
+    '',
+    '| step | size | time (s) | MB/s | heap growth (MB) |',
+    '|---|---:|---:|---:|---:|',
+    row('llm-batch: build the JSONL of 50,000 requests (convert + validate + write)', build, `${number(build?.['fileMb'], 1)} MB`),
+    row('plain `JSON.stringify` loop, same lines', buildBaseline, `${number(buildBaseline?.['fileMb'], 1)} MB`),
+    row('llm-batch: `submit` of 50,000 requests (build + streamed upload to a local server)', submit, `${number(submit?.['uploadedMb'], 1)} MB`),
+    row('llm-batch: read the output file through `results()` (SDK download over HTTP + parse + map)', read, `${number(read?.['fileMb'], 1)} MB`),
+    row('plain read + split + `JSON.parse` loop, same file from disk', readBaseline, `${number(readBaseline?.['fileMb'], 1)} MB`),
+    '',
+    `Heap growth limit: ${number(jsonl.limitMb as unknown as number)} MB; ${jsonl.pass === true ? 'every step stayed under it' : '**at least one step went over it**'}.` +
+      (read !== undefined && readBaseline !== undefined ? ` The results read runs at ${percent(read['megabytesPerSecond']! / readBaseline['megabytesPerSecond']!, 0)} of the plain parse loop` : '') +
+      (build !== undefined && buildBaseline !== undefined ? `, the build at ${percent(build['megabytesPerSecond']! / buildBaseline['megabytesPerSecond']!, 0)} of the plain stringify loop.` : '.'),
+    '',
+  ];
+}
+
+export async function renderReport(): Promise<void> {
+  const results = JSON.parse(readFileSync(`${root}bench/results/latest.json`, 'utf8')) as Results;
+  const analysisPath = `${root}bench/analysis.md`;
+  const analysis = existsSync(analysisPath) ? readFileSync(analysisPath, 'utf8').trim() : '';
+  const scenarioOrder = ['clean', 'faults-429', 'faults-5xx', 'rpm', 'tpm', 'zero-latency'];
+  const lines: string[] = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `npm run bench` (bench/run.ts) from bench/results/latest.json; explanations from bench/analysis.md. Do not edit by hand. -->',
+    '',
+    `Run on ${results.date.slice(0, 10)} (${results.durationSeconds} s in all): ${results.machine.cpus} × ${results.machine.cpuModel}, ` +
+      `${results.machine.memoryGb} GB memory, ${results.machine.platform}, Node ${results.node}. ` +
+      `Load average at the start ${results.machine.loadAverageAtStart.join(' / ')}, at the end ${results.machine.loadAverageAtEnd.join(' / ')}` +
+      (results.machine.loadAverageAtStart[0]! > results.machine.cpus ? ' — the machine was shared and busy, so wall-clock numbers (throughput, latency) are pessimistic for every contender alike; CPU time per item is less affected.' : '.'),
+    '',
+    '| package | version |',
+    '|---|---|',
+    ...Object.entries(results.versions).map(([name, version]) => `| ${name} | ${version} |`),
+    '',
+    '## How it is measured',
+    '',
+    '- `npm run bench` starts the local provider emulator (`createMockProviderServer`) in a **separate process** and talks to it over HTTP on 127.0.0.1. ' +
+      'Each contender of each scenario runs in a process of its own against a fresh emulator with the same options, so CPU time and peak RSS are its own, and rate-limit buckets and fault draws never carry over.',
+    '- Contenders, all with their defaults except the concurrency (64): **llm-batch** (`createBatchClient({ provider: emulated({ call: openaiChat({ baseURL }), concurrency: 64 }), store: memoryStore() })` and `client.run()`); ' +
+      '**openai + p-limit** and **openai + p-queue** (the official SDK with its default 2 retries, which honour `retry-after`); **LangChain `batch()`** (`ChatOpenAI` with `maxConcurrency: 64` and `returnExceptions: true`, its own 6 retries); ' +
+      '**AI SDK `generateText` + p-limit** (`@ai-sdk/openai` chat model, its default 2 retries).',
+    '- Throughput is *goodput*: successful items per second, over the whole run (for llm-batch, `client.run()` from submit to the aggregate). ' +
+      'The ceiling is min(concurrency / latency, rate limit): 64 / 100 ms = 640 items/s without a limit.',
+    '- Item latency: from the moment the item left the contender\'s own queue to its final answer, retries included (llm-batch: `result.latencyMs`; the SDK loops: around the call; LangChain: its model callbacks).',
+    '- Peak in-flight, calls per item (retry amplification) and 429 share come from the **emulator\'s** journal and counters, not from the client.',
+    '- CPU per item: `process.cpuUsage()` of the client process over the run divided by the items; peak RSS: the process\'s `maxRSS`.',
+    '- Scaled down to keep the whole run near 15 minutes on 2 cores: 10,000 requests for the clean and zero-latency runs, 3,000 with faults, 1,500 (RPM) and 1,200 (TPM) with rate limits; ' +
+      'the rate-limit scenarios run their five contenders side by side (each against its own emulator and limit), which is why their CPU and RSS columns are less clean than the others.',
+    '',
+    '![Goodput as a share of the ceiling](benchmarks-throughput.svg)',
+    '',
+  ];
+  for (const key of scenarioOrder) {
+    const result = results.scenarios[key];
+    if (result === undefined) continue;
+    const scenario = result.scenario;
+    lines.push(`## ${scenario.title}`, '', `${scenario.description} ${number(scenario.total)} requests, concurrency ${scenario.concurrency}, ${scenario.latencyMs} ms latency; time limit ${scenario.timeoutMs / 1000} s per contender.`, '');
+    const ceiling = result.runs[0]?.ceilingPerSecond;
+    if (ceiling !== undefined) lines.push(`Ceiling: ${number(ceiling, 1)} items/s${scenario.tokensPerMinute !== undefined ? ' (for llm-batch\'s request size; each row uses its own)' : ''}.`, '');
+    lines.push(scenarioTable(result), '');
+  }
+  const memory = results.memory1m;
+  if (memory !== undefined) {
+    lines.push('## Resident memory for 1,000,000 requests', '');
+    if (memory.error !== undefined) lines.push(`Not measured in this run: ${memory.error}`, '');
+    else {
+      lines.push(
+        `${number(memory.requests)} requests fed from an async generator into the emulated adapter (concurrency ${memory.concurrency}) with a trivial in-process call strategy, so that the adapter's own queue, worker pool and bookkeeping are what is measured; results are counted, not stored.`,
+        '',
+        '| requests | peak RSS (MB) | limit (MB) | time (s) | items/s | CPU per item (µs) |',
+        '|---:|---:|---:|---:|---:|---:|',
+        `| ${number(memory.requests)} | **${number(memory.peakRssMb)}** | ${memory.limitMb} | ${number(memory.elapsedMs / 1000, 1)} | ${number(memory.itemsPerSecond)} | ${number(memory.cpuMicrosecondsPerItem)} |`,
+        '',
+        memory.pass ? `Under the ${memory.limitMb} MB limit.` : `**Over the ${memory.limitMb} MB limit.**`,
+        '',
+      );
+    }
+  }
+  lines.push(...jsonlSection(results));
+  const overhead = results.emulatorOverhead;
+  if (overhead !== undefined) {
+    lines.push('## The emulator\'s own overhead', '');
+    if (overhead.error !== undefined || overhead.results === undefined) lines.push(`Not measured in this run: ${overhead.error ?? 'no results'}`, '');
+    else {
+      lines.push(
+        'A bare keep-alive HTTP load generator (no SDK) against the emulator in its own process at zero latency: what one request costs the emulator.',
+        '',
+        '| endpoint | requests | concurrency | failures | requests/s | emulator CPU per request (µs) | emulator RSS (MB) |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+        ...overhead.results.map((entry) => `| ${entry.endpoint} | ${number(entry.requests)} | ${entry.concurrency} | ${entry.failures} | ${number(entry.requestsPerSecond)} | ${number(entry.serverCpuMicrosecondsPerRequest)} | ${number(entry.serverRssMegabytes)} |`),
+        '',
+      );
+      const chat = overhead.results[0];
+      const clean = results.scenarios['clean'];
+      if (chat !== undefined && clean !== undefined) {
+        const fastest = Math.max(...clean.runs.map((run) => run.goodputPerSecond));
+        lines.push(
+          `The emulator answers ${number(chat.requestsPerSecond)} requests/s on its own, against at most ${number(fastest, 0)} items/s asked of it in the clean scenario ` +
+            `(ceiling 640/s): it is not the bottleneck there. In the zero-latency scenario it shares the 2 cores with the client, which is why that scenario reports CPU per item rather than throughput.`,
+          '',
+        );
+      }
+    }
+  }
+  const behindLines = behind(results);
+  lines.push('## Where llm-batch is behind', '');
+  if (behindLines.length === 0) lines.push('In this run no peer beat llm-batch by more than 3% on goodput or 10% on p95 latency, CPU per item or peak RSS.', '');
+  else lines.push('Computed from the tables above (a peer ahead by more than 3% on goodput, or 10% on p95 latency, CPU per item or peak RSS):', '', ...behindLines.map((line) => `- ${line}`), '');
+  if (analysis !== '') lines.push(analysis, '');
+  lines.push('## Reproduce', '', '```sh', 'npm run bench                        # everything; rewrites bench/results/latest.json and this page', 'node --import tsx bench/run.ts --only clean,rpm   # some scenarios (written to bench/results/tmp/)', 'node --import tsx bench/render-report.ts            # this page from the last full run', '```', '');
+  await writeFile(`${root}docs/benchmarks.md`, lines.join('\n'));
+  await writeFile(`${root}docs/benchmarks-throughput.svg`, chart(results));
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await renderReport();
