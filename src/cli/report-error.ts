@@ -1,6 +1,6 @@
 import { isAbortError } from '../errors/abort-error.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
-import { redactSecrets } from '../errors/classify-error.js';
+import { classifyError, redactSecrets } from '../errors/classify-error.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
@@ -45,6 +45,11 @@ export function reportError(error: unknown, io: CliIo, command: string | undefin
   }
   if (BudgetExceededError.isInstance(error)) {
     print(`llm-batch: ${error.message}. Raise --max-cost or send fewer requests.`);
+    return exitCodes.usage;
+  }
+  const category = (error as { category?: unknown }).category ?? classifyError(error).category;
+  if (category === 'auth' || category === 'permission') {
+    print(`llm-batch: the provider refused the credentials: ${error instanceof Error ? error.message : String(error)}`);
     return exitCodes.usage;
   }
   if (LlmBatchError.isInstance(error) && usageErrorCodes.has(error.code)) {
