@@ -1,5 +1,6 @@
-import { openAsBlob } from 'node:fs';
+import { createReadStream, openAsBlob } from 'node:fs';
 import type OpenAI from 'openai';
+import * as openaiModule from 'openai';
 import type { ProviderReference } from '../../models/batch-job.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult } from '../../models/batch-result.js';
@@ -131,10 +132,7 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
       { ...(context.signal ? { signal: context.signal } : {}), ...(options.temporaryDirectory ? { directory: options.temporaryDirectory } : {}) },
     );
     try {
-      // A file-backed Blob: the upload streams from disk instead of loading the file into memory.
-      const blob = await openAsBlob(file.path, { type: 'application/jsonl' });
-      const upload = new File([blob], `${part.jobId}-${part.partId}.jsonl`, { type: 'application/jsonl' });
-      const uploaded = await client.files.create({ file: upload, purpose: 'batch' }, requestOptions(context));
+      const uploaded = await client.files.create({ file: await uploadable(file.path, `${part.jobId}-${part.partId}.jsonl`), purpose: 'batch' }, requestOptions(context));
       return uploaded.id;
     } finally {
       await file.remove();
@@ -299,6 +297,21 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
       return Buffer.byteLength(JSON.stringify(toLine(request, request.model))) + 1;
     },
   };
+}
+
+type StreamingFileFactory = (data: AsyncIterable<Uint8Array>, name: string, options?: { type?: string }) => unknown;
+
+/**
+ * The input file as an upload that streams from disk. SDK versions with `toStreamingFile` encode the
+ * multipart body lazily; older ones get a file-backed Blob, which fetch also reads in chunks.
+ */
+async function uploadable(path: string, name: string): Promise<File> {
+  const toStreamingFile = (openaiModule as unknown as { toStreamingFile?: StreamingFileFactory }).toStreamingFile;
+  if (typeof toStreamingFile === 'function') {
+    return toStreamingFile(createReadStream(path), name, { type: 'application/jsonl' }) as File;
+  }
+  const blob = await openAsBlob(path, { type: 'application/jsonl' });
+  return new File([blob], name, { type: 'application/jsonl' });
 }
 
 function requestOptions(context: ProviderCallContext): { signal?: AbortSignal } {
