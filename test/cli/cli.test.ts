@@ -345,6 +345,20 @@ describe.concurrent('outputs of the design', () => {
     `);
   });
 
+  test('estimate calls the cost of a model without a price unknown, never zero', async ({ expect }) => {
+    const run = await cli(['estimate', riskFile]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Estimate: unknown; no price for risk-scorer\n');
+  });
+
+  test('submit --max-cost below the estimate refuses the job before sending anything, exit 2', async ({ expect }) => {
+    const storeDirectory = await store();
+    const run = await cli(['submit', riskFile, '--pricing', pricingFile, '--max-cost', '1', '--store', storeDirectory]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('llm-batch: Estimated cost $3.1200 exceeds the budget maxCostUsd=$1.0000; nothing was sent. Raise --max-cost or send fewer requests.\n');
+    expect(JSON.parse((await cli(['list', '--json', '--store', storeDirectory])).stdout)).toEqual({ jobs: [] });
+  });
+
   test('estimate --json prints the CostEstimate', async ({ expect }) => {
     const run = await cli(['estimate', riskFile, '--pricing', pricingFile, '--json']);
     const estimate = JSON.parse(run.stdout) as { outputTokensMax: number; outputTokensExpected: number; costUsd: number; pricingAsOf: string };

@@ -1,9 +1,4 @@
-import type { BatchClient } from '../../client/create-batch-client.js';
-import { estimateCost } from '../../cost/estimate-cost.js';
-import { loadPricing } from '../../cost/load-pricing.js';
-import { isOpenAIBatchLine, type BatchRequestInput } from '../../models/batch-request.js';
 import type { CostEstimate } from '../../models/cost-estimate.js';
-import { fromOpenAIBatchLine } from '../../models/openai-batch-line.js';
 import type { CliCommand } from '../cli-command.js';
 import { CommandLine } from '../command-line.js';
 import { formatCount, formatUsd } from '../format-job.js';
@@ -35,10 +30,6 @@ Examples:
   llm-batch estimate requests.jsonl --pricing our-prices.json --json
 `;
 
-type EstimatingClient = BatchClient & {
-  estimate?: (requests: readonly BatchRequestInput[], options: Record<string, unknown>) => Promise<CostEstimate>;
-};
-
 export const estimateCommand: CliCommand = {
   name: 'estimate',
   summary: 'estimate tokens and cost of a request file (no network)',
@@ -53,22 +44,9 @@ export const estimateCommand: CliCommand = {
     const { client, choice } = openClientForNewJob(line, io);
     try {
       const submission = await prepareSubmission(line, io, choice!, path);
-      const { model, pricing } = submission.options as { model?: string; pricing?: string };
       let estimate: CostEstimate;
-      const estimating = client as EstimatingClient;
       try {
-        if (typeof estimating.estimate === 'function') {
-          estimate = await estimating.estimate(submission.file.requests, { ...submission.options, mode: choice!.mode });
-        } else {
-          const requests = submission.file.requests.map((request, index) =>
-            isOpenAIBatchLine(request) ? fromOpenAIBatchLine(request, index) : request,
-          );
-          estimate = await estimateCost(requests, {
-            mode: choice!.mode,
-            pricing: await loadPricing(pricing),
-            ...(model === undefined ? {} : { defaultModel: model }),
-          });
-        }
+        estimate = await client.estimate(submission.file.requests, { ...submission.options, mode: choice!.mode });
       } catch (error) {
         throw asFileError(error, submission.file);
       }
