@@ -705,21 +705,34 @@ class DefaultBatchClient implements BatchClient {
       await this.withRetry(async (retrySignal) => {
         const context = this.callContext(job, retrySignal);
         let buffer: BatchResult[] = [];
-        for await (const raw of provider.results(reference, context)) {
-          if (!partIds.has(raw.id)) {
-            context.warn(`Part ${part.id}: the provider returned a result for unknown id "${raw.id}"; it was ignored`);
-            continue;
+        const unknownIds: string[] = [];
+        try {
+          for await (const raw of provider.results(reference, context)) {
+            if (!partIds.has(raw.id)) {
+              unknownIds.push(raw.id);
+              continue;
+            }
+            if (stored.has(raw.id)) continue;
+            const result = this.prepareResult(job, raw);
+            count(result);
+            buffer.push(result);
+            if (buffer.length >= 1_000) {
+              await this.store.appendResults(job.id, buffer);
+              buffer = [];
+            }
           }
-          if (stored.has(raw.id)) continue;
-          const result = this.prepareResult(job, raw);
-          count(result);
-          buffer.push(result);
-          if (buffer.length >= 1_000) {
-            await this.store.appendResults(job.id, buffer);
-            buffer = [];
+        } finally {
+          // Results counted as stored must be in the journal even when the download breaks off:
+          // the retry skips them, so an unwritten buffer would be lost for good.
+          await this.store.appendResults(job.id, buffer);
+          if (unknownIds.length > 0) {
+            const shown = unknownIds.slice(0, 5).map((id) => `"${id}"`).join(', ');
+            const more = unknownIds.length > 5 ? ` and ${unknownIds.length - 5} more` : '';
+            context.warn(
+              `Part ${part.id}: the provider returned ${unknownIds.length} result(s) for unknown id(s) ${shown}${more}; they were ignored`,
+            );
           }
         }
-        await this.store.appendResults(job.id, buffer);
       }, signal);
     }
     let missing: BatchResult[] = [];

@@ -71,7 +71,35 @@ describe('createBatchClient', () => {
     const summary = await client.run([request('a')]);
     expect(summary.results).toHaveLength(1);
     const job = await client.status(summary.jobId);
-    expect(job.warnings.join('\n')).toContain('unknown id "stranger"');
+    expect(job.warnings.join('\n')).toContain('unknown id(s) "stranger"');
+  });
+
+  it('keeps every result when a results download breaks off mid-stream and is retried', async () => {
+    let attempts = 0;
+    const inner = scriptedProvider((ids) => ids.map(ok));
+    const provider: BatchProvider = {
+      ...inner,
+      async *results(reference, context) {
+        attempts++;
+        let yielded = 0;
+        for await (const result of inner.results(reference, context)) {
+          if (attempts === 1 && yielded === 1_500) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+          yielded++;
+          yield result;
+        }
+      },
+    };
+    const client = createBatchClient({
+      provider: { ...provider, limits: { ...inner.limits, maxRequests: 5_000 } },
+      store: memoryStore(),
+      pollIntervalMs: 1,
+      retry: { shouldRetry: ({ attempt }) => attempt < 3, delayMs: () => 1 },
+    });
+    // 1,500 results arrive (one full journal batch of 1,000 written, 500 still buffered) before the cut.
+    const summary = await client.run(Array.from({ length: 2_500 }, (_, index) => request(`m${index}`)));
+    expect(attempts).toBe(2);
+    expect(summary.counts).toMatchObject({ total: 2_500, succeeded: 2_500, failed: 0, pending: 0 });
+    expect(new Set(summary.results.map((result) => result.id)).size).toBe(2_500);
   });
 
   it('sums usage over succeeded and failed results', async () => {
