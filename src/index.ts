@@ -72,6 +72,51 @@ export { usageSchema, type Usage } from './models/usage.js';
 export type { BatchAggregate } from './models/batch-aggregate.js';
 export { costEstimateSchema, type CostEstimate, type ModelCostEstimate } from './models/cost-estimate.js';
 
+// Cost, budgets, structured output, templates
+export { defaultPricing, modelPriceSchema, pricingTableSchema, type ModelPrice, type PricingTable } from './cost/pricing-table.js';
+export { findModelPrice, type ResolvedModelPrice } from './cost/find-model-price.js';
+export { loadPricing, resolvePricing, type PricingOverride, type PricingSource } from './cost/load-pricing.js';
+export {
+  approximateRequestTokens,
+  approximateTextTokens,
+  countTokens,
+  type CountTokensOptions,
+  type TokenCount,
+} from './cost/count-tokens.js';
+export { defaultEstimateMaxTokens, estimateCost, type EstimateCostOptions } from './cost/estimate-cost.js';
+export {
+  computeCost,
+  computeResultsCost,
+  type ComputeCostOptions,
+  type ComputeResultsCostOptions,
+  type ResultsCost,
+} from './cost/compute-cost.js';
+export { createBudgetTracker, type BudgetTracker, type BudgetTrackerOptions } from './cost/budget-tracker.js';
+export type { CostOptions } from './cost/cost-extension.js';
+export type { DryRunResult, EstimateOptions } from './cost/plan-dry-run.js';
+export type { DryRunOptions } from './client/create-batch-client.js';
+export {
+  isZodSchema,
+  toJsonSchema,
+  toResponseFormat,
+  type InferStructuredOutput,
+  type JsonSchemaResponseFormat,
+  type ResponseFormatOptions,
+  type StructuredOutputSchema,
+} from './structured-output/structured-output-schema.js';
+export { validateJsonSchema, type JsonSchema } from './structured-output/validate-json-schema.js';
+export { createOutputValidator, parseStructuredOutput, type OutputValidator } from './structured-output/parse-structured-output.js';
+export {
+  buildRequestsFromTemplate,
+  type BuildRequestsFromTemplateOptions,
+  type PromptTemplate,
+  type TemplateVariants,
+} from './templates/build-requests-from-template.js';
+export { fillTemplate, renderTemplate, templatePlaceholders } from './templates/render-template.js';
+export { parseCsv, parseCsvRecords } from './templates/parse-csv.js';
+export { parseDataRows, readDataRows, rowLineOf, type DataFormat } from './templates/read-data-rows.js';
+export { readTemplateFile } from './templates/read-template-file.js';
+
 // The adapter contract
 export type {
   BatchProvider,

@@ -1,10 +1,12 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
 import {
   createBatchClient,
   type BatchAggregate,
   type BatchJob,
   type BatchProvider,
   type BatchRequest,
+  type DryRunResult,
   type BatchResult,
   type ErrorCategory,
   type ItemError,
@@ -43,7 +45,8 @@ describe('public types', () => {
 
   it('the client methods return the public models', () => {
     const client = createBatchClient({ provider: {} as BatchProvider });
-    expectTypeOf(client.submit).returns.toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.submit([])).toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.submit([], { dryRun: true })).toEqualTypeOf<Promise<DryRunResult>>();
     expectTypeOf(client.status).returns.toEqualTypeOf<Promise<BatchJob>>();
     expectTypeOf(client.aggregate<{ a: 1 }>).returns.resolves.toEqualTypeOf<BatchAggregate<{ a: 1 }>>();
     expectTypeOf(client.results).returns.toExtend<AsyncIterable<BatchResult>>();
@@ -52,5 +55,15 @@ describe('public types', () => {
   it('retry strategies and classification are values with typed shapes', () => {
     expectTypeOf(exponentialBackoff()).toEqualTypeOf<RetryStrategy>();
     expectTypeOf(classifyError(new Error('x')).category).toEqualTypeOf<ErrorCategory>();
+  });
+});
+
+describe('structured output typing', () => {
+  it('types result output from a zod schema', () => {
+    const client = createBatchClient({ provider: {} as BatchProvider });
+    const schema = z.object({ sentiment: z.enum(['positive', 'negative']) });
+    const run = () => client.run([], { schema });
+    type Summary = Awaited<ReturnType<typeof run>>;
+    expectTypeOf<Summary['results'][number]>().toEqualTypeOf<BatchResult<{ sentiment: 'positive' | 'negative' }>>();
   });
 });

@@ -5,7 +5,6 @@ import { openaiChat } from '../../src/adapters/openai/index.js';
 import { createBatchClient } from '../../src/client/create-batch-client.js';
 import { BudgetExceededError } from '../../src/errors/budget-exceeded-error.js';
 import type { BatchRequest } from '../../src/models/batch-request.js';
-import type { BatchProvider, SubmitContext } from '../../src/provider/batch-provider.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
 
@@ -96,31 +95,9 @@ describe('maxCostUsd in emulated mode (emulator)', () => {
     await server.close();
   });
 
-  /**
-   * The emulated adapter, created per part with the client's `context.budget` as its `budget`
-   * option: exercises the client's side of the budget through the real adapter and emulator.
-   */
-  function budgetForwardingEmulated(): BatchProvider {
-    let inner: ReturnType<typeof emulated> | undefined;
-    const make = (budget: SubmitContext['budget']) =>
-      emulated({ call: openaiChat({ apiKey: 'test-key', baseURL: `${server.url}/v1` }), concurrency: 1, ...(budget ? { budget } : {}) });
-    const template = make(undefined);
-    return {
-      name: template.name,
-      mode: 'emulated',
-      limits: template.limits,
-      async submit(part, context) {
-        inner = make(context.budget);
-        return inner.submit(part, context);
-      },
-      poll: (reference, context) => inner!.poll(reference, context),
-      results: (reference, context) => inner!.results(reference, context),
-      cancel: (reference, context) => inner!.cancel(reference, context),
-    };
-  }
-
   it('stops once the budget is reached: results so far kept, the rest cancelled with category budget', async () => {
-    const client = createBatchClient({ provider: budgetForwardingEmulated(), store: memoryStore(), pollIntervalMs: 5 });
+    const provider = emulated({ call: openaiChat({ apiKey: 'test-key', baseURL: `${server.url}/v1` }), concurrency: 1 });
+    const client = createBatchClient({ provider, store: memoryStore(), pollIntervalMs: 5 });
     const summary = await client.run(requests(8), { maxCostUsd: itemWorstCase * 3.5 });
     const succeeded = summary.results.filter((result) => result.status === 'succeeded');
     const cancelled = summary.results.filter((result) => result.status === 'cancelled');

@@ -261,8 +261,10 @@ export class EmulatedRun {
   /** Budget, calls (with the tool loop) and retries of one item; always returns a terminal result. */
   async #runItem(request: BatchRequest, attempts: ItemAttempts): Promise<BatchResult> {
     const { options } = this;
+    // The adapter's own budget option wins; otherwise the job's `maxCostUsd`, handed over by the client.
+    const budget = options.budget ?? this.context.budget;
     if (this.#abort.signal.aborted) return { id: request.id, status: 'cancelled', error: cancelledError };
-    if (options.budget !== undefined && !(await options.budget.reserve(request))) {
+    if (budget !== undefined && !(await budget.reserve(request))) {
       this.#stop('cancelled', 'The budget is exhausted: no further requests were started', false);
       return { id: request.id, status: 'cancelled', error: { category: 'budget', message: 'Not started: the budget is exhausted', retryable: false } };
     }
@@ -305,7 +307,7 @@ export class EmulatedRun {
         latencyMs: Date.now() - attempts.startedAt,
       };
     } finally {
-      options.budget?.settle(request, usage);
+      budget?.settle(request, usage);
     }
   }
 
