@@ -140,8 +140,12 @@ function normalize(
   let candidate: unknown = item;
   if (isOpenAIBatchLine(item)) {
     try {
-      candidate = fromOpenAIBatchLine(item);
+      candidate = fromOpenAIBatchLine(item, index);
     } catch (error) {
+      if (ValidationError.isInstance(error)) {
+        issues.push(...error.issues);
+        return undefined;
+      }
       const id = typeof item.custom_id === 'string' ? item.custom_id : undefined;
       issues.push({ index, ...(id === undefined ? {} : { id }), field: 'body', reason: (error as Error).message });
       return undefined;

@@ -193,6 +193,12 @@ function classifyUnredacted(error: unknown, depth: number): ErrorClassification 
   const category = categoryFromDetails(details, undefined);
   if (category !== undefined) return withDetails({ category, retryable: retryableCategories.has(category) }, details, error);
 
+  // The SDKs parse a 200 body with JSON.parse: a cut-off or garbled body surfaces as a SyntaxError.
+  // That is the server's fault, and asking again usually gets a whole answer.
+  if (error instanceof SyntaxError || (error as { name?: unknown }).name === 'SyntaxError') {
+    return { category: 'server', retryable: true, message: `The response body was not valid JSON: ${messageOf(error) ?? ''}`.trim() };
+  }
+
   return { category: 'unknown', retryable: false, message: messageOf(error) ?? safeStringify(error) };
 }
 

@@ -51,6 +51,13 @@ export function fromOpenAIBatchLine(line: unknown, index = 0): BatchRequest {
     return { id, ...modelOf(body), messages: summariseMessages(body), providerOptions: { openai: { ...body } } };
   }
 
+  const required = endpoint === '/v1/chat/completions' ? 'messages' : endpoint === '/v1/responses' ? 'input' : undefined;
+  if (required !== undefined && !(required in body)) {
+    // The provider would reject the line hours later; say so now, before anything is sent.
+    throw new ValidationError([{ index, id, field: `body.${required}`, reason: `required for ${endpoint}` }], {
+      subject: 'OpenAI batch line',
+    });
+  }
   const request: BatchRequest = { id, ...modelOf(body), messages: [] };
   const extra: Json = {};
   const mapped = endpoint === '/v1/chat/completions' ? mapChatBody(body, request) : endpoint === '/v1/responses' ? mapResponsesBody(body, request) : new Set<string>();

@@ -42,7 +42,7 @@ const line = (custom_id: unknown, body: unknown, extra: Record<string, unknown> 
 });
 
 /** Each case: the requests (one bad item among good ones), where the bad item is, and its id if it has one. */
-const apiCases: Array<{ name: string; input: unknown[]; index: number; id?: string; model?: string | null; bug?: string }> = [
+const apiCases: Array<{ name: string; input: unknown[]; index: number; id?: string; model?: string | null }> = [
   { name: 'missing id', input: [good('a'), { messages: [user('x')] }], index: 1 },
   { name: 'id with a space', input: [good('a'), { id: 'has space', messages: [user('x')] }], index: 1, id: 'has space' },
   { name: 'id of 65 characters', input: [{ id: 'x'.repeat(65), messages: [user('x')] }, good('a')], index: 0, id: 'x'.repeat(65) },
@@ -79,9 +79,6 @@ const apiCases: Array<{ name: string; input: unknown[]; index: number; id?: stri
     input: [line('nomsg', { model: 'm' })],
     index: 0,
     id: 'nomsg',
-    // fromOpenAIBatchLine keeps the body verbatim and summarises the missing messages as one empty
-    // user message, so the line passes validation and is uploaded; the provider then fails it.
-    bug: 'a chat-completions line without messages is accepted and sent',
   },
   { name: 'OpenAI line with a bad custom_id', input: [line('bad id!', { model: 'm', messages: [user('x')] })], index: 0, id: 'bad id!' },
   { name: 'OpenAI line whose body is a string', input: [good('a'), line('str', 'hello')], index: 1, id: 'str' },
@@ -92,12 +89,7 @@ describe('bad input through the API: a ValidationError naming the item, no netwo
   const client = () =>
     createBatchClient({ provider: openaiBatch({ apiKey: 'sk-bad-input-test', baseURL: `${server.url}/v1` }), store: fileStore({ dir }) });
 
-  it.each(apiCases.filter((entry) => entry.bug === undefined))('$name', async ({ input, index, id, model }) => {
-    await expectValidationError(input, index, id, model);
-  });
-
-  // Known bugs: these fail today and pass once fixed (then move them into the table above).
-  it.fails.each(apiCases.filter((entry) => entry.bug !== undefined))('$name (known bug: $bug)', async ({ input, index, id, model }) => {
+  it.each(apiCases)('$name', async ({ input, index, id, model }) => {
     await expectValidationError(input, index, id, model);
   });
 

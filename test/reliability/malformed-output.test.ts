@@ -110,10 +110,7 @@ describe('malformed provider output is reported, never a crash, never a silent d
     expect(job.warnings.some((warning) => warning.includes('not valid JSON'))).toBe(true);
   });
 
-  // Known bug: parseOpenAIResultLine reads any 2xx line as a success and parseOpenAIResponseBody is
-  // lenient, so a line whose body is not a completion becomes `succeeded` with empty text, no model
-  // and zero usage: a silent loss. Passes once such lines are reported as failed.
-  it.fails('a 200 line whose body is not a completion is reported as failed, not as an empty success (known bug)', async () => {
+  it('a 200 line whose body is not a completion is reported as failed, not as an empty success', async () => {
     const server = await emulator();
     let lineNumber = 0;
     const { summary, job, journal } = await runOpenAIJob(server, {

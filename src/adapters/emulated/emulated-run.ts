@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { classifyError, type ErrorClassification } from '../../errors/classify-error.js';
 import { isAbortError } from '../../errors/abort-error.js';
@@ -91,6 +92,9 @@ export class EmulatedRun {
     retry: RetryStrategy,
   ) {
     this.#retry = retry;
+    // Every worker in flight listens on these two signals (and removes its listener after):
+    // dozens at once is the design, not a leak.
+    setMaxListeners(0, this.#abort.signal, this.#stopScheduling.signal);
     this.#emit = createEventEmitter(this.id, options.observers, (error) => this.#warnOnce('observer', `An emulated-run observer threw: ${message(error)}`));
     this.#limiter = new AdaptiveRateLimiter({
       maxConcurrency: options.concurrency,

@@ -19,6 +19,20 @@ export function parseOpenAIResultLine(value: unknown): BatchResult | undefined {
   const statusCode = typeof response?.['status_code'] === 'number' ? response['status_code'] : undefined;
 
   if (error === undefined && statusCode !== undefined && statusCode >= 200 && statusCode < 300) {
+    if (!looksLikeResponseBody(response?.['body'])) {
+      // A 2xx line without a completion, response or embedding body: reporting it as an empty
+      // success would hide that the provider's output was damaged.
+      return {
+        id,
+        status: 'failed',
+        error: {
+          category: 'server',
+          message: `The result line has status ${statusCode} but its body is not a response (no choices, output or data)`,
+          statusCode,
+          retryable: true,
+        },
+      };
+    }
     const parsed = parseOpenAIResponseBody(response?.['body']);
     const result: BatchResult = { id, status: 'succeeded', ...parsed };
     return result;
@@ -32,6 +46,10 @@ export function parseOpenAIResultLine(value: unknown): BatchResult | undefined {
   // A failed request can still have been billed (rare); keep the usage when the body has it.
   if (body !== undefined && isObject(body['usage'])) failed.usage = parseUsage(body['usage']);
   return failed;
+}
+
+function looksLikeResponseBody(body: unknown): boolean {
+  return isObject(body) && (Array.isArray(body['choices']) || Array.isArray(body['output']) || Array.isArray(body['data']));
 }
 
 function isObject(value: unknown): value is Json {
