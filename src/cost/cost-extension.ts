@@ -8,7 +8,7 @@ import { createBudgetTracker, type BudgetTracker } from './budget-tracker.js';
 import { computeResultsCost } from './compute-cost.js';
 import { estimateCost } from './estimate-cost.js';
 import { loadPricing, type PricingSource } from './load-pricing.js';
-import { defaultPricing, type PricingTable } from './pricing-table.js';
+import { defaultPricing, pricingTableSchema, type PricingTable } from './pricing-table.js';
 
 /** The submit options this extension reads. */
 export interface CostOptions {
@@ -78,6 +78,8 @@ export const costExtension: ClientExtension = {
     job.estimate = estimate;
     const state: JobCostState = { pricing };
     states.set(job, state);
+    // A custom table travels with the job, so a later process prices its results the same way.
+    if ((options as CostOptions).pricing !== undefined) job.options = { ...job.options, pricing };
     if (maxCostUsd === undefined) return;
     job.options = { ...job.options, maxCostUsd };
     if (estimate.unknownModels && estimate.unknownModels.length > 0) {
@@ -114,7 +116,8 @@ export const costExtension: ClientExtension = {
   },
 
   costOf({ job, results }) {
-    const pricing = states.get(job)?.pricing ?? defaultPricing;
+    const stored = job.options?.pricing === undefined ? undefined : pricingTableSchema.safeParse(job.options.pricing);
+    const pricing = states.get(job)?.pricing ?? (stored?.success ? stored.data : defaultPricing);
     return computeResultsCost(results, {
       mode: job.mode,
       pricing,

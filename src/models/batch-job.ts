@@ -75,6 +75,8 @@ export const storedJobOptionsSchema = z.object({
   /** JSON schema for structured output (zod schemas are converted before storing). */
   jsonSchema: z.record(z.string(), z.unknown()).optional(),
   maxCostUsd: z.number().optional(),
+  /** A custom pricing table given at submit, kept so that later processes price results alike. */
+  pricing: z.record(z.string(), z.unknown()).optional(),
 });
 export type StoredJobOptions = z.infer<typeof storedJobOptionsSchema>;
 
