@@ -62,8 +62,8 @@ describe('structured output typing', () => {
   it('types result output from a zod schema', () => {
     const client = createBatchClient({ provider: {} as BatchProvider });
     const schema = z.object({ sentiment: z.enum(['positive', 'negative']) });
-    const run = () => client.run([], { schema });
-    type Summary = Awaited<ReturnType<typeof run>>;
+    const _run = () => client.run([], { schema });
+    type Summary = Awaited<ReturnType<typeof _run>>;
     expectTypeOf<Summary['results'][number]>().toEqualTypeOf<BatchResult<{ sentiment: 'positive' | 'negative' }>>();
   });
 });

@@ -67,7 +67,7 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
     },
 
     // Results were journaled one by one through `recordResult` while the run went on.
-    // eslint-disable-next-line require-yield
+     
     async *results(): AsyncIterable<BatchResult> {},
 
     async cancel(reference) {
