@@ -67,7 +67,6 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
     },
 
     // Results were journaled one by one through `recordResult` while the run went on.
-     
     async *results(): AsyncIterable<BatchResult> {},
 
     async cancel(reference) {
