@@ -63,9 +63,10 @@ function scenarioTable(result: ScenarioResult): string {
     'time (s)',
     'goodput (items/s)',
     '% of ceiling',
-    ...(rateLimited ? ['steady goodput (/min)', 'steady % of limit'] : []),
+    ...(rateLimited ? ['limit (requests/min)', 'steady goodput (/min)', 'steady % of limit'] : []),
     'p50 item latency (ms)',
     'p95 item latency (ms)',
+    'first success in second',
     'peak in-flight',
     'calls per item',
     'calls answered 429',
@@ -73,16 +74,17 @@ function scenarioTable(result: ScenarioResult): string {
     'peak RSS (MB)',
   ];
   const rows = result.runs.map((run) => [
-    run.contender === us ? `**${run.contender}**` : run.contender,
+    run.contender.startsWith(us) ? `**${run.contender}**` : run.contender,
     `${number(run.succeeded)} / ${number(run.total)}`,
     number(run.failed),
     run.unfinished > 0 ? `${number(run.unfinished)} (stopped at ${result.scenario.timeoutMs / 1000} s)` : '0',
     number(run.elapsedSeconds, 1),
     number(run.goodputPerSecond, 1),
     percent(run.ratioToCeiling),
-    ...(rateLimited ? [number(run.steadyGoodputPerMinute, 0), percent(run.steadyRatioToLimit)] : []),
+    ...(rateLimited ? [number(run.limitPerMinute, 0), run.steadyFromSecond === undefined ? 'n/a' : `${number(run.steadyGoodputPerMinute, 0)} (from s ${run.steadyFromSecond})`, percent(run.steadyRatioToLimit)] : []),
     number(run.latencyP50Ms, 0),
     number(run.latencyP95Ms, 0),
+    run.firstSuccessSecond === undefined ? 'n/a' : String(run.firstSuccessSecond),
     number(run.peakInFlight),
     number(run.callsPerItem, 2),
     percent(run.share429, 2),
@@ -99,7 +101,7 @@ function behind(results: Results): string[] {
     const ours = result.runs.find((run) => run.contender === us);
     if (ours === undefined) continue;
     for (const peer of result.runs) {
-      if (peer.contender === us) continue;
+      if (peer.contender.startsWith(us)) continue;
       const title = result.scenario.title;
       const ourRate = ours.steadyGoodputPerMinute ?? ours.goodputPerSecond * 60;
       const peerRate = peer.steadyGoodputPerMinute ?? peer.goodputPerSecond * 60;
@@ -149,8 +151,8 @@ function jsonlSection(results: Results): string[] {
   if (typeof jsonl.error === 'string') return ['## OpenAI JSONL build and results parse', '', `Not measured in this run: ${jsonl.error}`, ''];
   const row = (label: string, entry: Record<string, number> | undefined, size: string): string =>
     entry === undefined
-      ? `| ${label} | n/a | n/a | n/a | n/a |`
-      : `| ${label} | ${size} | ${number(entry['seconds'], 2)} | ${number(entry['megabytesPerSecond'], 1)} | ${number(entry['peakGrowthMb'], 1)} |`;
+      ? `| ${label} | n/a | n/a | n/a | n/a | n/a |`
+      : `| ${label} | ${size} | ${entry['seconds'] === undefined ? 'n/a' : number(entry['seconds'], 1)} | ${entry['megabytesPerSecond'] === undefined ? 'n/a' : number(entry['megabytesPerSecond'], 1)} | ${number(entry['peakGrowthMb'], 1)} | ${number(entry['peakArrayBuffersGrowthMb'], 1)} |`;
   const build = jsonl['buildJsonl'];
   const buildBaseline = jsonl['buildJsonlBaseline'];
   const read = jsonl['readOutput'];
@@ -163,8 +165,8 @@ function jsonlSection(results: Results): string[] {
       'Each is set against its practical limit: a plain `JSON.stringify` + write-stream loop over the same lines, and a plain ' +
       'read + split + `JSON.parse` loop over the same file. Heap growth is the peak `heapUsed` during the step minus `heapUsed` before it (after a full GC).',
     '',
-    '| step | size | time (s) | MB/s | heap growth (MB) |',
-    '|---|---:|---:|---:|---:|',
+    '| step | size | time (s) | MB/s | heap growth (MB) | off-heap (ArrayBuffer) growth (MB) |',
+    '|---|---:|---:|---:|---:|---:|',
     row('llm-batch: build the JSONL of 50,000 requests (convert + validate + write)', build, `${number(build?.['fileMb'], 1)} MB`),
     row('plain `JSON.stringify` loop, same lines', buildBaseline, `${number(buildBaseline?.['fileMb'], 1)} MB`),
     row('llm-batch: `submit` of 50,000 requests (build + streamed upload to a local server)', submit, `${number(submit?.['uploadedMb'], 1)} MB`),
@@ -209,8 +211,8 @@ export async function renderReport(): Promise<void> {
     '- Item latency: from the moment the item left the contender\'s own queue to its final answer, retries included (llm-batch: `result.latencyMs`; the SDK loops: around the call; LangChain: its model callbacks).',
     '- Peak in-flight, calls per item (retry amplification) and 429 share come from the **emulator\'s** journal and counters, not from the client.',
     '- CPU per item: `process.cpuUsage()` of the client process over the run divided by the items; peak RSS: the process\'s `maxRSS`.',
-    '- Scaled down to keep the whole run near 15 minutes on 2 cores: 10,000 requests for the clean and zero-latency runs, 3,000 with faults, 1,500 (RPM) and 1,200 (TPM) with rate limits; ' +
-      'the rate-limit scenarios run their five contenders side by side (each against its own emulator and limit), which is why their CPU and RSS columns are less clean than the others.',
+    '- Scaled down to keep the whole run near 15 minutes on 2 cores: 10,000 requests for the clean run, 5,000 at zero latency, 2,000 with faults, 1,500 (RPM) and 1,200 (TPM) with rate limits; ' +
+      'the RPM and TPM scenarios run at the same time, all their contender runs side by side (each against its own emulator and limit), which is why their CPU and RSS columns are less clean than the others.',
     '',
     '![Goodput as a share of the ceiling](benchmarks-throughput.svg)',
     '',
@@ -221,7 +223,15 @@ export async function renderReport(): Promise<void> {
     const scenario = result.scenario;
     lines.push(`## ${scenario.title}`, '', `${scenario.description} ${number(scenario.total)} requests, concurrency ${scenario.concurrency}, ${scenario.latencyMs} ms latency; time limit ${scenario.timeoutMs / 1000} s per contender.`, '');
     const ceiling = result.runs[0]?.ceilingPerSecond;
-    if (ceiling !== undefined) lines.push(`Ceiling: ${number(ceiling, 1)} items/s${scenario.tokensPerMinute !== undefined ? ' (for llm-batch\'s request size; each row uses its own)' : ''}.`, '');
+    if (ceiling !== undefined && ceiling !== null && Number.isFinite(ceiling)) {
+      lines.push(
+        scenario.steadyFromSecond === undefined
+          ? `Ceiling: ${number(ceiling, 1)} items/s.`
+          : `Ceiling: ${number(ceiling, 1)} items/s for llm-batch's request size, the total over the ideal time (the emulator's bucket starts full: a minute's worth at once, then the limit)${scenario.tokensPerMinute !== undefined ? '; each row uses its own request size' : ''}. ` +
+            'Steady goodput is counted once that initial burst is certainly spent (successes so far ≥ burst + refill), from second 10 at the earliest.',
+        '',
+      );
+    } else lines.push('No ceiling: without latency the client and the emulator share the CPU, so read CPU per item.', '');
     lines.push(scenarioTable(result), '');
   }
   const memory = results.memory1m;

@@ -8,12 +8,13 @@
 import { aiSdkGenerateText } from './contenders/ai-sdk-generate-text.js';
 import type { Contender, ItemOutcome } from './contenders/contender.js';
 import { langchainBatch } from './contenders/langchain-batch.js';
-import { llmBatch } from './contenders/llm-batch.js';
+import { llmBatch, llmBatchNotAdaptive } from './contenders/llm-batch.js';
 import { openaiPLimit } from './contenders/openai-p-limit.js';
 import { openaiPQueue } from './contenders/openai-p-queue.js';
 
 export const contenders: Record<string, Contender> = {
   'llm-batch': llmBatch,
+  'llm-batch (adaptive: false)': llmBatchNotAdaptive,
   'openai + p-limit': openaiPLimit,
   'openai + p-queue': openaiPQueue,
   'LangChain batch()': langchainBatch,
@@ -37,7 +38,7 @@ export interface ContenderReport {
   readonly elapsedMs: number;
   readonly cpuMicroseconds: number;
   readonly peakRssBytes: number;
-  /** Sorted item latencies are summarised here, not shipped. */
+  /** Item latencies are summarised here, not shipped. */
   readonly latencyP50Ms?: number;
   readonly latencyP95Ms?: number;
   /** Completion times (ms since start) of successes, in buckets of one second, for goodput windows. */
@@ -63,7 +64,11 @@ async function main(): Promise<void> {
   const cpuStart = process.cpuUsage();
   const snapshot = (type: 'result' | 'progress'): ContenderReport => {
     const cpu = process.cpuUsage(cpuStart);
+    const measured = latencies.subarray(0, Math.min(done, latencies.length)).filter((value) => Number.isFinite(value)).sort();
     return {
+      latencyP50Ms: percentile(measured, 0.5),
+      latencyP95Ms: percentile(measured, 0.95),
+      successesPerSecond: Array.from(successesPerSecond, (value) => value ?? 0),
       type,
       done,
       succeeded,
@@ -102,14 +107,7 @@ async function main(): Promise<void> {
   }
   const result = snapshot('result');
   clearInterval(progress);
-  const measured = latencies.subarray(0, Math.min(done, latencies.length)).filter((value) => Number.isFinite(value)).sort();
-  const report: ContenderReport = {
-    ...result,
-    latencyP50Ms: percentile(measured, 0.5),
-    latencyP95Ms: percentile(measured, 0.95),
-    successesPerSecond: Array.from(successesPerSecond, (value) => value ?? 0),
-    ...(error === undefined ? {} : { error }),
-  };
+  const report: ContenderReport = { ...result, ...(error === undefined ? {} : { error }) };
   process.stdout.write(`${JSON.stringify(report)}\n`);
   // Keep-alive sockets and SDK timers must not hold the process open.
   process.exit(0);

@@ -28,6 +28,8 @@ export interface Scenario {
   readonly timeoutMs: number;
   /** Run every contender at once (each against its own emulator): for the rate-limit scenarios, which are slow by design but light. */
   readonly parallel?: boolean;
+  /** Contenders run in this scenario only (variants of llm-batch's settings), after the usual ones. */
+  readonly extraContenders?: readonly string[];
   /** Start of the steady-state window for goodput, in seconds after the start (after the emulator's initial full bucket is spent). */
   readonly steadyFromSecond?: number;
 }
@@ -45,14 +47,24 @@ export interface ContenderRun {
   readonly elapsedSeconds: number;
   /** Successful items per second over the whole run. */
   readonly goodputPerSecond: number;
-  /** The ceiling in items per second: min(concurrency / latency, rate limit) (for TPM: the limit over the tokens per request). */
+  /**
+   * The ceiling in items per second: min(concurrency / latency, rate limit); with a rate limit, the
+   * total over the ideal time (the emulator's initial full bucket spent at once, then the limit).
+   */
   readonly ceilingPerSecond: number;
   readonly ratioToCeiling: number;
-  /** Successful items per minute inside the steady window (rate-limit scenarios). */
+  /** Successful items per minute inside the steady window (rate-limit scenarios), once the emulator's initial full bucket is spent. */
   readonly steadyGoodputPerMinute?: number;
   readonly steadyRatioToLimit?: number;
+  readonly steadyFromSecond?: number;
+  /** The rate limit in requests per minute (for TPM: the token limit over this contender's tokens per request). */
+  readonly limitPerMinute?: number;
+  /** Successful items in each second of the run. */
+  readonly successesPerSecond: readonly number[];
   readonly latencyP50Ms: number;
   readonly latencyP95Ms: number;
+  /** The second (since the contender started) in which its first item succeeded: time spent before the first call returns. */
+  readonly firstSuccessSecond?: number;
   readonly peakInFlight: number;
   readonly calls: number;
   readonly callsPerItem: number;
@@ -101,6 +113,33 @@ function round(value: number, digits = 3): number {
   return Math.round(value * factor) / factor;
 }
 
+/**
+ * Goodput once the emulator's initial burst is spent: from the first second at which the successes
+ * so far reach the burst plus the refill since the start (less a slack of the calls in flight and
+ * three seconds of refill, since a client hammering an empty bucket hovers just below it), or from
+ * `steadyFromSecond` for a client that never used the burst.
+ */
+export function steadyGoodput(
+  successesPerSecond: readonly number[],
+  options: { burst: number; limitPerSecond: number; concurrency: number; steadyFromSecond: number; elapsedSeconds: number },
+): { perMinute: number; ratio: number; fromSecond: number } | undefined {
+  const slack = options.concurrency + 3 * options.limitPerSecond;
+  let cumulative = 0;
+  let fromSecond = options.steadyFromSecond;
+  for (let second = 0; second < successesPerSecond.length; second += 1) {
+    cumulative += successesPerSecond[second] ?? 0;
+    if (cumulative >= options.burst + options.limitPerSecond * (second + 1) - slack) {
+      fromSecond = Math.max(options.steadyFromSecond, second + 1);
+      break;
+    }
+  }
+  // Whole seconds only: the last, partial second would understate the rate.
+  const seconds = successesPerSecond.slice(fromSecond, Math.floor(options.elapsedSeconds));
+  if (seconds.length < 5) return undefined;
+  const perMinute = (seconds.reduce((sum, value) => sum + value, 0) / seconds.length) * 60;
+  return { perMinute: round(perMinute, 1), ratio: round(perMinute / 60 / options.limitPerSecond), fromSecond };
+}
+
 export function ceilingPerSecond(scenario: Scenario, tokensPerRequest?: number): number {
   const byConcurrency = scenario.latencyMs > 0 ? scenario.concurrency / (scenario.latencyMs / 1000) : Infinity;
   let byLimit = scenario.requestsPerMinute !== undefined ? scenario.requestsPerMinute / 60 : Infinity;
@@ -129,17 +168,26 @@ async function runOne(emulators: EmulatorProcess, scenario: Scenario, contender:
   const answered429 = stats.stats.byStatus['429'] ?? 0;
   const elapsedSeconds = timedOut ? scenario.timeoutMs / 1000 : report.elapsedMs / 1000;
   const tokensPerRequest = stats.requestBodyBytes === undefined ? undefined : Math.ceil(stats.requestBodyBytes / 4) + 16;
-  const ceiling = ceilingPerSecond(scenario, tokensPerRequest);
+  const limitPerSecond = ceilingPerSecond(scenario, tokensPerRequest);
   const goodput = report.succeeded / elapsedSeconds;
-  let steady: { perMinute: number; ratio: number } | undefined;
+  let ceiling = limitPerSecond;
+  let steady: { perMinute: number; ratio: number; fromSecond: number } | undefined;
   if (scenario.steadyFromSecond !== undefined && report.successesPerSecond !== undefined) {
-    // Whole seconds only: the last, partial second would understate the rate.
-    const seconds = report.successesPerSecond.slice(scenario.steadyFromSecond, Math.floor(elapsedSeconds));
-    if (seconds.length > 0) {
-      const perMinute = (seconds.reduce((sum, value) => sum + value, 0) / seconds.length) * 60;
-      steady = { perMinute: round(perMinute, 1), ratio: round(perMinute / 60 / ceiling) };
-    }
+    // The emulator's bucket starts full (a minute's worth), so the best possible run spends that
+    // burst at once and then goes at the limit: the ceiling is the total over that ideal time.
+    const burst = limitPerSecond * 60;
+    const byConcurrency = scenario.concurrency / (scenario.latencyMs / 1000);
+    const idealSeconds = Math.max(scenario.total / byConcurrency, (scenario.total - burst) / limitPerSecond);
+    ceiling = scenario.total / idealSeconds;
+    steady = steadyGoodput(report.successesPerSecond, {
+      burst,
+      limitPerSecond,
+      concurrency: scenario.concurrency,
+      steadyFromSecond: scenario.steadyFromSecond,
+      elapsedSeconds,
+    });
   }
+  const firstSuccessSecond = report.successesPerSecond?.findIndex((count) => count > 0);
   const run: ContenderRun = {
     contender,
     total: scenario.total,
@@ -152,10 +200,12 @@ async function runOne(emulators: EmulatorProcess, scenario: Scenario, contender:
     elapsedSeconds: round(elapsedSeconds, 2),
     goodputPerSecond: round(goodput, 1),
     ceilingPerSecond: round(ceiling, 1),
-    ratioToCeiling: round(goodput / ceiling),
-    ...(steady === undefined ? {} : { steadyGoodputPerMinute: steady.perMinute, steadyRatioToLimit: steady.ratio }),
+    ratioToCeiling: Number.isFinite(ceiling) ? round(goodput / ceiling) : Number.NaN,
+    ...(steady === undefined ? {} : { steadyGoodputPerMinute: steady.perMinute, steadyRatioToLimit: steady.ratio, steadyFromSecond: steady.fromSecond }),
+    ...(scenario.steadyFromSecond === undefined ? {} : { limitPerMinute: round(limitPerSecond * 60, 1) }),
     latencyP50Ms: round(report.latencyP50Ms ?? Number.NaN, 1),
     latencyP95Ms: round(report.latencyP95Ms ?? Number.NaN, 1),
+    ...(firstSuccessSecond === -1 || firstSuccessSecond === undefined ? {} : { firstSuccessSecond }),
     peakInFlight: stats.peakInFlight,
     calls,
     callsPerItem: round(calls / Math.max(1, report.done)),
@@ -165,13 +215,14 @@ async function runOne(emulators: EmulatorProcess, scenario: Scenario, contender:
     peakRssMegabytes: round(report.peakRssBytes / 1024 / 1024, 1),
     ...(scenario.parallel === true ? {} : { emulatorCpuCores: round((emulatorCpuAfter - emulatorCpuBefore) / 1e6 / elapsedSeconds, 2) }),
     ...(stats.requestBodyBytes === undefined ? {} : { requestBodyBytes: stats.requestBodyBytes }),
+    successesPerSecond: report.successesPerSecond ?? [],
   };
   log(
     `  ${contender.padEnd(30)} ${run.succeeded}/${run.total} ok in ${run.elapsedSeconds}s${timedOut ? ' (stopped at the time limit)' : ''}, ` +
       `${run.goodputPerSecond}/s = ${(run.ratioToCeiling * 100).toFixed(1)}% of ceiling, p50 ${run.latencyP50Ms} ms, p95 ${run.latencyP95Ms} ms, ` +
       `peak in-flight ${run.peakInFlight}, calls/item ${run.callsPerItem}, 429 share ${(run.share429 * 100).toFixed(2)}%, ` +
       `${run.cpuMicrosecondsPerItem} µs CPU/item, RSS ${run.peakRssMegabytes} MB` +
-      (steady ? `, steady ${steady.perMinute}/min = ${(steady.ratio * 100).toFixed(1)}% of the limit` : '') +
+      (steady ? `, steady ${steady.perMinute}/min from second ${steady.fromSecond} = ${(steady.ratio * 100).toFixed(1)}% of the limit` : '') +
       (run.error ? `, error: ${run.error}` : ''),
   );
   return run;
@@ -179,10 +230,11 @@ async function runOne(emulators: EmulatorProcess, scenario: Scenario, contender:
 
 export async function runScenario(emulators: EmulatorProcess, scenario: Scenario, log: (line: string) => void): Promise<ContenderRun[]> {
   log(`${scenario.title}: ${scenario.total} requests, concurrency ${scenario.concurrency}${scenario.parallel ? ' (contenders side by side, each on its own emulator)' : ''}`);
+  const names = [...contenderNames, ...(scenario.extraContenders ?? [])];
   if (scenario.parallel === true) {
-    return Promise.all(contenderNames.map((contender) => runOne(emulators, scenario, contender, log)));
+    return Promise.all(names.map((contender) => runOne(emulators, scenario, contender, log)));
   }
   const runs: ContenderRun[] = [];
-  for (const contender of contenderNames) runs.push(await runOne(emulators, scenario, contender, log));
+  for (const contender of names) runs.push(await runOne(emulators, scenario, contender, log));
   return runs;
 }

@@ -6,11 +6,17 @@ import { createBatchClient, emulated, memoryStore, type BatchRequest } from '../
 import { openaiChat } from '../../src/openai.js';
 import type { Contender } from './contender.js';
 
-export const llmBatch: Contender = async (input) => {
+export const llmBatch: Contender = (input) => runLlmBatch(input, true);
+
+/** The same with `rateLimit: { adaptive: false }`: each item waits out its own 429s, no shared cooldown. */
+export const llmBatchNotAdaptive: Contender = (input) => runLlmBatch(input, false);
+
+async function runLlmBatch(input: Parameters<Contender>[0], adaptive: boolean): Promise<void> {
   const client = createBatchClient({
     provider: emulated({
       call: openaiChat({ baseURL: input.baseURL, apiKey: input.apiKey }),
       concurrency: input.concurrency,
+      ...(adaptive ? {} : { rateLimit: { adaptive: false } }),
       onResult: (result) => {
         if (result.status === 'succeeded' || result.status === 'failed') {
           input.record({ ok: result.status === 'succeeded', latencyMs: result.latencyMs ?? Number.NaN });
@@ -28,4 +34,4 @@ export const llmBatch: Contender = async (input) => {
   }
   await client.run(requests());
   await client.close();
-};
+}
