@@ -12,7 +12,7 @@ export interface AdaptiveRateLimiterOptions {
   readonly tokensPerMinute?: number;
   /**
    * Learn limits from response headers, hold every caller during a 429's retry-after (one shared
-   * cooldown), and shrink/regrow the window (slow start, AIMD).
+   * cooldown) when the 429 shows real rate limiting, and shrink/regrow the window (slow start, AIMD).
    * @default true
    */
   readonly adaptive?: boolean;
@@ -44,6 +44,9 @@ export type RateLimitOutcome =
   | { kind: 'overloaded'; snapshot?: RateLimitSnapshot }
   | { kind: 'error'; snapshot?: RateLimitSnapshot };
 
+/** Share of the completions within the last round trip that must be 429s to count as rate limiting. */
+const denseRateLimitShare = 0.5;
+
 interface Waiter {
   readonly tokens: number;
   resolve(permit: RateLimitPermit): void;
@@ -54,8 +57,14 @@ interface Waiter {
 /**
  * Decides when each call may start: token buckets for requests and tokens per minute, a concurrency
  * window that halves on 429/529 and regrows (slow start up to the threshold, then +1 per window of
- * successes), and one coordinated cooldown for every caller after a 429 (several 429s extend it to
- * the latest deadline instead of stacking). Waiters are served first come, first served.
+ * successes), and one coordinated cooldown for every caller after a 429 that shows real rate limiting
+ * (several 429s extend it to the latest deadline instead of stacking). Waiters are served first come,
+ * first served.
+ *
+ * A 429 shows real rate limiting when its headers say a budget is spent (`remaining` at 0) or when
+ * 429s are dense: at least half of the calls that ended within the last round trip. Scattered 429s
+ * (a server shedding a few calls at random) neither pause the others nor shrink the window: only the
+ * caller that met one waits out its retry-after ({@link AdaptiveRateLimiter.release} returns false).
  */
 export class AdaptiveRateLimiter {
   readonly #maxConcurrency: number;
@@ -85,6 +94,13 @@ export class AdaptiveRateLimiter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   #closed = false;
+  /** Smoothed duration of a call (grant to release), the "round trip" for telling dense 429s from scattered ones. */
+  #roundTripMs: number | undefined;
+  /** End times and kinds of the latest completions (a ring), newest at `#recentNext - 1`. */
+  readonly #recentEndedAt: Float64Array;
+  readonly #recentRateLimited: Uint8Array;
+  #recentNext = 0;
+  #recentCount = 0;
 
   constructor(options: AdaptiveRateLimiterOptions) {
     this.#options = options;
@@ -101,6 +117,10 @@ export class AdaptiveRateLimiter {
     if (options.tokensPerMinute !== undefined) this.#tokenBucket = new TokenBucket({ perMinute: options.tokensPerMinute, now });
     this.#window = this.#maxConcurrency;
     this.#threshold = this.#maxConcurrency;
+    // A round trip holds at most about `maxConcurrency` completions; twice that leaves slack for jitter.
+    const recentSize = Math.max(16, this.#maxConcurrency * 2);
+    this.#recentEndedAt = new Float64Array(recentSize);
+    this.#recentRateLimited = new Uint8Array(recentSize);
   }
 
   /** The concurrency currently allowed. */
@@ -154,9 +174,15 @@ export class AdaptiveRateLimiter {
     });
   }
 
-  /** Returns a permit with what happened, so the limiter can learn and adapt. */
-  release(permit: RateLimitPermit, outcome: RateLimitOutcome): void {
+  /**
+   * Returns a permit with what happened, so the limiter can learn and adapt. For a `rate_limited`
+   * outcome, returns whether a shared cooldown now covers its retry-after (the caller's next
+   * {@link acquire} waits it out); false means the caller should wait out its own retry-after.
+   */
+  release(permit: RateLimitPermit, outcome: RateLimitOutcome): boolean {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
+    let shared = false;
+    if (this.#adaptive) this.#remember(permit, outcome.kind === 'rate_limited');
     if (outcome.kind === 'success' && outcome.actualTokens !== undefined && this.#tokenBucket !== undefined) {
       this.#tokenBucket.adjust(permit.tokens - outcome.actualTokens);
     }
@@ -167,11 +193,12 @@ export class AdaptiveRateLimiter {
         if (this.#adaptive) this.#grow();
         break;
       case 'rate_limited':
-        if (this.#adaptive) {
+        if (this.#adaptive && (isBudgetSpent(outcome.snapshot) || this.#rateLimitsAreDense())) {
           this.#decrease(permit);
           this.#consecutiveRateLimits += 1;
           const fallback = Math.min(this.#maxCooldownMs, this.#defaultCooldownMs * 2 ** Math.min(this.#consecutiveRateLimits - 1, 6));
           this.#startCooldown(Math.min(this.#maxCooldownMs, outcome.retryAfterMs ?? outcome.snapshot?.retryAfterMs ?? fallback));
+          shared = true;
         }
         break;
       case 'overloaded':
@@ -181,6 +208,7 @@ export class AdaptiveRateLimiter {
         break;
     }
     this.#pump();
+    return shared;
   }
 
   /** Rejects every waiter and stops timers. */
@@ -195,6 +223,32 @@ export class AdaptiveRateLimiter {
       waiter.reject(new AbortError('The rate limiter is closed'));
     }
     this.#endCooldownIfDue(Infinity);
+  }
+
+  /** Records one completion for the density check and updates the round-trip estimate. */
+  #remember(permit: RateLimitPermit, rateLimited: boolean): void {
+    const now = this.#now();
+    const durationMs = Math.max(0, now - permit.grantedAt);
+    this.#roundTripMs = this.#roundTripMs === undefined ? durationMs : this.#roundTripMs * 0.9 + durationMs * 0.1;
+    this.#recentEndedAt[this.#recentNext] = now;
+    this.#recentRateLimited[this.#recentNext] = rateLimited ? 1 : 0;
+    this.#recentNext = (this.#recentNext + 1) % this.#recentEndedAt.length;
+    this.#recentCount = Math.min(this.#recentCount + 1, this.#recentEndedAt.length);
+  }
+
+  /** Whether at least half of the completions within the last round trip (this one included) were 429s. */
+  #rateLimitsAreDense(): boolean {
+    const size = this.#recentEndedAt.length;
+    const since = this.#now() - Math.max(1, this.#roundTripMs ?? 0);
+    let completions = 0;
+    let rateLimited = 0;
+    for (let back = 1; back <= this.#recentCount; back++) {
+      const index = (this.#recentNext - back + size) % size;
+      if ((this.#recentEndedAt[index] as number) < since) break;
+      completions += 1;
+      rateLimited += this.#recentRateLimited[index] as number;
+    }
+    return rateLimited >= denseRateLimitShare * completions;
   }
 
   #learn(snapshot: RateLimitSnapshot): void {
@@ -309,4 +363,13 @@ export class AdaptiveRateLimiter {
     this.#timer = undefined;
     this.#timerAt = Infinity;
   }
+}
+
+/** Whether the headers of a 429 say a request or token budget is spent (as opposed to a 429 shed at random). */
+function isBudgetSpent(snapshot: RateLimitSnapshot | undefined): boolean {
+  if (snapshot === undefined) return false;
+  for (const window of [snapshot.requests, snapshot.tokens, snapshot.inputTokens, snapshot.outputTokens]) {
+    if (window?.remaining !== undefined && window.remaining <= 0) return true;
+  }
+  return false;
 }

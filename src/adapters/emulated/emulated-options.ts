@@ -20,7 +20,10 @@ export interface EmulatedRateLimitOptions {
   readonly tokensPerMinute?: number;
   /**
    * Learn limits from `x-ratelimit-*` / `anthropic-ratelimit-*` headers, pause every worker once for
-   * a 429's retry-after (one coordinated cooldown), and ramp back up (slow start, AIMD).
+   * a 429's retry-after (one coordinated cooldown), and ramp back up (slow start, AIMD). The shared
+   * cooldown and the halving of the concurrency happen only for a 429 that shows real rate limiting
+   * (its headers say a budget is spent, or at least half of the calls of the last round trip were
+   * 429s); a scattered 429 is waited out by its own item while the others go on.
    * With `false`, each item waits out its own 429s and the concurrency stays fixed.
    * @default true
    */

@@ -382,7 +382,7 @@ export class EmulatedRun {
         : category === 'overloaded'
           ? { kind: 'overloaded', ...(snapshot ? { snapshot } : {}) }
           : { kind: 'error', ...(snapshot ? { snapshot } : {}) };
-    this.#limiter.release(permit, outcome);
+    const sharedCooldown = this.#limiter.release(permit, outcome);
     if (category === 'cancelled') throw new ItemFailure(classification, error);
     if (rateLimited) {
       this.#emit({
@@ -408,8 +408,9 @@ export class EmulatedRun {
     let delayMs: number;
     if (rateLimited) {
       attempts.rateLimitRetries += 1;
-      // With adaptive limits a 429 starts the shared cooldown, which the next acquire waits out.
-      delayMs = category === 'rate_limit' && options.adaptive ? 0 : this.#retry.delayMs(retryContext(attempts.rateLimitRetries));
+      // A 429 that started (or joined) the shared cooldown is waited out by the next acquire; a
+      // scattered one is waited out by this item alone, while the others go on.
+      delayMs = sharedCooldown ? 0 : this.#retry.delayMs(retryContext(attempts.rateLimitRetries));
     } else {
       attempts.budgetRetries += 1;
       delayMs = this.#retry.delayMs(retryContext(attempts.budgetRetries));

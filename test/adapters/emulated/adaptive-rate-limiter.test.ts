@@ -124,4 +124,48 @@ describe('AdaptiveRateLimiter', () => {
     expect(limiter.window).toBe(4);
     expect(limiter.coolingDown).toBe(false);
   });
+
+  it('lets the caller of a scattered 429 wait alone: no cooldown, no smaller window', async () => {
+    const started: number[] = [];
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 16, onCooldownStarted: (_until, ms) => started.push(ms) });
+    const permits = await grantAll(limiter, 16);
+    await vi.advanceTimersByTimeAsync(100);
+    // One 429 among 16 calls ending within the same round trip: a server shedding load at random.
+    const shared = permits.map((permit, index) =>
+      limiter.release(permit, index === 7 ? { kind: 'rate_limited', retryAfterMs: 1000 } : { kind: 'success' }),
+    );
+    expect(shared[7]).toBe(false);
+    expect(started).toEqual([]);
+    expect(limiter.coolingDown).toBe(false);
+    expect(limiter.window).toBe(16);
+  });
+
+  it('starts the shared cooldown for a 429 whose headers say the budget is spent, however rare', async () => {
+    const started: number[] = [];
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 16, onCooldownStarted: (_until, ms) => started.push(ms) });
+    const permits = await grantAll(limiter, 16);
+    await vi.advanceTimersByTimeAsync(100);
+    for (const permit of permits.slice(0, 15)) limiter.release(permit, { kind: 'success' });
+    const shared = limiter.release(permits[15] as RateLimitPermit, {
+      kind: 'rate_limited',
+      retryAfterMs: 2000,
+      snapshot: { requests: { limit: 600, remaining: 0 } },
+    });
+    expect(shared).toBe(true);
+    expect(started).toEqual([2000]);
+    expect(limiter.window).toBe(1);
+  });
+
+  it('starts the shared cooldown once 429s are at least half of the calls ending within a round trip', async () => {
+    const started: number[] = [];
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 8, onCooldownStarted: (_until, ms) => started.push(ms) });
+    const permits = await grantAll(limiter, 8);
+    await vi.advanceTimersByTimeAsync(100);
+    const outcomes = permits.map((permit, index) =>
+      limiter.release(permit, index < 4 ? { kind: 'success' } : { kind: 'rate_limited', retryAfterMs: 500 }),
+    );
+    // 1 of 5, 2 of 6, 3 of 7 are scattered; the fourth 429 makes half of the round trip's calls.
+    expect(outcomes).toEqual([false, false, false, false, false, false, false, true]);
+    expect(started).toEqual([500]);
+  });
 });
