@@ -179,7 +179,7 @@ describe.concurrent('a finished native job of 250 requests', () => {
       "Job job_ID (openai, native)
       Status: completed | Total: 250 | Completed: 247 | Failed: 3
       Tokens: 2,470 in, 4,891 out
-      Cost: unknown (estimated $3.12)
+      Cost: $0.0049 (estimated $3.12)
       Elapsed: <elapsed>
       Results: llm-batch results job_ID --output md
       "

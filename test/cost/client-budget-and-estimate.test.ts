@@ -3,6 +3,7 @@ import { emulated } from '../../src/adapters/emulated/index.js';
 import { fakeBatchProvider } from '../../src/adapters/fake/fake-batch-provider.js';
 import { openaiChat } from '../../src/adapters/openai/index.js';
 import { createBatchClient } from '../../src/client/create-batch-client.js';
+import { countTokens } from '../../src/cost/count-tokens.js';
 import { BudgetExceededError } from '../../src/errors/budget-exceeded-error.js';
 import type { BatchRequest } from '../../src/models/batch-request.js';
 import { memoryStore } from '../../src/store/memory-store.js';
@@ -16,6 +17,12 @@ const request = (id: string, maxTokens = 1_000): BatchRequest => ({
   messages: [{ role: 'user', content: `${id.padEnd(400, '.')}` }],
 });
 const requests = (count: number): BatchRequest[] => Array.from({ length: count }, (_, index) => request(`item_${index}`));
+// Estimates count input tokens exactly for OpenAI models (gpt-tokenizer), so the expected figures do too.
+const inputTokens = async (count: number): Promise<number> => {
+  let total = 0;
+  for (const item of requests(count)) total += (await countTokens(item, { model: 'gpt-5.4-mini' })).tokens;
+  return total;
+};
 // Sync worst case of one item: 107 × $0.75/M + 1,000 × $4.50/M.
 const itemWorstCase = (107 * 0.75 + 1_000 * 4.5) / 1e6;
 
@@ -25,8 +32,8 @@ describe('estimate and dry runs', () => {
     const store = memoryStore();
     const client = createBatchClient({ provider, store });
     const estimate = await client.estimate(requests(4));
-    // 4 × (107 × 0.75 + 500 × 4.5) / 1M / 2
-    expect(estimate.costUsd).toBeCloseTo((4 * (107 * 0.75 + 500 * 4.5)) / 1e6 / 2, 12);
+    // (input × 0.75 + 4 × 500 × 4.5) / 1M / 2
+    expect(estimate.costUsd).toBeCloseTo(((await inputTokens(4)) * 0.75 + 4 * 500 * 4.5) / 1e6 / 2, 12);
     expect(provider.backend.created).toBe(0);
     expect(await store.listJobs()).toEqual([]);
   });
@@ -41,7 +48,7 @@ describe('estimate and dry runs', () => {
     expect(result.parts.map((part) => part.requestCount)).toEqual([3, 3, 1]);
     expect(result.preview).toHaveLength(3);
     expect(result.preview[0]).toMatchObject({ custom_id: 'item_0' });
-    expect(result.estimate.inputTokens).toBe(7 * 107);
+    expect(result.estimate.inputTokens).toBe(await inputTokens(7));
     expect(provider.backend.created).toBe(0);
     expect(await store.listJobs()).toEqual([]);
   });
@@ -63,7 +70,7 @@ describe('maxCostUsd on a native adapter', () => {
     const client = createBatchClient({ provider, store });
     const error = await client.submit(requests(10), { maxCostUsd: 0.001 }).catch((caught: unknown) => caught);
     expect(BudgetExceededError.isInstance(error)).toBe(true);
-    expect((error as BudgetExceededError).estimatedCostUsd).toBeCloseTo((10 * (107 * 0.75 + 500 * 4.5)) / 1e6 / 2, 12);
+    expect((error as BudgetExceededError).estimatedCostUsd).toBeCloseTo(((await inputTokens(10)) * 0.75 + 10 * 500 * 4.5) / 1e6 / 2, 12);
     expect(provider.backend.created).toBe(0);
     expect(await store.listJobs()).toEqual([]);
   });
