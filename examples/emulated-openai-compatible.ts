@@ -6,9 +6,9 @@
 //     node --import tsx examples/emulated-openai-compatible.ts
 //
 // Without OPENAI_BASE_URL it starts the local provider emulator and runs against that.
-import { createBatchClient, emulated, metricsObserver } from '../src/index.js';
-import { openaiChat } from '../src/openai.js';
-import { createMockProviderServer } from '../src/testing.js';
+import { createBatchClient, emulated, metricsObserver } from 'llm-batch';
+import { openaiChat } from 'llm-batch/openai';
+import { createMockProviderServer } from 'llm-batch/testing';
 
 const emulator = process.env.OPENAI_BASE_URL ? undefined : await createMockProviderServer({ latency: { p50: 50, p99: 300 } });
 const baseURL = process.env.OPENAI_BASE_URL ?? `${emulator!.url}/v1`;

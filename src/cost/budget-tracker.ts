@@ -34,8 +34,12 @@ export interface BudgetTracker {
   readonly reservedUsd: number;
   /** True once a reservation was refused: nothing further is started. */
   readonly exhausted: boolean;
-  /** Books the request's worst case; false (and `exhausted`) when it does not fit in what is left. */
-  reserve(request: BatchRequest): boolean;
+  /**
+   * Books the request's worst case. When it does not fit while other items are still running, it
+   * waits for them to settle (their real cost is usually far below their worst case) and tries
+   * again; it resolves false (and `exhausted`) only when it cannot fit with nothing else running.
+   */
+  reserve(request: BatchRequest): Promise<boolean>;
   /** Releases the request's booking and adds the cost of its real usage. */
   settle(request: BatchRequest, usage: Usage | undefined): void;
 }
@@ -60,6 +64,8 @@ export function createBudgetTracker(options: BudgetTrackerOptions): BudgetTracke
   let spent = 0;
   let reserved = 0;
   let exhausted = false;
+  // Reservations waiting for running items to settle, woken (in order) at each settlement.
+  let waiting: Array<() => void> = [];
 
   const worstCase = (request: BatchRequest): number | undefined => {
     const model = request.model ?? options.defaultModel;
@@ -80,17 +86,24 @@ export function createBudgetTracker(options: BudgetTrackerOptions): BudgetTracke
     get exhausted() {
       return exhausted;
     },
-    reserve(request) {
-      if (exhausted) return false;
+    async reserve(request) {
       const cost = worstCase(request);
-      // A tiny tolerance so that a budget of exactly n × the item cost admits n items despite float sums.
-      if (cost === undefined || spent + reserved + cost > maxCostUsd + 1e-12) {
-        exhausted = true;
-        return false;
+      while (true) {
+        if (exhausted) return false;
+        // A tiny tolerance so that a budget of exactly n × the item cost admits n items despite float sums.
+        if (cost !== undefined && spent + reserved + cost <= maxCostUsd + 1e-12) {
+          reserved += cost;
+          reservations.set(request.id, (reservations.get(request.id) ?? 0) + cost);
+          return true;
+        }
+        if (cost === undefined || reserved === 0) {
+          exhausted = true;
+          for (const wake of waiting) wake();
+          waiting = [];
+          return false;
+        }
+        await new Promise<void>((resolve) => waiting.push(resolve));
       }
-      reserved += cost;
-      reservations.set(request.id, (reservations.get(request.id) ?? 0) + cost);
-      return true;
     },
     settle(request, usage) {
       const booked = reservations.get(request.id);
@@ -100,6 +113,9 @@ export function createBudgetTracker(options: BudgetTrackerOptions): BudgetTracke
       }
       const model = request.model ?? options.defaultModel;
       if (usage && model !== undefined) spent += computeCost(usage, { model, mode, pricing }) ?? 0;
+      const woken = waiting;
+      waiting = [];
+      for (const wake of woken) wake();
     },
   };
 }
