@@ -155,6 +155,12 @@ export class AdaptiveRateLimiter {
   acquire(tokens: number, signal?: AbortSignal): Promise<RateLimitPermit> {
     if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
     if (this.#closed) return Promise.reject(new AbortError('The rate limiter is closed'));
+    // Fast path: nobody queued and a call may start now. No waiter and no abort listener (adding
+    // and removing one per call is a measurable share of the CPU at hundreds of calls per second).
+    if (this.#waiterHead >= this.#waiters.length) {
+      const permit = this.#tryGrant(tokens);
+      if (permit !== undefined) return Promise.resolve(permit);
+    }
     return new Promise<RateLimitPermit>((resolve, reject) => {
       const onAbort = (): void => {
         const index = this.#waiters.indexOf(waiter, this.#waiterHead);
@@ -344,6 +350,22 @@ export class AdaptiveRateLimiter {
       waiter.cleanup();
       waiter.resolve({ tokens: waiter.tokens, grantedAt: now });
     }
+  }
+
+  /** Grants a permit at once when nothing holds it back (cooldown, window, spacing, buckets); undefined otherwise. */
+  #tryGrant(tokens: number): RateLimitPermit | undefined {
+    const now = this.#now();
+    if (now < this.#cooldownUntil) return undefined;
+    this.#endCooldownIfDue(now);
+    if (this.#inFlight >= this.window) return undefined;
+    if (this.#spacedGrantsLeft > 0 && now < this.#lastGrantAt + this.#spacingMs) return undefined;
+    if ((this.#requestBucket?.waitMs(1) ?? 0) > 0 || (this.#tokenBucket?.waitMs(tokens) ?? 0) > 0) return undefined;
+    this.#requestBucket?.tryTake(1);
+    this.#tokenBucket?.tryTake(tokens);
+    this.#inFlight += 1;
+    this.#lastGrantAt = now;
+    if (this.#spacedGrantsLeft > 0) this.#spacedGrantsLeft -= 1;
+    return { tokens, grantedAt: now };
   }
 
   #schedule(delayMs: number): void {

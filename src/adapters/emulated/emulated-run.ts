@@ -15,7 +15,7 @@ import type { ResolvedEmulatedOptions } from './emulated-options.js';
 import { estimateRequestTokens } from './estimate-request-tokens.js';
 import { applyAfter, applyBefore, applyOnError, isSkipRequest } from './middleware.js';
 import { createEventEmitter } from './observers.js';
-import { parseRateLimitHeaders } from './parse-rate-limit-headers.js';
+import { parseRateLimitBudget, parseRateLimitHeaders } from './parse-rate-limit-headers.js';
 import { runToolLoop } from './tool-loop.js';
 import { runWorkerPool } from './worker-pool.js';
 
@@ -79,6 +79,8 @@ export class EmulatedRun {
   readonly #abort = new AbortController();
   /** Stops taking new items (all of the above, and an exhausted budget). */
   readonly #stopScheduling = new AbortController();
+  /** Controllers of the calls in flight: one listener on the job signal aborts them all (not one listener per call). */
+  readonly #callControllers = new Set<AbortController>();
   #stopStatus: 'cancelled' | 'failed' | undefined;
   readonly #limiter: AdaptiveRateLimiter;
   readonly #emit: ReturnType<typeof createEventEmitter>;
@@ -95,6 +97,13 @@ export class EmulatedRun {
     // Every worker in flight listens on these two signals (and removes its listener after):
     // dozens at once is the design, not a leak.
     setMaxListeners(0, this.#abort.signal, this.#stopScheduling.signal);
+    this.#abort.signal.addEventListener(
+      'abort',
+      () => {
+        for (const controller of this.#callControllers) controller.abort(this.#abort.signal.reason);
+      },
+      { once: true },
+    );
     this.#emit = createEventEmitter(this.id, options.observers, (error) => this.#warnOnce('observer', `An emulated-run observer threw: ${message(error)}`));
     this.#limiter = new AdaptiveRateLimiter({
       maxConcurrency: options.concurrency,
@@ -324,10 +333,13 @@ export class EmulatedRun {
       const permit = await this.#limiter.acquire(tokens, jobSignal);
       attempts.calls += 1;
       const attempt = attempts.calls;
+      if (jobSignal.aborted) {
+        this.#limiter.release(permit, { kind: 'error' });
+        throw new ItemFailure({ category: 'cancelled', retryable: false, message: 'The run was cancelled' }, jobSignal.reason);
+      }
       const controller = new AbortController();
       let timedOut = false;
-      const onJobAbort = (): void => controller.abort(jobSignal.reason);
-      jobSignal.addEventListener('abort', onJobAbort, { once: true });
+      this.#callControllers.add(controller);
       const timer = setTimeout(() => {
         timedOut = true;
         controller.abort(new DOMException(`No response within ${options.timeoutMs} ms`, 'TimeoutError'));
@@ -337,14 +349,15 @@ export class EmulatedRun {
         output = await options.call.call(request, { attempt, signal: controller.signal, timeoutMs: options.timeoutMs });
       } catch (error) {
         clearTimeout(timer);
-        jobSignal.removeEventListener('abort', onJobAbort);
+        this.#callControllers.delete(controller);
         await this.#handleFailure(request, error, attempts, permit, timedOut);
         continue;
       }
       clearTimeout(timer);
-      jobSignal.removeEventListener('abort', onJobAbort);
+      this.#callControllers.delete(controller);
       const outcome: RateLimitOutcome = { kind: 'success', actualTokens: output.usage.totalTokens };
-      if (options.adaptive && output.headers !== undefined) outcome.snapshot = parseRateLimitHeaders(output.headers);
+      // A success only teaches limits and what is left: skip the resets and retry-after parsing.
+      if (options.adaptive && output.headers !== undefined) outcome.snapshot = parseRateLimitBudget(output.headers);
       this.#limiter.release(permit, outcome);
       return output;
     }

@@ -102,3 +102,37 @@ export function parseRateLimitHeaders(headers: HeadersLike | undefined, now = Da
   if (retryAfterMs !== undefined) snapshot.retryAfterMs = retryAfterMs;
   return snapshot;
 }
+
+const budgetHeaders = [
+  ['requests', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests'],
+  ['tokens', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens'],
+] as const;
+const anthropicBudgetHeaders = [
+  ['requests', 'anthropic-ratelimit-requests-limit', 'anthropic-ratelimit-requests-remaining'],
+  ['tokens', 'anthropic-ratelimit-tokens-limit', 'anthropic-ratelimit-tokens-remaining'],
+  ['inputTokens', 'anthropic-ratelimit-input-tokens-limit', 'anthropic-ratelimit-input-tokens-remaining'],
+] as const;
+
+/**
+ * The part of {@link parseRateLimitHeaders} a successful call needs: limits and remaining budgets
+ * only (no resets, no retry-after). Read on every success, so it reads as few headers as it can:
+ * the Anthropic names only when no OpenAI one is there.
+ */
+export function parseRateLimitBudget(headers: HeadersLike | undefined): RateLimitSnapshot {
+  const snapshot: RateLimitSnapshot = {};
+  if (headers === undefined) return snapshot;
+  let found = false;
+  for (const [field, limitName, remainingName] of budgetHeaders) {
+    const budget = window(parseNumber(readHeader(headers, limitName)), parseNumber(readHeader(headers, remainingName)), undefined);
+    if (budget !== undefined) {
+      snapshot[field] = budget;
+      found = true;
+    }
+  }
+  if (found) return snapshot;
+  for (const [field, limitName, remainingName] of anthropicBudgetHeaders) {
+    const budget = window(parseNumber(readHeader(headers, limitName)), parseNumber(readHeader(headers, remainingName)), undefined);
+    if (budget !== undefined) snapshot[field] = budget;
+  }
+  return snapshot;
+}

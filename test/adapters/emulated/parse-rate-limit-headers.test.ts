@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration, parseRateLimitHeaders } from '../../../src/adapters/emulated/parse-rate-limit-headers.js';
+import { parseGoDuration, parseRateLimitBudget, parseRateLimitHeaders } from '../../../src/adapters/emulated/parse-rate-limit-headers.js';
 
 describe('parseGoDuration', () => {
   it.each([
@@ -63,5 +63,15 @@ describe('parseRateLimitHeaders', () => {
   it('returns an empty snapshot when nothing is reported', () => {
     expect(parseRateLimitHeaders(new Headers({ 'content-type': 'application/json' }))).toEqual({});
     expect(parseRateLimitHeaders(undefined)).toEqual({});
+  });
+});
+
+describe('parseRateLimitBudget', () => {
+  it('reads limits and remaining budgets only, OpenAI names first, Anthropic ones when OpenAI sends none', () => {
+    const openai = new Headers({ 'x-ratelimit-limit-requests': '600', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '6s', 'retry-after': '2' });
+    expect(parseRateLimitBudget(openai)).toEqual({ requests: { limit: 600, remaining: 0 } });
+    const anthropic = new Headers({ 'anthropic-ratelimit-input-tokens-limit': '40000', 'anthropic-ratelimit-input-tokens-remaining': '39000' });
+    expect(parseRateLimitBudget(anthropic)).toEqual({ inputTokens: { limit: 40000, remaining: 39000 } });
+    expect(parseRateLimitBudget(new Headers())).toEqual({});
   });
 });
