@@ -4,7 +4,8 @@ import type { BatchStore, RequestWriter, StoredRequest } from './batch-store.js'
 
 interface MemoryJob {
   manifest: string;
-  parts: Map<number, StoredRequest[]>;
+  /** Requests as JSON lines, as the file store keeps them: a copy that costs less than a clone. */
+  parts: Map<number, string[]>;
   results: BatchResult[];
 }
 
@@ -45,20 +46,24 @@ export function memoryStore(): BatchStore {
       jobs.delete(jobId);
     },
     async createRequestWriter(jobId, partIndex): Promise<RequestWriter> {
-      const records: StoredRequest[] = [];
+      const records: string[] = [];
       entry(jobId).parts.set(partIndex, records);
       return {
         write(record) {
-          records.push(structuredClone(record));
+          // JSON, not structuredClone: cheaper on small objects, and the same round trip as the file store.
+          records.push(JSON.stringify(record));
         },
         async close() {},
       };
     },
     async *readRequests(jobId, partIndex) {
-      for (const record of jobs.get(jobId)?.parts.get(partIndex) ?? []) yield structuredClone(record);
+      // Each read parses a fresh copy: callers (middleware, for one) may change what they get.
+      for (const record of jobs.get(jobId)?.parts.get(partIndex) ?? []) yield JSON.parse(record) as StoredRequest;
     },
     async appendResults(jobId, results) {
-      entry(jobId).results.push(...results.map((result) => structuredClone(result)));
+      const stored = entry(jobId).results;
+      // Copied so that the caller can never change the journal afterwards, as with the file store.
+      for (const result of results) stored.push(JSON.parse(JSON.stringify(result)) as BatchResult);
     },
     async *readResults(jobId) {
       const results = jobs.get(jobId)?.results ?? [];
