@@ -132,7 +132,10 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
       { ...(context.signal ? { signal: context.signal } : {}), ...(options.temporaryDirectory ? { directory: options.temporaryDirectory } : {}) },
     );
     try {
-      const uploaded = await client.files.create({ file: await uploadable(file.path, `${part.jobId}-${part.partId}.jsonl`), purpose: 'batch' }, requestOptions(context));
+      const uploaded = await client.files.create(
+        { file: await uploadable(file.path, `${part.jobId}-${part.partId}.jsonl`), purpose: 'batch' },
+        { ...requestOptions(context), fetchOptions: streamingUploadInit },
+      );
       return uploaded.id;
     } finally {
       await file.remove();
@@ -313,6 +316,14 @@ async function uploadable(path: string, name: string): Promise<File> {
   const blob = await openAsBlob(path, { type: 'application/jsonl' });
   return new File([blob], name, { type: 'application/jsonl' });
 }
+
+/**
+ * Fetch options for the upload. Node's fetch (undici) clones a request that may follow a redirect
+ * and tees its body for the replay: the branch kept for it is never read, so a streamed body ends
+ * up wholly in memory (the size of the file, off the heap). With no window and no redirects, fetch
+ * sends the request as it is and the file streams through.
+ */
+const streamingUploadInit = { window: null, redirect: 'error' } as const;
 
 function requestOptions(context: ProviderCallContext): { signal?: AbortSignal } {
   return context.signal ? { signal: context.signal } : {};
