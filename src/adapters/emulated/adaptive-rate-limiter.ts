@@ -81,6 +81,8 @@ export class AdaptiveRateLimiter {
   #window: number;
   #threshold: number;
   #inFlight = 0;
+  /** Estimated tokens of the calls in flight (sent, maybe not yet counted by the server). */
+  #inFlightTokens = 0;
   #waiters: Waiter[] = [];
   #waiterHead = 0;
   #cooldownUntil = 0;
@@ -187,6 +189,7 @@ export class AdaptiveRateLimiter {
    */
   release(permit: RateLimitPermit, outcome: RateLimitOutcome): boolean {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
+    this.#inFlightTokens = Math.max(0, this.#inFlightTokens - permit.tokens);
     let shared = false;
     if (this.#adaptive) this.#remember(permit, outcome.kind === 'rate_limited');
     if (outcome.kind === 'success' && outcome.actualTokens !== undefined && this.#tokenBucket !== undefined) {
@@ -261,18 +264,24 @@ export class AdaptiveRateLimiter {
     const requests = snapshot.requests;
     if (requests?.limit !== undefined && requests.limit > 0) {
       const perMinute = Math.min(requests.limit, this.#userRequestsPerMinute ?? Infinity);
-      if (this.#requestBucket === undefined) this.#requestBucket = new TokenBucket({ perMinute, now: this.#now });
-      else if (this.#requestBucket.perMinute !== perMinute) this.#requestBucket.setRate(perMinute);
+      // When the server says what is left, the local bucket may hold what the server's does (a
+      // minute's worth) and is clamped to `remaining` below: the initial burst the server allows is
+      // used, never more. Without `remaining`, or under a lower limit of the user's, keep the
+      // default (ten seconds' worth) to stay safe.
+      const capacity = requests.remaining === undefined || perMinute < requests.limit ? TokenBucket.defaultCapacity(perMinute) : perMinute;
+      if (this.#requestBucket === undefined) this.#requestBucket = new TokenBucket({ perMinute, capacity, now: this.#now });
+      else if (this.#requestBucket.perMinute !== perMinute || this.#requestBucket.capacity !== capacity) this.#requestBucket.setRate(perMinute, capacity);
     }
     // Requests already sent but not yet seen by the server will still count against `remaining`.
     if (requests?.remaining !== undefined) this.#requestBucket?.clampTo(requests.remaining - this.#inFlight);
     const tokens = snapshot.tokens ?? snapshot.inputTokens;
     if (tokens?.limit !== undefined && tokens.limit > 0) {
       const perMinute = Math.min(tokens.limit, this.#userTokensPerMinute ?? Infinity);
-      if (this.#tokenBucket === undefined) this.#tokenBucket = new TokenBucket({ perMinute, now: this.#now });
-      else if (this.#tokenBucket.perMinute !== perMinute) this.#tokenBucket.setRate(perMinute);
+      const capacity = tokens.remaining === undefined || perMinute < tokens.limit ? TokenBucket.defaultCapacity(perMinute) : perMinute;
+      if (this.#tokenBucket === undefined) this.#tokenBucket = new TokenBucket({ perMinute, capacity, now: this.#now });
+      else if (this.#tokenBucket.perMinute !== perMinute || this.#tokenBucket.capacity !== capacity) this.#tokenBucket.setRate(perMinute, capacity);
     }
-    if (tokens?.remaining !== undefined) this.#tokenBucket?.clampTo(tokens.remaining);
+    if (tokens?.remaining !== undefined) this.#tokenBucket?.clampTo(tokens.remaining - this.#inFlightTokens);
   }
 
   #grow(): void {
@@ -345,6 +354,7 @@ export class AdaptiveRateLimiter {
         this.#waiterHead = 0;
       }
       this.#inFlight += 1;
+      this.#inFlightTokens += waiter.tokens;
       this.#lastGrantAt = now;
       if (this.#spacedGrantsLeft > 0) this.#spacedGrantsLeft -= 1;
       waiter.cleanup();
@@ -363,6 +373,7 @@ export class AdaptiveRateLimiter {
     this.#requestBucket?.tryTake(1);
     this.#tokenBucket?.tryTake(tokens);
     this.#inFlight += 1;
+    this.#inFlightTokens += tokens;
     this.#lastGrantAt = now;
     if (this.#spacedGrantsLeft > 0) this.#spacedGrantsLeft -= 1;
     return { tokens, grantedAt: now };

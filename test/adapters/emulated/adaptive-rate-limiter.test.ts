@@ -168,4 +168,36 @@ describe('AdaptiveRateLimiter', () => {
     expect(outcomes).toEqual([false, false, false, false, false, false, false, true]);
     expect(started).toEqual([500]);
   });
+
+  it('uses the burst the server says is left (remaining), not only ten seconds\' worth, then paces', async () => {
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 1000 });
+    const first = await limiter.acquire(1);
+    limiter.release(first, { kind: 'success', snapshot: { requests: { limit: 600, remaining: 300 } } });
+    // Ten seconds' worth would be 100; the server's bucket still holds 300.
+    const burst = await grantAll(limiter, 300);
+    expect(limiter.inFlight).toBe(300);
+    let granted = false;
+    const next = limiter.acquire(1).then((permit) => {
+      granted = true;
+      return permit;
+    });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(granted).toBe(true);
+    for (const permit of [...burst, await next]) limiter.release(permit, { kind: 'success' });
+  });
+
+  it('keeps ten seconds\' worth of burst under a lower limit of the user\'s', async () => {
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 1000, requestsPerMinute: 60 });
+    const first = await limiter.acquire(1);
+    limiter.release(first, { kind: 'success', snapshot: { requests: { limit: 600, remaining: 599 } } });
+    expect(limiter.requestsPerMinute).toBe(60);
+    let granted = 0;
+    const waiters = Array.from({ length: 20 }, () => limiter.acquire(1).then(() => (granted += 1)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(granted).toBeLessThanOrEqual(10);
+    limiter.close();
+    await Promise.allSettled(waiters);
+  });
 });
