@@ -146,6 +146,9 @@ export { noRetry } from './retry/no-retry.js';
 export { runWithRetry, type RetryEvent, type RunWithRetryOptions } from './retry/run-with-retry.js';
 export { delay, type DelayOptions } from './retry/delay.js';
 
+// HTTP
+export { createKeepAliveFetch, type FetchFunction } from './http/keep-alive-fetch.js';
+
 // Stores
 export type { BatchStore, RequestWriter, StoredRequest } from './store/batch-store.js';
 export { fileStore, type FileStoreOptions } from './store/file-store.js';

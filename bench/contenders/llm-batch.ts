@@ -2,8 +2,8 @@
  * This library, through its public API: an emulated batch over the Chat Completions endpoint, with
  * every setting at its default except the concurrency.
  */
-import { createBatchClient, emulated, memoryStore, type BatchRequest } from '../../src/index.js';
-import { openaiChat } from '../../src/openai.js';
+import { createBatchClient, emulated, memoryStore, type BatchRequest } from '../../dist/index.js';
+import { openaiChat } from '../../dist/openai.js';
 import type { Contender } from './contender.js';
 
 export const llmBatch: Contender = (input) => runLlmBatch(input, true);

@@ -25,6 +25,7 @@ import type { z } from 'zod';
 import { budgetOf, type CostOptions } from '../cost/cost-extension.js';
 import { planDryRun, type DryRunResult, type EstimateOptions } from '../cost/plan-dry-run.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
+import { journalsEachResultOnce } from '../provider/journals-each-result-once.js';
 import { createOutputValidator, parseStructuredOutput } from '../structured-output/parse-structured-output.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import type { JsonSchema } from '../structured-output/validate-json-schema.js';
@@ -87,6 +88,13 @@ export interface SubmitOptions {
   readonly pricing?: CostOptions['pricing'];
   /** Share of `maxTokens` a request is expected to use, for the estimate. @default 0.5 */
   readonly expectedOutputRatio?: number;
+  /**
+   * Count OpenAI models' input tokens exactly (`gpt-tokenizer`, about 0.2 s to load once) for the
+   * estimate stored with the job. Emulated jobs bill reported usage and approximate by default,
+   * so their first calls do not wait for the tokenizer.
+   * @default true for native jobs, false for emulated ones
+   */
+  readonly exactTokens?: CostOptions['exactTokens'];
   /**
    * Structured output: a zod schema or a JSON schema. Every request asks for it, every answer is
    * parsed and validated; an invalid one is `failed` with category `validation` (retryable).
@@ -342,7 +350,7 @@ class DefaultBatchClient implements BatchClient {
         });
       }
       // Jitter keeps many waiting clients from polling in lockstep.
-      await delay(interval * (0.9 + Math.random() * 0.2), { signal: options.signal });
+      await pollPause(interval * (0.9 + Math.random() * 0.2), provider, current, options.signal);
       if (current.mode === 'native') interval = Math.min(interval * 1.5, maxInterval);
     }
   }
@@ -689,6 +697,10 @@ class DefaultBatchClient implements BatchClient {
    * reported, and every request with no result gets one, so nothing is ever dropped.
    */
   private async storePartResults(job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+    if (this.everyResultJournaledLive(job, part, provider)) {
+      await this.finishPart(job, part, provider, signal);
+      return;
+    }
     const partIds = await this.partIds(job, part);
     const stored = new Set<string>();
     const tallies = zeroCounts(part.requestCount);
@@ -749,6 +761,25 @@ class DefaultBatchClient implements BatchClient {
     }
     await this.store.appendResults(job.id, missing);
     part.counts = tallies;
+    await this.finishPart(job, part, provider, signal);
+  }
+
+  /**
+   * True when an emulated run in this process journaled a result for every request of the part:
+   * its counts, kept by `recordResult` from the journal on resume onwards, have nothing pending. The
+   * adapter hands each request exactly one terminal result, so the reconciling read of the requests and
+   * the journal would find nothing to add.
+   */
+  private everyResultJournaledLive(job: BatchJob, part: BatchPart, provider: BatchProvider): boolean {
+    if (job.mode !== 'emulated' || !this.activeRuns.has(part.id) || part.counts === undefined) return false;
+    // Only our own emulated adapter promises one result per request; others are reconciled.
+    if ((provider as { [journalsEachResultOnce]?: boolean })[journalsEachResultOnce] !== true) return false;
+    const { succeeded, failed, cancelled, expired, pending } = part.counts;
+    return pending === 0 && succeeded + failed + cancelled + expired === part.requestCount;
+  }
+
+  private async finishPart(job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+    const reference = part.reference;
     part.resultsStored = true;
     this.activeRuns.delete(part.id);
     await this.save(job);
@@ -830,6 +861,31 @@ function validateSubmitOptions(options: SubmitOptions): void {
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError('submit: option "signal" must be an AbortSignal');
   }
+}
+
+/**
+ * The pause between two polls of `wait`. An adapter whose runs live in this process (the emulated
+ * one) says when a run has ended, so `wait` returns the moment the last result is journaled
+ * instead of up to a poll interval later.
+ */
+async function pollPause(milliseconds: number, provider: BatchProvider, job: BatchJob, signal: AbortSignal | undefined): Promise<void> {
+  const waitForRun = (provider as { waitForRun?: unknown }).waitForRun;
+  const running = job.parts.filter((part) => part.reference !== undefined && !isTerminalStatus(part.status));
+  if (typeof waitForRun !== 'function' || running.length === 0) {
+    await delay(milliseconds, { signal });
+    return;
+  }
+  const timer = new AbortController();
+  const stopTimer = (): void => timer.abort();
+  signal?.addEventListener('abort', stopTimer, { once: true });
+  const ended = Promise.all(running.map((part) => (waitForRun as (reference: unknown) => Promise<void>).call(provider, part.reference)));
+  try {
+    await Promise.race([delay(milliseconds, { signal: timer.signal }).catch(() => undefined), ended.catch(() => undefined)]);
+  } finally {
+    timer.abort();
+    signal?.removeEventListener('abort', stopTimer);
+  }
+  throwIfAborted(signal);
 }
 
 function providerPollInterval(provider: BatchProvider): number | undefined {

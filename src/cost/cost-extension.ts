@@ -22,6 +22,15 @@ export interface CostOptions {
   readonly pricing?: PricingSource;
   /** The share of `maxTokens` a request is expected to use in estimates. @default 0.5 */
   readonly expectedOutputRatio?: number;
+  /**
+   * Count the input tokens of OpenAI models exactly (with `gpt-tokenizer`) for the estimate stored
+   * with the job. Loading the tokenizer takes about 0.2 s once per process; an emulated job bills
+   * the usage each call reports, so by default its estimate approximates (four characters per
+   * token) and its first calls go out without that wait. `client.estimate()` and dry runs count
+   * exactly unless this is `false`.
+   * @default true for native jobs and estimates, false for emulated jobs
+   */
+  readonly exactTokens?: boolean;
 }
 
 interface JobCostState {
@@ -33,7 +42,10 @@ const states = new WeakMap<BatchJob, JobCostState>();
 
 /** Checks the cost options at once; a TypeError names the option and the value. */
 export function validateCostOptions(options: Readonly<Record<string, unknown>>, method = 'submit'): void {
-  const { maxCostUsd, expectedOutputRatio, pricing } = options as CostOptions;
+  const { maxCostUsd, expectedOutputRatio, pricing, exactTokens } = options as CostOptions;
+  if (exactTokens !== undefined && typeof exactTokens !== 'boolean') {
+    throw new TypeError(`${method}: option "exactTokens" must be true or false, got ${JSON.stringify(exactTokens)}`);
+  }
   if (maxCostUsd !== undefined && (typeof maxCostUsd !== 'number' || !Number.isFinite(maxCostUsd) || maxCostUsd < 0)) {
     throw new TypeError(`${method}: option "maxCostUsd" must be a non-negative number of USD, got ${JSON.stringify(maxCostUsd)}`);
   }
@@ -63,7 +75,7 @@ export function budgetOf(job: BatchJob): BudgetTracker | undefined {
 export const costExtension: ClientExtension = {
   async beforeSubmit({ job, options, provider, store }) {
     validateCostOptions(options);
-    const { maxCostUsd, expectedOutputRatio } = options as CostOptions;
+    const { maxCostUsd, expectedOutputRatio, exactTokens } = options as CostOptions;
     const pricing = await loadPricing((options as CostOptions).pricing);
     const warn = (message: string): void => {
       if (!job.warnings.includes(message)) job.warnings.push(message);
@@ -71,6 +83,7 @@ export const costExtension: ClientExtension = {
     const estimate = await estimateCost(storedRequests(store, job), {
       mode: provider.mode,
       pricing,
+      exactTokens: exactTokens ?? provider.mode === 'native',
       ...(expectedOutputRatio === undefined ? {} : { expectedOutputRatio }),
       ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
       onWarning: warn,

@@ -73,14 +73,23 @@ export async function estimateCost(
   }
   const pricing = options.pricing ?? defaultPricing;
   const tallies = new Map<string, ModelTally>();
+  let allExact = true;
+  let counted = 0;
   for await (const request of requests) {
     options.signal?.throwIfAborted();
     const model = request.model ?? options.defaultModel ?? '(no model)';
     const tally = tallies.get(model) ?? { requests: 0, inputTokens: 0, outputTokensMax: 0 };
     tallies.set(model, tally);
     tally.requests++;
-    tally.inputTokens +=
-      options.exactTokens === false ? approximateRequestTokens(request) : (await countTokens(request, { model })).tokens;
+    counted++;
+    if (options.exactTokens === false) {
+      tally.inputTokens += approximateRequestTokens(request);
+      allExact = false;
+    } else {
+      const counted = await countTokens(request, { model });
+      tally.inputTokens += counted.tokens;
+      allExact &&= counted.exact;
+    }
     tally.outputTokensMax += request.maxTokens ?? defaultMaxTokens;
   }
 
@@ -123,6 +132,7 @@ export async function estimateCost(
     currency: 'USD',
     pricingAsOf: pricing.asOf,
     perModel,
+    inputTokensExact: allExact && counted > 0,
     ...(unknownModels.length > 0 ? { unknownModels } : {}),
   };
 }

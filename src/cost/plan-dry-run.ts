@@ -83,6 +83,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     mode,
     pricing,
     ...(options.expectedOutputRatio === undefined ? {} : { expectedOutputRatio: options.expectedOutputRatio }),
+    ...(options.exactTokens === undefined ? {} : { exactTokens: options.exactTokens }),
     ...(options.model === undefined ? {} : { defaultModel: options.model }),
     ...(options.signal ? { signal: options.signal } : {}),
     onWarning: (message) => warnings.push(message),

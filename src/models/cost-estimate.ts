@@ -26,6 +26,11 @@ export const costEstimateSchema = z.object({
   currency: z.literal('USD'),
   pricingAsOf: z.string(),
   perModel: z.array(modelCostEstimateSchema),
+  /**
+   * True when a tokenizer counted every request's input (OpenAI models with `gpt-tokenizer`
+   * installed); false when some or all were approximated (four characters per token).
+   */
+  inputTokensExact: z.boolean().optional(),
   /** Models with no known price: their cost is unknown, not zero. */
   unknownModels: z.array(z.string()).optional(),
 });

@@ -116,3 +116,31 @@ describe('maxCostUsd in emulated mode (emulator)', () => {
     expect(server.journal.filter((entry) => entry.path === '/v1/chat/completions')).toHaveLength(3);
   });
 });
+
+describe('exact or approximate input tokens in the stored estimate', () => {
+  const instant = emulated({
+    call: { name: 'instant', call: async () => ({ text: 'ok', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, model: 'gpt-5.4-mini' }) },
+    concurrency: 2,
+  });
+  // Exact and approximate counts of these prompts differ, so the assertions can tell them apart.
+  const approximate = requests(3).length * (3 + 4 + 100);
+
+  it('counts exactly for native jobs and estimates, approximately for emulated jobs by default', async () => {
+    const native = await createBatchClient({ provider: fakeBatchProvider(), store: memoryStore() }).submit(requests(3));
+    expect(native.estimate).toMatchObject({ inputTokens: await inputTokens(3), inputTokensExact: true });
+
+    const client = createBatchClient({ provider: instant, store: memoryStore() });
+    const job = await client.submit(requests(3));
+    expect(job.estimate).toMatchObject({ inputTokens: approximate, inputTokensExact: false });
+    expect(approximate).not.toBe(await inputTokens(3));
+    expect(await client.estimate(requests(3))).toMatchObject({ inputTokens: await inputTokens(3), inputTokensExact: true });
+  });
+
+  it('follows exactTokens when it is given, and rejects a value that is not a boolean', async () => {
+    const client = createBatchClient({ provider: instant, store: memoryStore() });
+    const exact = await client.submit(requests(3), { exactTokens: true });
+    expect(exact.estimate).toMatchObject({ inputTokens: await inputTokens(3), inputTokensExact: true });
+    expect(await client.estimate(requests(3), { exactTokens: false })).toMatchObject({ inputTokens: approximate, inputTokensExact: false });
+    await expect(client.submit(requests(1), { exactTokens: 'yes' as unknown as boolean })).rejects.toThrow(/"exactTokens" must be true or false, got "yes"/);
+  });
+});

@@ -1,3 +1,4 @@
+import { createKeepAliveFetch, type FetchFunction } from '../../http/keep-alive-fetch.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { CallContext, CallOutput, CallStrategy } from '../../provider/call-strategy.js';
 import { convertAnthropicMessage } from './convert-anthropic-message.js';
@@ -12,6 +13,14 @@ export interface AnthropicMessagesOptions extends AnthropicClientOptions {
    * @default 4096
    */
   readonly defaultMaxTokens?: number;
+  /**
+   * The HTTP transport handed to the SDK as its `fetch`. The default is a keep-alive `node:http(s)`
+   * transport that sends each JSON body in one piece and reads each answer whole, at about a third
+   * less client CPU per call than the platform `fetch`. Pass `globalThis.fetch` (or any fetch) to
+   * use that instead. Ignored when `client` is given.
+   * @default a keep-alive node:http(s) transport
+   */
+  readonly fetch?: FetchFunction;
 }
 
 /** The call strategy returned by {@link anthropicMessages}. */
@@ -38,7 +47,10 @@ export interface AnthropicMessagesStrategy extends CallStrategy {
  */
 export function anthropicMessages(options: AnthropicMessagesOptions = {}): AnthropicMessagesStrategy {
   checkPositiveInteger('anthropicMessages', 'defaultMaxTokens', options.defaultMaxTokens);
-  const client = createAnthropicClient(options, 'anthropicMessages');
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new TypeError(`anthropicMessages: option \`fetch\` must be a function, got ${options.fetch === null ? 'null' : typeof options.fetch}`);
+  }
+  const client = createAnthropicClient(options, 'anthropicMessages', options.fetch ?? createKeepAliveFetch());
   const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
   const toParams = (request: BatchRequest): AnthropicMessageParams =>
     convertToAnthropicParams(request, { defaultMaxTokens }).params;

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { FetchFunction } from '../../http/keep-alive-fetch.js';
 
 /** How to reach Anthropic: an API key and base URL, or a ready client. */
 export interface AnthropicClientOptions {
@@ -22,9 +23,9 @@ export interface AnthropicClientOptions {
 
 /**
  * Returns the user's client, or a new one with `maxRetries: 0` (this library runs the only retry
- * loop). Throws at once when there is no API key, naming where one is expected but never the key.
+ * loop), with `transport` as its `fetch` when given. Throws at once when there is no API key, naming where one is expected but never the key.
  */
-export function createAnthropicClient(options: AnthropicClientOptions, caller: string): Anthropic {
+export function createAnthropicClient(options: AnthropicClientOptions, caller: string, transport?: FetchFunction): Anthropic {
   if (options.client !== undefined) {
     const batches = (options.client as { messages?: { batches?: unknown } }).messages?.batches;
     if (typeof batches !== 'object' || batches === null) {
@@ -45,6 +46,7 @@ export function createAnthropicClient(options: AnthropicClientOptions, caller: s
   return new Anthropic({
     apiKey,
     maxRetries: 0,
+    ...(transport === undefined ? {} : { fetch: transport }),
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
   });
 }

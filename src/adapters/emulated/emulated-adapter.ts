@@ -2,6 +2,7 @@ import { AbortError } from '../../errors/abort-error.js';
 import type { ProviderReference } from '../../models/batch-job.js';
 import type { BatchResult } from '../../models/batch-result.js';
 import type { BatchProvider, PollResult, ProviderLimits } from '../../provider/batch-provider.js';
+import { journalsEachResultOnce } from '../../provider/journals-each-result-once.js';
 import { exponentialBackoff } from '../../retry/exponential-backoff.js';
 import { type EmulatedOptions, resolveEmulatedOptions } from './emulated-options.js';
 import { EmulatedRun } from './emulated-run.js';
@@ -82,9 +83,12 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
       await runOf(reference)?.done;
     },
   };
+  Object.defineProperty(provider, journalsEachResultOnce, { value: true });
   if (resolved.call.preview !== undefined) {
     const preview = resolved.call.preview.bind(resolved.call);
-    return { ...provider, preview: (request) => preview(request) };
+    const withPreview: EmulatedProvider = { ...provider, preview: (request) => preview(request) };
+    Object.defineProperty(withPreview, journalsEachResultOnce, { value: true });
+    return withPreview;
   }
   return provider;
 }

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import type { FetchFunction } from '../../http/keep-alive-fetch.js';
 
 /** Connection options shared by `openaiBatch()`, `openaiChat()` and `openaiResponses()`. */
 export interface OpenAIConnectionOptions {
@@ -27,10 +28,12 @@ export interface OpenAIConnectionOptions {
  * The SDK client for an adapter or call strategy. Created with `maxRetries: 0`: the library owns
  * the one retry loop, and a batch creation must never be repeated blindly by the SDK.
  *
+ * `transport`, when given, is the SDK's `fetch` (the call strategies pass a keep-alive one).
+ *
  * @throws TypeError when no key is given and `OPENAI_API_KEY` is not set (at construction, not at
  * the first request).
  */
-export function createOpenAIClient(options: OpenAIConnectionOptions, caller: string): OpenAI {
+export function createOpenAIClient(options: OpenAIConnectionOptions, caller: string, transport?: FetchFunction): OpenAI {
   if (options.client !== undefined) {
     if (typeof options.client !== 'object' || options.client === null) {
       throw new TypeError(`${caller}: option \`client\` must be an OpenAI client instance, got ${typeof options.client}`);
@@ -52,6 +55,7 @@ export function createOpenAIClient(options: OpenAIConnectionOptions, caller: str
   return new OpenAI({
     apiKey,
     maxRetries: 0,
+    ...(transport === undefined ? {} : { fetch: transport }),
     ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
     ...(options.organization !== undefined ? { organization: options.organization } : {}),
     ...(options.project !== undefined ? { project: options.project } : {}),

@@ -1,4 +1,5 @@
 import type { CallOutput, CallStrategy } from '../../provider/call-strategy.js';
+import { createKeepAliveFetch } from '../../http/keep-alive-fetch.js';
 import { buildOpenAICallBody } from './build-openai-call-body.js';
 import { createOpenAIClient } from './create-openai-client.js';
 import { type OpenAICallStrategyOptions, validateCallStrategyOptions } from './openai-call-strategy-options.js';
@@ -17,7 +18,7 @@ import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
  */
 export function openaiChat(options: OpenAICallStrategyOptions = {}): CallStrategy {
   validateCallStrategyOptions(options, 'openaiChat');
-  const client = createOpenAIClient(options, 'openaiChat');
+  const client = createOpenAIClient(options, 'openaiChat', options.fetch ?? createKeepAliveFetch());
   return {
     name: options.name ?? 'openai',
     async call(request, context): Promise<CallOutput> {

@@ -1,4 +1,5 @@
 import type { CallOutput, CallStrategy } from '../../provider/call-strategy.js';
+import { createKeepAliveFetch } from '../../http/keep-alive-fetch.js';
 import { buildOpenAICallBody } from './build-openai-call-body.js';
 import { createOpenAIClient } from './create-openai-client.js';
 import { type OpenAICallStrategyOptions, validateCallStrategyOptions } from './openai-call-strategy-options.js';
@@ -14,7 +15,7 @@ import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
  */
 export function openaiResponses(options: OpenAICallStrategyOptions = {}): CallStrategy {
   validateCallStrategyOptions(options, 'openaiResponses');
-  const client = createOpenAIClient(options, 'openaiResponses');
+  const client = createOpenAIClient(options, 'openaiResponses', options.fetch ?? createKeepAliveFetch());
   return {
     name: options.name ?? 'openai',
     async call(request, context): Promise<CallOutput> {
