@@ -105,7 +105,10 @@ function behind(results: Results): string[] {
       const title = result.scenario.title;
       const ourRate = ours.steadyGoodputPerMinute ?? ours.goodputPerSecond * 60;
       const peerRate = peer.steadyGoodputPerMinute ?? peer.goodputPerSecond * 60;
-      if (peerRate > ourRate * 1.03) {
+      // Steady goodput against steady goodput only: a peer that never reached a steady state (it
+      // lost items and ended before its burst was spent) has no rate comparable with ours.
+      const comparable = (ours.steadyGoodputPerMinute === undefined) === (peer.steadyGoodputPerMinute === undefined);
+      if (comparable && peerRate > ourRate * 1.03) {
         lines.push(`${title}: **${peer.contender}** had ${number((peerRate / ourRate - 1) * 100)}% more ${ours.steadyGoodputPerMinute === undefined ? 'goodput' : 'steady goodput'} (${number(peerRate / 60, 1)} vs ${number(ourRate / 60, 1)} items/s)${peer.failed > ours.failed ? `, with ${number(peer.failed)} final failures against our ${number(ours.failed)}` : ''}.`);
       }
       if (peer.latencyP95Ms < ours.latencyP95Ms * 0.9 && peer.failed <= ours.failed) {
