@@ -45,7 +45,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     const elapsedMs = Math.max(1, now() - started);
     const fields: string[] = [];
     const rate = (done * 1000) / elapsedMs;
-    if (done > 0) fields.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)}/s`);
+    if (done > 0) fields.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} items/s`);
     if (done > 0 && counts.pending > 0) fields.push(`ETA ${formatElapsed((counts.pending / rate) * 1000)}`);
     else fields.push(`elapsed ${formatElapsed(elapsedMs)}`);
     const spend = spendOf(job, done);

@@ -42,11 +42,11 @@ describe('progress reporter', () => {
     const reporter = createProgressReporter({ output, now: () => clock });
     clock = 10_000;
     reporter.update(job('in_progress', 48, 2));
-    expect(writes).toEqual(['\r\x1b[2Kin_progress [████████████░░░░░░░░░░░░]  50% 50/100 ✓ 48 ✗ 2 · 5.0/s · ETA 10.0s · ~$1.00 spent']);
+    expect(writes).toEqual(['\r\x1b[2Kin_progress [████████████░░░░░░░░░░░░]  50% 50/100 ✓ 48 ✗ 2 · 5.0 items/s · ETA 10.0s · ~$1.00 spent']);
     clock = 20_000;
     reporter.update(job('completed', 97, 3));
     reporter.finish();
-    expect(writes.at(-2)).toBe('\r\x1b[2Kcompleted   [████████████████████████] 100% 100/100 ✓ 97 ✗ 3 · 5.0/s · elapsed 20.0s · ~$2.00 spent');
+    expect(writes.at(-2)).toBe('\r\x1b[2Kcompleted   [████████████████████████] 100% 100/100 ✓ 97 ✗ 3 · 5.0 items/s · elapsed 20.0s · ~$2.00 spent');
     expect(writes.at(-1)).toBe('\n');
   });
 
@@ -64,9 +64,9 @@ describe('progress reporter', () => {
     reporter.update(job('completed', 100, 0));
     reporter.finish();
     expect(writes).toEqual([
-      'progress: in_progress 10/100 (10%) | succeeded 10 | failed 0 | 20/s | ETA 4.5s | ~$0.2000 spent\n',
-      'progress: in_progress 30/100 (30%) | succeeded 30 | failed 0 | 12/s | ETA 6.1s | ~$0.6000 spent\n',
-      'progress: completed 100/100 (100%) | succeeded 100 | failed 0 | 37/s | elapsed 2.7s | ~$2.00 spent\n',
+      'progress: in_progress 10/100 (10%) | succeeded 10 | failed 0 | 20 items/s | ETA 4.5s | ~$0.2000 spent\n',
+      'progress: in_progress 30/100 (30%) | succeeded 30 | failed 0 | 12 items/s | ETA 6.1s | ~$0.6000 spent\n',
+      'progress: completed 100/100 (100%) | succeeded 100 | failed 0 | 37 items/s | elapsed 2.7s | ~$2.00 spent\n',
     ]);
   });
 });
