@@ -6,6 +6,9 @@ import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 /** The `fetch` signature the OpenAI and Anthropic SDKs accept as their `fetch` option. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
+/** How long a kept-alive socket may stay idle (undici's default too). */
+const idleSocketTimeoutMs = 4_000;
+
 /** Statuses whose responses carry no body (the `Response` constructor rejects one). */
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 
@@ -35,8 +38,11 @@ const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
  * (`ECONNRESET`, `ECONNREFUSED` ...) as its `cause`, or the signal's reason on abort.
  */
 export function createKeepAliveFetch(): FetchFunction {
-  const httpAgent = new HttpAgent({ keepAlive: true });
-  const httpsAgent = new HttpsAgent({ keepAlive: true });
+  // An idle socket is closed after 4 s, or 1 s before the server's `Keep-Alive: timeout=N` hint
+  // if that is sooner (Node's agent applies the hint only when it has a timeout of its own), so a
+  // request is not sent on a socket the server is about to close. Requests in flight are not cut.
+  const httpAgent = new HttpAgent({ keepAlive: true, timeout: idleSocketTimeoutMs });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: idleSocketTimeoutMs });
 
   return function keepAliveFetch(input, init = {}) {
     const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;

@@ -66,6 +66,34 @@ describe('createKeepAliveFetch', () => {
     expect(connectionCount - before).toBe(1);
   });
 
+  it("closes an idle socket before the server's keep-alive timeout instead of reusing it", async () => {
+    // The server announces `Keep-Alive: timeout=2` and closes idle sockets after 2 s; the client
+    // must give a socket up 1 s earlier, so the call after 1.5 s idle opens a new connection
+    // rather than racing the server's close on the old one.
+    server.keepAliveTimeout = 2_000;
+    try {
+      handler = (_request, _body, response) => response.end('{}');
+      const fetch = createKeepAliveFetch();
+      const before = connectionCount;
+      await (await fetch(`${origin}/`, { method: 'POST', body: '{}' })).text();
+      await (await fetch(`${origin}/`, { method: 'POST', body: '{}' })).text();
+      expect(connectionCount - before).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await (await fetch(`${origin}/`, { method: 'POST', body: '{}' })).text();
+      expect(connectionCount - before).toBe(2);
+    } finally {
+      server.keepAliveTimeout = 5_000;
+    }
+  });
+
+  it('keeps a call open past the idle timeout while the server is still answering', async () => {
+    handler = (_request, _body, response) => {
+      setTimeout(() => response.end('{"late":true}'), 4_500);
+    };
+    const response = await createKeepAliveFetch()(`${origin}/`, { method: 'POST', body: '{}' });
+    expect(await response.json()).toEqual({ late: true });
+  }, 15_000);
+
   it('decodes a gzip-encoded answer and gives a 204 no body', async () => {
     const fetch = createKeepAliveFetch();
     handler = (_request, _body, response) => {
