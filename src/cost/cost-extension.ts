@@ -84,6 +84,7 @@ export const costExtension: ClientExtension = {
       mode: provider.mode,
       pricing,
       exactTokens: exactTokens ?? provider.mode === 'native',
+      ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
       ...(expectedOutputRatio === undefined ? {} : { expectedOutputRatio }),
       ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
       onWarning: warn,

@@ -33,6 +33,11 @@ export interface EstimateCostOptions {
    * @default true
    */
   readonly exactTokens?: boolean;
+  /**
+   * The adapter's own input-token counter (`BatchProvider.countTokens`), used instead of the built-in
+   * counting when input tokens are counted exactly. It must not call the network: an estimate never does.
+   */
+  readonly countRequestTokens?: (request: BatchRequest) => number | Promise<number>;
   /** Called once per model that has no price. */
   readonly onWarning?: (message: string) => void;
   readonly signal?: AbortSignal;
@@ -85,6 +90,8 @@ export async function estimateCost(
     if (options.exactTokens === false) {
       tally.inputTokens += approximateRequestTokens(request);
       allExact = false;
+    } else if (options.countRequestTokens !== undefined) {
+      tally.inputTokens += checkedTokenCount(await options.countRequestTokens(request), request);
     } else {
       const counted = await countTokens(request, { model });
       tally.inputTokens += counted.tokens;
@@ -135,6 +142,14 @@ export async function estimateCost(
     inputTokensExact: allExact && counted > 0,
     ...(unknownModels.length > 0 ? { unknownModels } : {}),
   };
+}
+
+function checkedTokenCount(tokens: unknown, request: BatchRequest): number {
+  if (typeof tokens !== 'number' || !Number.isInteger(tokens) || tokens < 0) {
+    const shown = typeof tokens === 'number' ? String(tokens) : JSON.stringify(tokens);
+    throw new TypeError(`countTokens of the adapter returned ${shown} for request "${request.id}"; expected a non-negative integer`);
+  }
+  return tokens;
 }
 
 function sum(entries: readonly ModelCostEstimate[], key: 'inputTokens' | 'outputTokensMax' | 'outputTokensExpected'): number {

@@ -84,6 +84,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     pricing,
     ...(options.expectedOutputRatio === undefined ? {} : { expectedOutputRatio: options.expectedOutputRatio }),
     ...(options.exactTokens === undefined ? {} : { exactTokens: options.exactTokens }),
+    ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
     ...(options.model === undefined ? {} : { defaultModel: options.model }),
     ...(options.signal ? { signal: options.signal } : {}),
     onWarning: (message) => warnings.push(message),

@@ -102,6 +102,10 @@ export interface BatchProvider {
   measure?(request: BatchRequest): number;
   /** Optional clean-up once a part's results are stored (delete files, archive batches). */
   cleanup?(reference: ProviderReference, context: ProviderCallContext): Promise<void>;
-  /** Exact token count of a request's input, where the provider or a tokenizer gives one. */
+  /**
+   * Exact token count of a request's input from the provider's own tokenizer. When present, estimates
+   * (`estimate`, dry runs, the estimate stored at submit) use it instead of the built-in counting,
+   * unless told `exactTokens: false`. It must not call the network: an estimate never does.
+   */
   countTokens?(request: BatchRequest): number | Promise<number>;
 }

@@ -144,3 +144,24 @@ describe('exact or approximate input tokens in the stored estimate', () => {
     await expect(client.submit(requests(1), { exactTokens: 'yes' as unknown as boolean })).rejects.toThrow(/"exactTokens" must be true or false, got "yes"/);
   });
 });
+
+describe("an adapter's own token counter", () => {
+  const counting = () => ({ ...fakeBatchProvider(), countTokens: (request: BatchRequest) => request.id.length * 1_000 });
+
+  it('is what estimates, dry runs and the stored estimate count input tokens with', async () => {
+    const client = createBatchClient({ provider: counting(), store: memoryStore() });
+    // ids item_0 .. item_2: 6 characters each, so 6,000 tokens a request.
+    expect(await client.estimate(requests(3))).toMatchObject({ inputTokens: 18_000, inputTokensExact: true });
+    const dryRun = await client.submit(requests(3), { dryRun: true });
+    expect(dryRun.estimate.inputTokens).toBe(18_000);
+    const job = await client.submit(requests(3));
+    expect(job.estimate?.inputTokens).toBe(18_000);
+    // exactTokens: false still approximates without asking the adapter.
+    expect((await client.estimate(requests(3), { exactTokens: false })).inputTokens).toBe(3 * (3 + 4 + 100));
+  });
+
+  it('names the request when the counter returns something that is not a token count', async () => {
+    const client = createBatchClient({ provider: { ...fakeBatchProvider(), countTokens: () => Number.NaN }, store: memoryStore() });
+    await expect(client.estimate(requests(2))).rejects.toThrow(/countTokens of the adapter returned NaN for request "item_0"/);
+  });
+});
