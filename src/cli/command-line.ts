@@ -15,6 +15,8 @@ export const cliOptions = {
   json: { type: 'boolean' },
   template: { type: 'string' },
   data: { type: 'string' },
+  'input-format': { type: 'string' },
+  metadata: { type: 'string', multiple: true },
   pricing: { type: 'string' },
   store: { type: 'string' },
   'poll-interval': { type: 'string' },
@@ -34,7 +36,7 @@ const alwaysAccepted: readonly CliOptionName[] = ['help', 'store'];
 export class CommandLine {
   private constructor(
     readonly command: string,
-    private readonly values: Readonly<Record<string, string | boolean | undefined>>,
+    private readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>,
     readonly positionals: readonly string[],
   ) {}
 
@@ -47,7 +49,7 @@ export class CommandLine {
     const options = Object.fromEntries(Object.entries(cliOptions).filter(([name]) => accepted.has(name as CliOptionName)));
     try {
       const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-      return new CommandLine(command, parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
+      return new CommandLine(command, parsed.values as Record<string, string | boolean | string[] | undefined>, parsed.positionals);
     } catch (error) {
       throw new UsageError(describeParseError(error), command);
     }
@@ -66,6 +68,13 @@ export class CommandLine {
     if (typeof value !== 'string') return undefined;
     if (value === '') throw new UsageError(`--${name} needs a value`, this.command);
     return value;
+  }
+
+  /** Every value of a repeatable option, in command-line order (`--metadata a=1 --metadata b=2`). */
+  strings(name: CliOptionName): string[] {
+    const value = this.values[name];
+    if (Array.isArray(value)) return [...(value as readonly string[])];
+    return typeof value === 'string' ? [value] : [];
   }
 
   choice<const T extends string>(name: CliOptionName, choices: readonly T[]): T | undefined {

@@ -53,10 +53,21 @@ export function formatJobSummary(job: BatchJob, aggregate: BatchAggregate | unde
   return `${lines.join('\n')}\n`;
 }
 
-/** One row per job for `list`. */
+/**
+ * A job's metadata on one line, `team=risk note="two words"`: a value is quoted (as JSON) when it
+ * is empty or holds a space or a quote, so the pairs stay apart. Empty for no metadata.
+ */
+export function formatMetadata(metadata: Readonly<Record<string, string>>): string {
+  return Object.entries(metadata)
+    .map(([key, value]) => `${key}=${value === '' || /[\s"]/.test(value) ? JSON.stringify(value) : value}`)
+    .join(' ');
+}
+
+/** One row per job for `list`; a METADATA column only when some job has metadata. */
 export function formatJobTable(jobs: readonly BatchJob[]): string {
   if (jobs.length === 0) return 'No jobs in the store.\n';
-  const header = ['JOB', 'STATUS', 'PROVIDER', 'TOTAL', 'COMPLETED', 'FAILED', 'CREATED'];
+  const withMetadata = jobs.some((job) => Object.keys(job.metadata).length > 0);
+  const header = ['JOB', 'STATUS', 'PROVIDER', 'TOTAL', 'COMPLETED', 'FAILED', 'CREATED', ...(withMetadata ? ['METADATA'] : [])];
   const rows = jobs.map((job) => [
     job.id,
     job.status,
@@ -65,6 +76,7 @@ export function formatJobTable(jobs: readonly BatchJob[]): string {
     String(job.counts.succeeded),
     String(job.counts.failed),
     job.createdAt.replace(/\.\d+Z$/, 'Z'),
+    ...(withMetadata ? [formatMetadata(job.metadata)] : []),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const render = (row: readonly string[]): string => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();

@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { InputFileError } from './input-file-error.js';
 import { loadRequests, someRequestLacksModel } from './load-requests.js';
+import { parseMetadataArguments } from './parse-metadata-arguments.js';
 import { withFileLines, type RequestFile } from './read-request-file.js';
 
 /** Requests read and the submit options the flags ask for. */
@@ -15,8 +16,9 @@ export interface Submission {
 }
 
 /**
- * Reads the requests and turns the flags into submit options: `--model` (else the provider's
- * default model for requests that name none, said on stderr), `--max-cost`, `--pricing`.
+ * Reads the requests (from a file, or standard input for `-`) and turns the flags into submit
+ * options: `--model` (else the provider's default model for requests that name none, said on
+ * stderr), `--max-cost`, `--pricing`, `--metadata`. Flags are checked before any input is read.
  */
 export async function prepareSubmission(
   line: CommandLine,
@@ -24,10 +26,11 @@ export async function prepareSubmission(
   choice: ProviderChoice,
   path: string | undefined,
 ): Promise<Submission> {
+  let model = line.string('model');
   const maxCostUsd = line.dollars('max-cost');
   const pricing = line.string('pricing');
-  const file = await loadRequests(line, path);
-  let model = line.string('model');
+  const metadata = parseMetadataArguments(line.strings('metadata'), line.command);
+  const file = await loadRequests(line, io, path);
   if (model === undefined && someRequestLacksModel(file.requests)) {
     model = defaultModels[choice.provider];
     io.stderr.write(`llm-batch: requests without a model use ${model} (set one with --model)\n`);
@@ -38,6 +41,7 @@ export async function prepareSubmission(
       ...(model === undefined ? {} : { model }),
       ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
       ...(pricing === undefined ? {} : { pricing }),
+      ...(Object.keys(metadata).length === 0 ? {} : { metadata }),
       ...(io.signal ? { signal: io.signal } : {}),
     },
   };

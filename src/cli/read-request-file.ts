@@ -1,49 +1,80 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
-import { readJsonlFile } from '../jsonl/decode-jsonl.js';
+import { decodeJsonl, readJsonlFile, type DecodeJsonlOptions, type JsonlLine } from '../jsonl/decode-jsonl.js';
 import { batchRequestSchema, isOpenAIBatchLine, type BatchRequestInput } from '../models/batch-request.js';
 import { fromOpenAIBatchLine } from '../models/openai-batch-line.js';
 import { UsageError } from './usage-error.js';
 
 /** Requests read from a file, with the 1-based line each came from (to name lines in later errors). */
 export interface RequestFile {
+  /** The file's path, or the name of the stream it was read from (`<stdin>`). */
   readonly path: string;
   readonly requests: BatchRequestInput[];
   readonly lines: number[];
 }
+
+/** How request lines are read: `jsonl`, one JSON request a line; `txt`, one prompt a line. */
+export const inputFormats = ['jsonl', 'txt'] as const;
+export type InputFormat = (typeof inputFormats)[number];
 
 const requestKeys = Object.keys(batchRequestSchema.shape);
 const openAILineKeys = ['custom_id', 'method', 'url', 'body'];
 
 /**
  * Reads a request file: JSONL of `BatchRequest`s or of OpenAI batch lines (both may be mixed), or a
- * `.txt` file with one prompt a line (ids `line_<n>`, n the line number). Every problem of every
- * line is collected into one `ValidationError` whose issues name their line: invalid JSON,
- * unknown keys, invalid fields, duplicate ids, an empty file.
+ * `.txt` file with one prompt a line (ids `line_<n>`, n the line number). `format` overrides the
+ * choice by extension. Every problem of every line is collected into one `ValidationError` whose
+ * issues name their line: invalid JSON, unknown keys, invalid fields, duplicate ids, an empty file.
  *
  * @throws UsageError when the file cannot be read.
  * @throws ValidationError when any line is bad.
  */
-export async function readRequestFile(path: string): Promise<RequestFile> {
-  const extension = extname(path).toLowerCase();
-  const read = extension === '.txt' ? readPromptLines(path) : readJsonlRequests(path);
-  const file = await read.catch((error: unknown) => {
+export async function readRequestFile(path: string, options: { readonly format?: InputFormat } = {}): Promise<RequestFile> {
+  const format = options.format ?? (extname(path).toLowerCase() === '.txt' ? 'txt' : 'jsonl');
+  const read =
+    format === 'txt'
+      ? readFile(path, 'utf8').then(collectPromptLines)
+      : collectJsonlRequests((decodeOptions) => readJsonlFile(path, decodeOptions));
+  const collected = await read.catch((error: unknown) => {
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
     if (code === 'EISDIR') throw new UsageError(`cannot read ${path}: it is a folder`);
     if (code === 'EACCES') throw new UsageError(`cannot read ${path}: permission denied`);
     throw error;
   });
-  if (file.issues.length === 0 && file.requests.length === 0) {
-    file.issues.push({
+  return toRequestFile(path, format, collected);
+}
+
+/**
+ * Reads requests from a stream (standard input) exactly as {@link readRequestFile} reads a file of
+ * the given format; `name` stands for the stream where a file's path would appear.
+ *
+ * @throws ValidationError when any line is bad, or the stream is empty.
+ * @example
+ * const file = await readRequestStream(process.stdin, { name: '<stdin>', format: 'jsonl' });
+ */
+export async function readRequestStream(
+  source: AsyncIterable<Uint8Array | string>,
+  options: { readonly name: string; readonly format: InputFormat },
+): Promise<RequestFile> {
+  const collected =
+    options.format === 'txt'
+      ? collectPromptLines(await readText(source))
+      : await collectJsonlRequests((decodeOptions) => decodeJsonl(source, decodeOptions));
+  return toRequestFile(options.name, options.format, collected);
+}
+
+function toRequestFile(path: string, format: InputFormat, collected: Collected): RequestFile {
+  if (collected.issues.length === 0 && collected.requests.length === 0) {
+    collected.issues.push({
       index: 0,
       field: '',
-      reason: extension === '.txt' ? 'the file is empty: expected one prompt a line' : 'the file is empty: expected one JSON request a line',
+      reason: format === 'txt' ? 'the file is empty: expected one prompt a line' : 'the file is empty: expected one JSON request a line',
     });
   }
-  if (file.issues.length > 0) throw new ValidationError(file.issues, { subject: 'line' });
-  return { path, requests: file.requests, lines: file.lines };
+  if (collected.issues.length > 0) throw new ValidationError(collected.issues, { subject: 'line' });
+  return { path, requests: collected.requests, lines: collected.lines };
 }
 
 interface Collected {
@@ -52,8 +83,17 @@ interface Collected {
   issues: ValidationIssue[];
 }
 
-async function readPromptLines(path: string): Promise<Collected> {
-  const text = await readFile(path, 'utf8');
+// Prompt files are read whole, as text, so a stream is gathered first (its bytes decoded as UTF-8,
+// characters split across chunks included).
+async function readText(source: AsyncIterable<Uint8Array | string>): Promise<string> {
+  const decoder = new TextDecoder('utf-8');
+  const pieces: string[] = [];
+  for await (const chunk of source) pieces.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  pieces.push(decoder.decode());
+  return pieces.join('');
+}
+
+function collectPromptLines(text: string): Collected {
   const collected: Collected = { requests: [], lines: [], issues: [] };
   const rows = text.replace(/^\uFEFF/, '').split('\n');
   rows.forEach((row, position) => {
@@ -66,14 +106,14 @@ async function readPromptLines(path: string): Promise<Collected> {
   return collected;
 }
 
-async function readJsonlRequests(path: string): Promise<Collected> {
+async function collectJsonlRequests(decode: (options: DecodeJsonlOptions) => AsyncIterable<JsonlLine>): Promise<Collected> {
   const collected: Collected = { requests: [], lines: [], issues: [] };
   const firstLineById = new Map<string, number>();
   let index = 0;
   const onMalformed = ({ line, error }: { line: number; error: Error }): void => {
     collected.issues.push({ index: index++, line, field: '', reason: `invalid JSON (${error.message})` });
   };
-  for await (const { line, value } of readJsonlFile(path, { onMalformed })) {
+  for await (const { line, value } of decode({ onMalformed })) {
     const position = index++;
     const issues = checkLine(value, position, line);
     const id = idOf(value);

@@ -12,7 +12,8 @@ const help = `Usage: llm-batch estimate <file> [options]
 Estimates what the requests of <file> will cost, without any network call: input tokens,
 output tokens (at most: the sum of maxTokens; expected: half of that), and the price in batch
 and in sync mode from the dated pricing table. A model with no price makes the cost unknown
-(named in the output), never zero.
+(named in the output), never zero. Give - as <file> to read JSONL requests from standard
+input (one prompt a line with --input-format txt).
 
 Options:
   --provider openai|anthropic|mock   provider (decides the default model)
@@ -20,6 +21,7 @@ Options:
   --model NAME                       model of requests that name none
   --pricing FILE                     pricing table (JSON) overriding the built-in one
   --template FILE --data FILE        build the requests from a prompt template and rows
+  --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --json                             print the estimate as one JSON document
   --store DIR                        job store (unused; accepted for symmetry)
   -h, --help                         this help
@@ -28,6 +30,7 @@ Examples:
   llm-batch estimate requests.jsonl
   llm-batch estimate prompts.txt --model gpt-5.4 --mode emulated
   llm-batch estimate requests.jsonl --pricing our-prices.json --json
+  cat requests.jsonl | llm-batch estimate - --model gpt-5.4
 `;
 
 export const estimateCommand: CliCommand = {
@@ -35,12 +38,12 @@ export const estimateCommand: CliCommand = {
   summary: 'estimate tokens and cost of a request file (no network)',
   help,
   async run(argv, io) {
-    const line = CommandLine.parse('estimate', argv, ['provider', 'mode', 'model', 'pricing', 'template', 'data', 'json']);
+    const line = CommandLine.parse('estimate', argv, ['provider', 'mode', 'model', 'pricing', 'template', 'data', 'input-format', 'json']);
     if (line.help) {
       io.stdout.write(help);
       return 0;
     }
-    const path = optionalFile(line);
+    const path = optionalFile(line, io);
     const { client, choice } = openClientForNewJob(line, io);
     try {
       const submission = await prepareSubmission(line, io, choice!, path);

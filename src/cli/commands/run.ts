@@ -15,6 +15,7 @@ on the built-in local emulator.
 
 <file> is JSONL of requests ({"id","model","messages",...}) or of OpenAI batch lines
 ({"custom_id","method","url","body"}), or a .txt file with one prompt a line (ids line_<n>).
+Give - as <file> to read the same JSONL from standard input (one prompt a line with --input-format txt).
 
 Options:
   --provider openai|anthropic|mock   provider (default: from OPENAI_API_KEY / ANTHROPIC_API_KEY, else mock)
@@ -24,6 +25,8 @@ Options:
   --max-cost USD                     refuse (native) or stop (emulated) at this spend
   --pricing FILE                     pricing table (JSON) overriding the built-in one
   --template FILE --data FILE        build the requests from a prompt template and rows (JSONL or CSV)
+  --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
+  --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
   --dry-run                          print the estimate and the first provider lines; send nothing
   --output md|json|jsonl|csv         print the results in this format (the summary goes to stderr)
   --out FILE                         write the results to FILE (format from --output or the extension)
@@ -42,6 +45,9 @@ Examples:
   llm-batch run prompts.txt --provider openai --model gpt-5.4-mini --out results.csv
   llm-batch run requests.jsonl --provider anthropic --mode emulated --concurrency 8 --max-cost 2
   llm-batch run requests.jsonl --dry-run
+  llm-batch run requests.jsonl --metadata team=risk --metadata ticket=RISK-42
+  jq -c '.[]' requests.json | llm-batch run - --output jsonl
+  printf 'Name a colour.\nName a fruit.\n' | llm-batch run - --input-format txt
 `;
 
 export const runCommand: CliCommand = {
@@ -54,7 +60,7 @@ export const runCommand: CliCommand = {
       io.stdout.write(help);
       return 0;
     }
-    const path = optionalFile(line);
+    const path = optionalFile(line, io);
     const { client, choice } = openClientForNewJob(line, io);
     try {
       const submission = await prepareSubmission(line, io, choice!, path);

@@ -1,6 +1,7 @@
 import type { BatchJob } from '../../models/batch-job.js';
 import type { CliIo } from '../cli-io.js';
 import type { CliOptionName, CommandLine } from '../command-line.js';
+import { standardInput, standardInputArgument } from '../load-requests.js';
 import { UsageError } from '../usage-error.js';
 
 /** The flags of commands that read requests and create a job. */
@@ -13,14 +14,21 @@ export const jobInputOptions: readonly CliOptionName[] = [
   'pricing',
   'template',
   'data',
+  'input-format',
+  'metadata',
 ];
 
-/** The one optional positional `<file>`. */
-export function optionalFile(line: CommandLine): string | undefined {
+/**
+ * The one optional positional `<file>`. For `-` (standard input), a terminal is refused here,
+ * before any client is opened or anything is announced.
+ */
+export function optionalFile(line: CommandLine, io: CliIo): string | undefined {
   if (line.positionals.length > 1) {
     throw new UsageError(`unexpected argument ${JSON.stringify(line.positionals[1])}`, line.command);
   }
-  return line.positionals[0];
+  const file = line.positionals[0];
+  if (file === standardInputArgument) standardInput(io, line.command);
+  return file;
 }
 
 /** The one required positional `<job-id>`. */

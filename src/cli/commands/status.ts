@@ -2,7 +2,7 @@ import { isTerminalStatus } from '../../models/batch-job.js';
 import type { CliCommand } from '../cli-command.js';
 import { CommandLine } from '../command-line.js';
 import { exitCodeForJob } from '../exit-codes.js';
-import { formatStatusLine } from '../format-job.js';
+import { formatMetadata, formatStatusLine } from '../format-job.js';
 import { openClientForJob } from '../open-client.js';
 import { jobIdArgument } from './shared.js';
 
@@ -10,6 +10,7 @@ const help = `Usage: llm-batch status <job-id> [options]
 
 Refreshes a job from its provider (a job that has ended is read from the store alone) and prints
 one line: Status: completed | Total: 250 | Completed: 247 | Failed: 3
+A job submitted with --metadata adds a second line: Metadata: team=risk ticket=RISK-42
 
 Options:
   --provider openai|anthropic|mock   provider to ask (default: the job's, by the keys in the environment)
@@ -40,7 +41,7 @@ export const statusCommand: CliCommand = {
     try {
       const job = await client.status(jobId, io.signal ? { signal: io.signal } : {});
       if (line.flag('json')) io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
-      else io.stdout.write(`${formatStatusLine(job)}\n`);
+      else io.stdout.write(`${formatStatusLine(job)}\n${metadataLine(job.metadata)}`);
       if (job.mode === 'emulated' && !isTerminalStatus(job.status)) {
         io.stderr.write(`llm-batch: ${jobId} runs in emulated mode; if the process running it has stopped, continue it with "llm-batch resume ${jobId}"\n`);
       }
@@ -50,3 +51,7 @@ export const statusCommand: CliCommand = {
     }
   },
 };
+
+function metadataLine(metadata: Readonly<Record<string, string>>): string {
+  return Object.keys(metadata).length === 0 ? '' : `Metadata: ${formatMetadata(metadata)}\n`;
+}

@@ -11,7 +11,8 @@ const help = `Usage: llm-batch submit <file> [options]
 
 Validates every request, submits the job and prints its id; follow it with "llm-batch status",
 "wait" and "results". With --dry-run, prints the cost estimate and the first provider lines and
-sends nothing.
+sends nothing. Give - as <file> to read JSONL requests from standard input (one prompt a line
+with --input-format txt).
 
 Emulated jobs (--mode emulated) and jobs on the local emulator (--provider mock) run inside this
 process, so for them submit waits until the job has ended (progress on stderr); their results
@@ -25,6 +26,8 @@ Options:
   --max-cost USD                     refuse a job whose estimate exceeds this
   --pricing FILE                     pricing table (JSON) overriding the built-in one
   --template FILE --data FILE        build the requests from a prompt template and rows
+  --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
+  --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
   --dry-run                          print the estimate and a preview; send nothing
   --json                             print the job (or the dry run) as one JSON document
   --poll-interval DURATION           time between status checks while waiting
@@ -36,6 +39,8 @@ Examples:
   llm-batch submit requests.jsonl --provider openai --dry-run
   llm-batch submit requests.jsonl --provider openai --model gpt-5.4-mini --max-cost 5
   llm-batch submit batch-input.jsonl --provider anthropic --json
+  llm-batch submit requests.jsonl --provider openai --metadata team=risk --metadata run=2026-10-01
+  cat requests.jsonl | llm-batch submit - --provider openai
 `;
 
 export const submitCommand: CliCommand = {
@@ -48,7 +53,7 @@ export const submitCommand: CliCommand = {
       io.stdout.write(help);
       return 0;
     }
-    const path = optionalFile(line);
+    const path = optionalFile(line, io);
     const { client, choice } = openClientForNewJob(line, io);
     try {
       const submission = await prepareSubmission(line, io, choice!, path);
