@@ -59,7 +59,11 @@ export interface EmulatedBudget {
 export interface EmulatedOptions {
   /** How to call the provider: `openaiChat()`, `openaiResponses()`, `anthropicMessages()` or your own strategy. */
   readonly call: CallStrategy;
-  /** Workers, i.e. the most items worked on at once. @default 16 */
+  /**
+   * The most calls in flight at once, and the number of workers. An item waiting out a retry delay
+   * (a 429's retry-after, a backoff) lends its worker to the next item meanwhile, so up to twice
+   * this many items may be in progress, never more calls than this. @default 16
+   */
   readonly concurrency?: number;
   /**
    * The retry policy of each item (the only retry loop: SDK clients run with `maxRetries: 0`).

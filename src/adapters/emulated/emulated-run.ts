@@ -17,7 +17,7 @@ import { applyAfter, applyBefore, applyOnError, isSkipRequest } from './middlewa
 import { createEventEmitter } from './observers.js';
 import { parseRateLimitBudget, parseRateLimitHeaders } from './parse-rate-limit-headers.js';
 import { runToolLoop } from './tool-loop.js';
-import { runWorkerPool } from './worker-pool.js';
+import { runWorkerPool, type WorkerContext } from './worker-pool.js';
 
 /** The states a run goes through (a subset of the job statuses). */
 export type EmulatedRunStatus = 'in_progress' | 'cancelling' | 'completed' | 'cancelled' | 'failed';
@@ -38,6 +38,8 @@ interface ItemAttempts {
   budgetRetries: number;
   rateLimitRetries: number;
   readonly startedAt: number;
+  /** Waits without holding the item's worker (see `WorkerContext.park`). */
+  readonly park: WorkerContext['park'];
 }
 
 const cancelledError: ItemError = { category: 'cancelled', message: 'The run was cancelled while this request ran', retryable: true };
@@ -162,7 +164,10 @@ export class EmulatedRun {
         concurrency: options.concurrency,
         maxQueueSize: options.maxQueueSize,
         signal: this.#stopScheduling.signal,
-        handle: (request) => this.#processItem(request),
+        // An item waiting out a retry delay lends its worker to another item meanwhile: calls in
+        // flight stay within the limiter's window, but waits no longer idle the pool.
+        maxParked: options.concurrency,
+        handle: (request, worker) => this.#processItem(request, worker.park),
         onWorkerStarted: (worker) => this.#emit({ type: 'worker.started', worker }),
         onWorkerStopped: (worker) => this.#emit({ type: 'worker.stopped', worker }),
       });
@@ -189,9 +194,9 @@ export class EmulatedRun {
     });
   }
 
-  async #processItem(original: BatchRequest): Promise<void> {
+  async #processItem(original: BatchRequest, park: WorkerContext['park']): Promise<void> {
     const { options } = this;
-    const attempts: ItemAttempts = { calls: 0, budgetRetries: 0, rateLimitRetries: 0, startedAt: Date.now() };
+    const attempts: ItemAttempts = { calls: 0, budgetRetries: 0, rateLimitRetries: 0, startedAt: Date.now(), park };
     this.#inFlight += 1;
     this.#emit({ type: 'item.started', id: original.id });
     let result: BatchResult;
@@ -438,7 +443,7 @@ export class EmulatedRun {
     });
     if (delayMs > 0) {
       try {
-        await delay(delayMs, { signal: jobSignal });
+        await attempts.park(delay(delayMs, { signal: jobSignal }));
       } catch (abortError) {
         throw new ItemFailure({ category: 'cancelled', retryable: false, message: 'The run was cancelled' }, abortError);
       }

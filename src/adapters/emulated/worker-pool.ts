@@ -6,18 +6,36 @@ export interface WorkerPoolOptions<T> {
   /** Most items read from `source` and not yet taken by a worker. */
   readonly maxQueueSize: number;
   /** Processes one item. A rejection stops the pool and is rethrown by `runWorkerPool`. */
-  readonly handle: (item: T, worker: number) => Promise<void>;
+  readonly handle: (item: T, worker: WorkerContext) => Promise<void>;
+  /**
+   * Most items that may wait in {@link WorkerContext.park} at once, each having handed its worker
+   * to a new item meanwhile. @default 0 (a waiting item keeps its worker)
+   */
+  readonly maxParked?: number;
   /** Stops scheduling: no new item is taken; items in hand finish (their `handle` sees its own signal). */
   readonly signal: AbortSignal;
   readonly onWorkerStarted?: (worker: number) => void;
   readonly onWorkerStopped?: (worker: number) => void;
 }
 
+/** What `handle` gets besides its item. */
+export interface WorkerContext {
+  /** The worker's number (0, 1, ...; workers started for parked items get the next numbers). */
+  readonly worker: number;
+  /**
+   * Waits for `wait` (a retry delay, say) without holding a worker: while it waits, another item may
+   * start, so that at most `concurrency` items are being worked on outside `park`. Past `maxParked`
+   * items parked at once, or with nothing left to start, it simply waits.
+   */
+  park<R>(wait: Promise<R>): Promise<R>;
+}
+
 /**
  * Runs `concurrency` workers over an async iterable through a bounded queue, so memory holds at most
- * `maxQueueSize + concurrency` items however long the source is. Resolves once the source is exhausted
- * (or scheduling stopped) and every worker is idle; rejects with the first error of the source or of
- * `handle`, after the other workers have finished what they hold.
+ * `maxQueueSize + concurrency + maxParked` items however long the source is. An item that parks (waits
+ * out a retry delay) lends its worker to a new item, so waits do not idle the pool. Resolves once the
+ * source is exhausted (or scheduling stopped) and every worker is idle; rejects with the first error
+ * of the source or of `handle`, after the other workers have finished what they hold.
  */
 export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<void> {
   const { signal } = options;
@@ -94,18 +112,51 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
     }
   };
 
+  const maxParked = options.maxParked ?? 0;
+  // Items being worked on outside `park`; workers beyond `concurrency` stop after their item.
+  let active = 0;
+  let parked = 0;
+  let nextWorker = 0;
+  const running = new Set<Promise<void>>();
+
+  const startWorker = (): void => {
+    const worker = nextWorker++;
+    const done = work(worker).finally(() => running.delete(done));
+    running.add(done);
+  };
+
+  const park = async <R>(wait: Promise<R>): Promise<R> => {
+    if (parked >= maxParked) return wait;
+    parked += 1;
+    active -= 1;
+    if (!stopped() && (!sourceDone || queueHead < queue.length) && active < options.concurrency) startWorker();
+    try {
+      return await wait;
+    } finally {
+      parked -= 1;
+      active += 1;
+    }
+  };
+
   const work = async (worker: number): Promise<void> => {
     options.onWorkerStarted?.(worker);
+    const context: WorkerContext = { worker, park };
     try {
-      for (;;) {
+      while (active < options.concurrency) {
+        active += 1;
         const next = await take();
-        if (next === undefined) return;
+        if (next === undefined) {
+          active -= 1;
+          return;
+        }
         try {
-          await options.handle(next.item, worker);
+          await options.handle(next.item, context);
         } catch (error) {
           failure ??= { error };
           onAbort();
           return;
+        } finally {
+          active -= 1;
         }
       }
     } finally {
@@ -114,8 +165,11 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
   };
 
   try {
-    const workers = Array.from({ length: options.concurrency }, (_, index) => work(index));
-    await Promise.all([produce(), ...workers]);
+    for (let index = 0; index < options.concurrency; index += 1) startWorker();
+    const producing = produce();
+    // Workers may start while others run (for parked items): wait until none is left.
+    while (running.size > 0) await Promise.all([...running]);
+    await producing;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

@@ -86,4 +86,74 @@ describe('runWorkerPool', () => {
       runWorkerPool({ source: source(), concurrency: 2, maxQueueSize: 2, signal: new AbortController().signal, handle: async () => {} }),
     ).rejects.toThrow('store unreadable');
   });
+
+  it('lets a parked item hand its worker to the next item, never more than `concurrency` outside park', async () => {
+    const started: number[] = [];
+    let working = 0;
+    let maxWorking = 0;
+    let maxInProgress = 0;
+    let inProgress = 0;
+    const release: (() => void)[] = [];
+    async function* source() {
+      for (let index = 0; index < 12; index++) yield index;
+    }
+    const pool = runWorkerPool({
+      source: source(),
+      concurrency: 2,
+      maxQueueSize: 2,
+      maxParked: 2,
+      signal: new AbortController().signal,
+      handle: async (item, { park }) => {
+        started.push(item);
+        inProgress += 1;
+        working += 1;
+        maxInProgress = Math.max(maxInProgress, inProgress);
+        maxWorking = Math.max(maxWorking, working);
+        if (item < 2) {
+          // Items 0 and 1 wait (a retry delay, say) until the test lets them go.
+          working -= 1;
+          await park(new Promise<void>((resolve) => release.push(resolve)));
+          working += 1;
+          maxWorking = Math.max(maxWorking, working);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        working -= 1;
+        inProgress -= 1;
+      },
+    });
+    // While 0 and 1 are parked, the two workers they lent run every other item.
+    while (started.length < 12) await new Promise((resolve) => setImmediate(resolve));
+    expect(release).toHaveLength(2);
+    for (const resolve of release) resolve();
+    await pool;
+    expect(started.slice(0, 2)).toEqual([0, 1]);
+    expect([...started].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, index) => index));
+    expect(maxInProgress).toBe(4);
+    // Outside `park`, at most `concurrency` + the parked items that just came back.
+    expect(maxWorking).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps the worker of a parked item beyond maxParked', async () => {
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    async function* source() {
+      for (let index = 0; index < 4; index++) yield index;
+    }
+    const pool = runWorkerPool({
+      source: source(),
+      concurrency: 1,
+      maxQueueSize: 1,
+      signal: new AbortController().signal,
+      handle: async (item, { park }) => {
+        started.push(item);
+        if (item === 0) await park(new Promise<void>((resolve) => release.push(resolve)));
+      },
+    });
+    for (let spin = 0; spin < 50; spin++) await new Promise((resolve) => setImmediate(resolve));
+    // maxParked defaults to 0: item 0 keeps the only worker, nothing else starts.
+    expect(started).toEqual([0]);
+    release[0]?.();
+    await pool;
+    expect(started).toEqual([0, 1, 2, 3]);
+  });
 });
