@@ -1,9 +1,8 @@
 // Peak resident memory of the emulated adapter over 1,000,000 requests fed from a generator, with a
 // zero-latency in-process call strategy (so the adapter itself, not the network, is measured).
 // Run: node --import tsx bench/emulated-memory.ts [count] [concurrency]
-import { emulated } from '../src/adapters/emulated/index.js';
-import type { BatchRequest } from '../src/models/batch-request.js';
-import type { CallStrategy } from '../src/provider/call-strategy.js';
+// The built package, as users load it (`npm run build`).
+import { emulated, type BatchRequest, type CallStrategy } from '../dist/index.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const concurrency = Number(process.argv[3] ?? 32);
