@@ -25,6 +25,7 @@ import type { z } from 'zod';
 import { budgetOf, type CostOptions } from '../cost/cost-extension.js';
 import { planDryRun, type DryRunResult, type EstimateOptions } from '../cost/plan-dry-run.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
+import { resultsInInputOrder } from './results-in-input-order.js';
 import { journalsEachResultOnce } from '../provider/journals-each-result-once.js';
 import { createOutputValidator, parseStructuredOutput } from '../structured-output/parse-structured-output.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
@@ -116,7 +117,12 @@ export interface WaitOptions {
 }
 
 export interface ResultsOptions {
-  /** @default 'input' */
+  /**
+   * `input`: one result per request, in the order the requests were submitted (a job of more than
+   * 50,000 requests is ordered through temporary files, so memory does not grow with it);
+   * `completion`: as journaled.
+   * @default 'input'
+   */
   readonly order?: 'input' | 'completion';
   /** Only results with these statuses. */
   readonly only?: readonly ItemStatus[];
@@ -374,12 +380,9 @@ class DefaultBatchClient implements BatchClient {
       }
       return;
     }
-    const byId = await this.resultsById(jobId);
-    for await (const { request } of this.requestsInInputOrder(job)) {
-      throwIfAborted(options.signal);
-      const found = byId.get(request.id);
-      const result = found && reparse(found);
-      if (result && keep(result)) yield result as BatchResult<T>;
+    for await (const found of resultsInInputOrder({ store: this.store, job, signal: options.signal })) {
+      const result = reparse(found);
+      if (keep(result)) yield result as BatchResult<T>;
     }
   }
 
@@ -802,14 +805,6 @@ class DefaultBatchClient implements BatchClient {
     const ids = new Set<string>();
     for await (const { request } of this.store.readRequests(job.id, part.index)) ids.add(request.id);
     return ids;
-  }
-
-  private async resultsById(jobId: string): Promise<Map<string, BatchResult>> {
-    const byId = new Map<string, BatchResult>();
-    for await (const result of this.store.readResults(jobId)) {
-      if (!byId.has(result.id)) byId.set(result.id, result);
-    }
-    return byId;
   }
 
   private requestsInInputOrder(job: BatchJob): AsyncIterable<StoredRequest> {
