@@ -30,6 +30,26 @@ interface ScenarioResult {
   readonly runs: readonly ContenderRun[];
 }
 
+/** One read of bench/results-order-memory.ts. */
+interface ResultsOrderRead {
+  readonly results: number;
+  readonly seconds: number;
+  readonly peakHeapGrowthMb: number;
+  readonly peakHeldHeapGrowthMb: number;
+  readonly peakArrayBuffersGrowthMb: number;
+}
+
+interface ResultsOrderResult {
+  readonly results?: number;
+  readonly parts?: number;
+  readonly journalMb?: number;
+  readonly ours?: ResultsOrderRead;
+  readonly baseline?: ResultsOrderRead;
+  readonly limitMb?: number;
+  readonly pass?: boolean;
+  readonly error?: string;
+}
+
 interface Results {
   readonly date: string;
   readonly durationSeconds: number;
@@ -39,6 +59,7 @@ interface Results {
   readonly scenarios: Record<string, ScenarioResult>;
   readonly memory1m?: { requests: number; concurrency: number; peakRssMb: number; elapsedMs: number; cpuMicrosecondsPerItem: number; itemsPerSecond: number; limitMb: number; pass: boolean; error?: string };
   readonly jsonl?: Record<string, Record<string, number> | number | boolean | string> & { error?: string };
+  readonly resultsOrder?: ResultsOrderResult;
   readonly emulatorOverhead?: { results?: { endpoint: string; requests: number; concurrency: number; failures: number; requestsPerSecond: number; serverCpuMicrosecondsPerRequest: number; serverRssMegabytes: number }[]; error?: string };
 }
 
@@ -183,6 +204,39 @@ function jsonlSection(results: Results): string[] {
   ];
 }
 
+function resultsOrderSection(results: Results): string[] {
+  const order = results.resultsOrder;
+  if (order === undefined) return [];
+  const title = '## Input-order results of a large job';
+  if (typeof order.error === 'string' || order.ours === undefined || order.baseline === undefined) {
+    return [title, '', `Not measured in this run: ${order.error ?? 'no results'}`, ''];
+  }
+  const { ours, baseline } = order;
+  const row = (label: string, read: ResultsOrderRead): string =>
+    `| ${label} | ${number(read.results)} | ${number(order.journalMb, 1)} | ${number(read.seconds, 1)} | ${number(read.peakHeapGrowthMb, 1)} | ${number(read.peakHeldHeapGrowthMb, 1)} | ${number(read.peakArrayBuffersGrowthMb, 1)} |`;
+  return [
+    title,
+    '',
+    `\`client.results(jobId)\` gives results in input order by default. A job of ${number(order.results)} requests over ${order.parts ?? 6} parts (request i in part i % ${order.parts ?? 6}, as the planner splits by model) ` +
+      'is written to a `fileStore`, with about 1 KB of answer text per result, journaled in a scrambled order, and read back to the end through the built package, ids checked in order. ' +
+      'llm-batch orders a job of up to 50,000 requests in memory and spreads a larger one over temporary files of 50,000 results by input position, then orders one file at a time; ' +
+      'the former approach, measured in the same process over the same journal, held a `Map` of every result by id, then read the requests of every part in input order and looked each up.',
+    '',
+    'Heap growth is the peak `heapUsed` during the read minus `heapUsed` before it (after a full GC); it includes garbage V8 has not collected yet, so it varies from run to run with when V8 collects. ' +
+      'Held is the same read again with a full GC before each sample (every 10,000 results, and on a timer): what the read keeps in memory.',
+    '',
+    '| step | results | journal (MB) | time (s) | heap growth (MB) | held after GC (MB) | off-heap (ArrayBuffer) growth (MB) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    row('llm-batch: `client.results(jobId)` in input order', ours),
+    row('former approach: `Map` of every result by id, then the requests in input order', baseline),
+    '',
+    `Limit on what the read holds: ${number(order.limitMb)} MB; llm-batch ${order.pass === true ? 'stayed under it' : '**went over it**'} (${number(ours.peakHeldHeapGrowthMb, 1)} MB held, ` +
+      `against ${number(baseline.peakHeldHeapGrowthMb, 1)} MB for the map, which grows with the job). ` +
+      `It takes ${number(ours.seconds / baseline.seconds, 1)}× the time of the map: each result of a job over 50,000 requests is written once more to a temporary file and parsed again.`,
+    '',
+  ];
+}
+
 export async function renderReport(): Promise<void> {
   const results = JSON.parse(readFileSync(`${root}bench/results/latest.json`, 'utf8')) as Results;
   const analysisPath = `${root}bench/analysis.md`;
@@ -255,6 +309,7 @@ export async function renderReport(): Promise<void> {
     }
   }
   lines.push(...jsonlSection(results));
+  lines.push(...resultsOrderSection(results));
   const overhead = results.emulatorOverhead;
   if (overhead !== undefined) {
     lines.push('## The emulator\'s own overhead', '');

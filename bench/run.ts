@@ -176,6 +176,11 @@ async function main(): Promise<void> {
     extras['jsonl'] = await runScript('openai-jsonl-memory.ts', [], ['--expose-gc'], 600_000);
     log(`  ${JSON.stringify(extras['jsonl'])}`);
   }
+  if (wanted('results-order')) {
+    log('Input-order results of a 300,000-result job in a file store, against a map of every result by id');
+    extras['resultsOrder'] = await runScript('results-order-memory.ts', [], ['--expose-gc'], 600_000);
+    log(`  ${JSON.stringify(extras['resultsOrder'])}`);
+  }
   if (wanted('emulator-overhead')) {
     log('Emulator overhead per request');
     extras['emulatorOverhead'] = await runScript('emulator-overhead.ts', ['--requests', '10000', '--concurrency', String(concurrency)], [], 300_000);
