@@ -29,8 +29,11 @@ const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
  * `withResponse()` work unchanged, at roughly a third less client CPU per call.
  *
  * What it does not do, and hands to the platform `fetch` instead: request bodies other than a
- * string, bytes or `URLSearchParams` (uploads, streams, `FormData`), `Request` objects, and URLs
- * other than `http:` and `https:`. It follows no redirects (a 3xx comes back as it is, which the
+ * string, bytes or `URLSearchParams` (uploads, streams, `FormData`), `Request` objects, URLs other
+ * than `http:` and `https:`, and every request while Node is told to use the environment's proxy
+ * (`NODE_USE_ENV_PROXY` with `HTTPS_PROXY` / `HTTP_PROXY` set). An application that routes the
+ * platform `fetch` through an undici dispatcher of its own (`setGlobalDispatcher`: a proxy agent, a
+ * `MockAgent`) should pass `fetch: globalThis.fetch` to the call strategy. It follows no redirects (a 3xx comes back as it is, which the
  * SDKs report as an error) and never streams a response, so it is meant for calls whose answer
  * is read whole, not for file downloads or server-sent events.
  *
@@ -47,7 +50,7 @@ export function createKeepAliveFetch(): FetchFunction {
   return function keepAliveFetch(input, init = {}) {
     const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
     const body = init.body;
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || !isPlainBody(body)) {
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || !isPlainBody(body) || usesEnvironmentProxy(url)) {
       return globalThis.fetch(input, init);
     }
     const signal = init.signal ?? undefined;
@@ -96,6 +99,17 @@ export function createKeepAliveFetch(): FetchFunction {
       request.end(payload);
     });
   };
+}
+
+/**
+ * True when Node is told to send requests through the proxy of the environment (`NODE_USE_ENV_PROXY`
+ * with `HTTPS_PROXY` / `HTTP_PROXY`): the platform `fetch` honours that, an agent of ours would not.
+ */
+function usesEnvironmentProxy(url: URL): boolean {
+  const flag = process.env['NODE_USE_ENV_PROXY'];
+  if (flag === undefined || flag === '' || flag === '0' || flag === 'false') return false;
+  const names = url.protocol === 'https:' ? ['HTTPS_PROXY', 'https_proxy'] : ['HTTP_PROXY', 'http_proxy'];
+  return names.some((name) => (process.env[name] ?? '') !== '');
 }
 
 function isPlainBody(body: RequestInit['body']): body is string | Uint8Array | URLSearchParams | null | undefined {

@@ -153,6 +153,32 @@ describe('createKeepAliveFetch', () => {
     expect(body).toContain('name="purpose"');
   });
 
+  it("leaves every request to the platform fetch while Node is told to use the environment's proxy", async () => {
+    handler = (_request, _body, response) => response.end('{"direct":true}');
+    const platformCalls: string[] = [];
+    const platformFetch = globalThis.fetch;
+    const saved = { flag: process.env['NODE_USE_ENV_PROXY'], proxy: process.env['HTTP_PROXY'] };
+    // Stands in for the platform fetch so the test sees which way the request went.
+    globalThis.fetch = (async (input: string | URL | Request) => {
+      platformCalls.push(String(input));
+      return new Response('{"viaPlatform":true}');
+    }) as typeof fetch;
+    try {
+      const fetch = createKeepAliveFetch();
+      process.env['HTTP_PROXY'] = 'http://127.0.0.1:9';
+      expect(await (await fetch(`${origin}/a`, { method: 'POST', body: '{}' })).json()).toEqual({ direct: true });
+      process.env['NODE_USE_ENV_PROXY'] = '1';
+      expect(await (await fetch(`${origin}/b`, { method: 'POST', body: '{}' })).json()).toEqual({ viaPlatform: true });
+      expect(platformCalls).toEqual([`${origin}/b`]);
+    } finally {
+      globalThis.fetch = platformFetch;
+      for (const [name, value] of [['NODE_USE_ENV_PROXY', saved.flag], ['HTTP_PROXY', saved.proxy]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('works as the OpenAI SDK transport: answers, API errors with headers, and timeouts', async () => {
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: `${origin}/v1`, maxRetries: 0, fetch: createKeepAliveFetch() });
     handler = (_request, body, response) => {
