@@ -260,7 +260,7 @@ export async function renderReport(): Promise<void> {
     '',
     '- `npm run bench` starts the local provider emulator (`createMockProviderServer`) in a **separate process** and talks to it over HTTP on 127.0.0.1. ' +
       'Each contender of each scenario runs in a process of its own against a fresh emulator with the same options, so CPU time and peak RSS are its own, and rate-limit buckets and fault draws never carry over.',
-    '- Contenders, all with their defaults except the concurrency (64): **llm-batch** (`createBatchClient({ provider: emulated({ call: openaiChat({ baseURL }), concurrency: 64 }), store: memoryStore() })` and `client.run()`); ' +
+    '- Contenders, all with their defaults except the concurrency (64): **llm-batch** (`createBatchClient({ provider: emulated({ call: openaiChat({ baseURL }), concurrency: 64 }), store: memoryStore() })` and `client.run()`, loaded from the built package as users load it); ' +
       '**openai + p-limit** and **openai + p-queue** (the official SDK with its default 2 retries, which honour `retry-after`); **LangChain `batch()`** (`ChatOpenAI` with `maxConcurrency: 64` and `returnExceptions: true`, its own 6 retries); ' +
       '**AI SDK `generateText` + p-limit** (`@ai-sdk/openai` chat model, its default 2 retries).',
     '- Throughput is *goodput*: successful items per second, over the whole run (for llm-batch, `client.run()` from submit to the aggregate). ' +
@@ -268,7 +268,7 @@ export async function renderReport(): Promise<void> {
     '- Item latency: from the moment the item left the contender\'s own queue to its final answer, retries included (llm-batch: `result.latencyMs`; the SDK loops: around the call; LangChain: its model callbacks).',
     '- Peak in-flight, calls per item (retry amplification) and 429 share come from the **emulator\'s** journal and counters, not from the client.',
     '- CPU per item: `process.cpuUsage()` of the client process over the run divided by the items; peak RSS: the process\'s `maxRSS`.',
-    '- Scaled down to keep the whole run near 15 minutes on 2 cores: 10,000 requests for the clean run, 5,000 at zero latency, 2,000 with faults, 1,500 (RPM) and 1,200 (TPM) with rate limits; ' +
+    '- Scaled down to keep the whole run under 10 minutes on 2 cores: 10,000 requests for the clean run, 5,000 at zero latency, 2,000 with faults, 1,500 (RPM) and 1,200 (TPM) with rate limits; ' +
       'the RPM and TPM scenarios run at the same time, all their contender runs side by side (each against its own emulator and limit), which is why their CPU and RSS columns are less clean than the others.',
     '',
     '![Goodput as a share of the ceiling](benchmarks-throughput.svg)',
