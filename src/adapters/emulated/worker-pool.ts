@@ -20,7 +20,7 @@ export interface WorkerPoolOptions<T> {
 
 /** What `handle` gets besides its item. */
 export interface WorkerContext {
-  /** The worker's number (0, 1, ...; workers started for parked items get the next numbers). */
+  /** The worker's number: 0 to `concurrency - 1`, then up to `concurrency + maxParked - 1` for workers lent by parked items. */
   readonly worker: number;
   /**
    * Waits for `wait` (a retry delay, say) without holding a worker: while it waits, another item may
@@ -117,11 +117,16 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
   let active = 0;
   let parked = 0;
   let nextWorker = 0;
+  // Numbers of stopped workers, reused so that numbers stay below concurrency + maxParked.
+  const freeNumbers: number[] = [];
   const running = new Set<Promise<void>>();
 
   const startWorker = (): void => {
-    const worker = nextWorker++;
-    const done = work(worker).finally(() => running.delete(done));
+    const worker = freeNumbers.pop() ?? nextWorker++;
+    const done = work(worker).finally(() => {
+      running.delete(done);
+      freeNumbers.push(worker);
+    });
     running.add(done);
   };
 

@@ -94,6 +94,7 @@ describe('runWorkerPool', () => {
     let maxInProgress = 0;
     let inProgress = 0;
     const release: (() => void)[] = [];
+    const workers = new Set<number>();
     async function* source() {
       for (let index = 0; index < 12; index++) yield index;
     }
@@ -103,8 +104,9 @@ describe('runWorkerPool', () => {
       maxQueueSize: 2,
       maxParked: 2,
       signal: new AbortController().signal,
-      handle: async (item, { park }) => {
+      handle: async (item, { park, worker }) => {
         started.push(item);
+        workers.add(worker);
         inProgress += 1;
         working += 1;
         maxInProgress = Math.max(maxInProgress, inProgress);
@@ -129,6 +131,8 @@ describe('runWorkerPool', () => {
     expect(started.slice(0, 2)).toEqual([0, 1]);
     expect([...started].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, index) => index));
     expect(maxInProgress).toBe(4);
+    // Worker numbers are reused: never more than concurrency + maxParked of them.
+    expect([...workers].every((worker) => worker >= 0 && worker < 4)).toBe(true);
     // Outside `park`, at most `concurrency` + the parked items that just came back.
     expect(maxWorking).toBeLessThanOrEqual(4);
   });
