@@ -160,4 +160,27 @@ describe('runWorkerPool', () => {
     await pool;
     expect(started).toEqual([0, 1, 2, 3]);
   });
+
+  it('reuses worker numbers across many parks', async () => {
+    const numbers = new Set<number>();
+    const started: number[] = [];
+    async function* source() {
+      for (let index = 0; index < 30; index++) yield index;
+    }
+    await runWorkerPool({
+      source: source(),
+      concurrency: 2,
+      maxQueueSize: 2,
+      maxParked: 2,
+      signal: new AbortController().signal,
+      onWorkerStarted: (worker) => numbers.add(worker),
+      handle: async (item, { park }) => {
+        started.push(item);
+        // Every item parks once: each park lends its worker, so workers start and stop all the time.
+        await park(new Promise((resolve) => setTimeout(resolve, 2)));
+      },
+    });
+    expect(started).toHaveLength(30);
+    expect(Math.max(...numbers)).toBeLessThan(4);
+  });
 });
