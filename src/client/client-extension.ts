@@ -12,15 +12,30 @@ import type { BatchStore } from '../store/batch-store.js';
 export interface ClientExtension {
   /** A change applied to every valid request before it is stored (e.g. the structured-output format). */
   transformRequest?(options: Readonly<Record<string, unknown>>): ((request: BatchRequest) => BatchRequest) | undefined;
-  /** Runs after planning and before anything is persisted or sent; may throw to refuse the job. */
+  /**
+   * Called once per submit, before planning: the returned observer sees every valid request as the
+   * planner stores it, so the extension needs no second read of the requests. May throw to refuse
+   * the job before anything is stored (a bad option, say).
+   */
+  observePlanning?(context: { options: Readonly<Record<string, unknown>>; provider: BatchProvider }): PlanningObserver | undefined;
+  /**
+   * Runs after planning and before anything is persisted or sent; may throw to refuse the job.
+   * `observer` is what `observePlanning` returned for this submit.
+   */
   beforeSubmit?(context: {
     job: BatchJob;
     options: Readonly<Record<string, unknown>>;
     provider: BatchProvider;
     store: BatchStore;
+    observer?: PlanningObserver | undefined;
   }): void | Promise<void>;
   /** Rewrites a result before it is journaled (e.g. parse and validate structured output). */
   prepareResult?(result: BatchResult, job: BatchJob): BatchResult;
   /** The cost of a job's results, or undefined when unknown. */
   costOf?(context: { job: BatchJob; results: readonly BatchResult[]; usage: Usage }): number | undefined;
+}
+
+/** Sees the requests of one submit as they are planned (in input order, after any transform). */
+export interface PlanningObserver {
+  observe(request: BatchRequest): void | Promise<void>;
 }

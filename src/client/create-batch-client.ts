@@ -20,6 +20,7 @@ import { planJob } from './plan-job.js';
 import { resolveProvider, type ProviderShorthand, type ResolvedProvider } from './resolve-provider.js';
 import { synthesizeMissingResult } from './synthesize-missing-result.js';
 import { clientExtensions } from './client-extensions.js';
+import type { PlanningObserver } from './client-extension.js';
 // --- cost, budgets, structured output ---
 import type { z } from 'zod';
 import { budgetOf, type CostOptions } from '../cost/cost-extension.js';
@@ -271,6 +272,8 @@ class DefaultBatchClient implements BatchClient {
     }
     // --- end cost, budgets, structured output ---
     const jobId = newJobId();
+    const observers = clientExtensions.map((extension) => extension.observePlanning?.({ options, provider }));
+    const watching = observers.filter((observer) => observer !== undefined);
     const plan = await planJob({
       jobId,
       input: requests,
@@ -279,6 +282,11 @@ class DefaultBatchClient implements BatchClient {
       ...(options.model === undefined ? {} : { defaultModel: options.model }),
       ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
       ...(transform ? { transform } : {}),
+      ...(watching.length === 0
+        ? {}
+        : {
+            observe: (request: BatchRequest) => observeAll(watching, request),
+          }),
     });
     const now = new Date().toISOString();
     const job: BatchJob = {
@@ -308,8 +316,8 @@ class DefaultBatchClient implements BatchClient {
       ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
     };
     try {
-      for (const extension of clientExtensions) {
-        await extension.beforeSubmit?.({ job, options, provider, store: this.store });
+      for (const [position, extension] of clientExtensions.entries()) {
+        await extension.beforeSubmit?.({ job, options, provider, store: this.store, observer: observers[position] });
       }
     } catch (error) {
       await this.store.deleteJob(jobId);
@@ -856,6 +864,16 @@ function validateSubmitOptions(options: SubmitOptions): void {
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError('submit: option "signal" must be an AbortSignal');
   }
+}
+
+/** Hands a planned request to every observer; waits only for those that return a promise. */
+function observeAll(observers: readonly PlanningObserver[], request: BatchRequest): void | Promise<void> {
+  let pending: Promise<void> | undefined;
+  for (const observer of observers) {
+    const observed = observer.observe(request);
+    if (observed) pending = pending ? pending.then(() => observed) : observed;
+  }
+  return pending;
 }
 
 /**

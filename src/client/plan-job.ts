@@ -24,6 +24,8 @@ export interface PlanJobOptions {
   measure?: (request: BatchRequest) => number;
   /** Applied to every valid request before it is stored (structured output, for example). */
   transform?: (request: BatchRequest) => BatchRequest;
+  /** Sees every request as it is stored, while no item has been found bad (the estimate's count). */
+  observe?: (request: BatchRequest) => void | Promise<void>;
 }
 
 export interface PlannedJob {
@@ -106,6 +108,8 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
       part.requestCount++;
       part.bytes += bytes;
       await part.writer.write({ index: position, request: stored });
+      const observed = options.observe?.(stored);
+      if (observed) await observed;
     }
     if (index === 0) issues.push({ index: 0, field: '', reason: 'no requests: the input is empty' });
   } finally {

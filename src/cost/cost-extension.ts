@@ -1,12 +1,13 @@
-import type { ClientExtension } from '../client/client-extension.js';
+import type { ClientExtension, PlanningObserver } from '../client/client-extension.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
 import type { BatchJob } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
+import type { BatchProvider } from '../provider/batch-provider.js';
 import type { BatchStore } from '../store/batch-store.js';
 import { createBudgetTracker, type BudgetTracker } from './budget-tracker.js';
 import { computeResultsCost } from './compute-cost.js';
-import { estimateCost } from './estimate-cost.js';
+import { createEstimateTally, type EstimateTally } from './estimate-cost.js';
 import { loadPricing, type PricingSource } from './load-pricing.js';
 import { defaultPricing, pricingTableSchema, type PricingTable } from './pricing-table.js';
 
@@ -71,24 +72,49 @@ export function budgetOf(job: BatchJob): BudgetTracker | undefined {
   return states.get(job)?.budget;
 }
 
+/** The planner feeds this tally as it stores each request: no second read for the estimate. */
+class EstimateObserver implements PlanningObserver {
+  constructor(readonly tally: EstimateTally) {}
+
+  observe(request: BatchRequest): void | Promise<void> {
+    return this.tally.add(request);
+  }
+}
+
+function estimateTallyFor(options: Readonly<Record<string, unknown>>, provider: BatchProvider): EstimateTally {
+  const { expectedOutputRatio, exactTokens, model } = options as CostOptions & { model?: string };
+  return createEstimateTally({
+    mode: provider.mode,
+    exactTokens: exactTokens ?? provider.mode === 'native',
+    ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
+    ...(expectedOutputRatio === undefined ? {} : { expectedOutputRatio }),
+    ...(model === undefined ? {} : { defaultModel: model }),
+  });
+}
+
 /** Estimates, budgets and actual cost. */
 export const costExtension: ClientExtension = {
-  async beforeSubmit({ job, options, provider, store }) {
+  observePlanning({ options, provider }) {
     validateCostOptions(options);
-    const { maxCostUsd, expectedOutputRatio, exactTokens } = options as CostOptions;
+    return new EstimateObserver(estimateTallyFor(options, provider));
+  },
+
+  async beforeSubmit({ job, options, provider, store, observer }) {
+    validateCostOptions(options);
+    const { maxCostUsd } = options as CostOptions;
     const pricing = await loadPricing((options as CostOptions).pricing);
     const warn = (message: string): void => {
       if (!job.warnings.includes(message)) job.warnings.push(message);
     };
-    const estimate = await estimateCost(storedRequests(store, job), {
-      mode: provider.mode,
-      pricing,
-      exactTokens: exactTokens ?? provider.mode === 'native',
-      ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
-      ...(expectedOutputRatio === undefined ? {} : { expectedOutputRatio }),
-      ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
-      onWarning: warn,
-    });
+    let tally: EstimateTally;
+    if (observer instanceof EstimateObserver) {
+      tally = observer.tally;
+    } else {
+      // Planned without the observer: count what the store holds.
+      tally = estimateTallyFor(options, provider);
+      for await (const request of storedRequests(store, job)) await tally.add(request);
+    }
+    const estimate = tally.finish({ pricing, onWarning: warn });
     job.estimate = estimate;
     const state: JobCostState = { pricing };
     states.set(job, state);

@@ -64,6 +64,27 @@ export async function estimateCost(
   requests: Iterable<BatchRequest> | AsyncIterable<BatchRequest>,
   options: EstimateCostOptions = {},
 ): Promise<CostEstimate> {
+  const tally = createEstimateTally(options);
+  for await (const request of requests) {
+    options.signal?.throwIfAborted();
+    await tally.add(request);
+  }
+  return tally.finish(options);
+}
+
+/** Counts requests one at a time for an estimate, then prices them at the end. */
+export interface EstimateTally {
+  /** Counts one request's input tokens and output tokens at most. */
+  add(request: BatchRequest): void | Promise<void>;
+  /** The estimate of every request added, priced with `pricing` (default: the shipped table). */
+  finish(options?: Pick<EstimateCostOptions, 'pricing' | 'onWarning'>): CostEstimate;
+}
+
+/**
+ * The counting half of {@link estimateCost}, for callers that see the requests one by one (the
+ * planner, as it stores them) and price them once at the end. Checks the options at once.
+ */
+export function createEstimateTally(options: Omit<EstimateCostOptions, 'pricing' | 'onWarning' | 'signal'> = {}): EstimateTally {
   const mode = options.mode ?? 'native';
   if (mode !== 'native' && mode !== 'emulated') {
     throw new TypeError(`estimateCost: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
@@ -76,30 +97,55 @@ export async function estimateCost(
   if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens < 0) {
     throw new TypeError(`estimateCost: option "defaultMaxTokens" must be a non-negative integer, got ${JSON.stringify(options.defaultMaxTokens)}`);
   }
-  const pricing = options.pricing ?? defaultPricing;
   const tallies = new Map<string, ModelTally>();
   let allExact = true;
   let counted = 0;
-  for await (const request of requests) {
-    options.signal?.throwIfAborted();
-    const model = request.model ?? options.defaultModel ?? '(no model)';
-    const tally = tallies.get(model) ?? { requests: 0, inputTokens: 0, outputTokensMax: 0 };
-    tallies.set(model, tally);
-    tally.requests++;
-    counted++;
-    if (options.exactTokens === false) {
-      tally.inputTokens += approximateRequestTokens(request);
-      allExact = false;
-    } else if (options.countRequestTokens !== undefined) {
-      tally.inputTokens += checkedTokenCount(await options.countRequestTokens(request), request);
-    } else {
-      const counted = await countTokens(request, { model });
-      tally.inputTokens += counted.tokens;
-      allExact &&= counted.exact;
-    }
-    tally.outputTokensMax += request.maxTokens ?? defaultMaxTokens;
-  }
 
+  const inputTokensOf = async (request: BatchRequest, model: string): Promise<number> => {
+    if (options.countRequestTokens !== undefined) return checkedTokenCount(await options.countRequestTokens(request), request);
+    const result = await countTokens(request, { model });
+    allExact &&= result.exact;
+    return result.tokens;
+  };
+
+  const tallyOf = (model: string): ModelTally => {
+    let tally = tallies.get(model);
+    if (tally === undefined) {
+      tally = { requests: 0, inputTokens: 0, outputTokensMax: 0 };
+      tallies.set(model, tally);
+    }
+    return tally;
+  };
+
+  return {
+    add(request) {
+      const model = request.model ?? options.defaultModel ?? '(no model)';
+      const tally = tallyOf(model);
+      tally.requests++;
+      counted++;
+      tally.outputTokensMax += request.maxTokens ?? defaultMaxTokens;
+      if (options.exactTokens === false) {
+        // Synchronous: no promise per request when nothing needs to wait.
+        tally.inputTokens += approximateRequestTokens(request);
+        allExact = false;
+        return;
+      }
+      return inputTokensOf(request, model).then((tokens) => {
+        tally.inputTokens += tokens;
+      });
+    },
+    finish(priceWith = {}) {
+      const pricing = priceWith.pricing ?? defaultPricing;
+      return priceTallies(tallies, { mode, ratio, pricing, inputTokensExact: allExact && counted > 0, ...(priceWith.onWarning ? { onWarning: priceWith.onWarning } : {}) });
+    },
+  };
+}
+
+function priceTallies(
+  tallies: ReadonlyMap<string, ModelTally>,
+  options: { mode: 'native' | 'emulated'; ratio: number; pricing: PricingTable; inputTokensExact: boolean; onWarning?: (message: string) => void },
+): CostEstimate {
+  const { mode, ratio, pricing } = options;
   const perModel: ModelCostEstimate[] = [];
   const unknownModels: string[] = [];
   let costUsd = 0;
@@ -139,7 +185,7 @@ export async function estimateCost(
     currency: 'USD',
     pricingAsOf: pricing.asOf,
     perModel,
-    inputTokensExact: allExact && counted > 0,
+    inputTokensExact: options.inputTokensExact,
     ...(unknownModels.length > 0 ? { unknownModels } : {}),
   };
 }

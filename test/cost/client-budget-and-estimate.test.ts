@@ -165,3 +165,19 @@ describe("an adapter's own token counter", () => {
     await expect(client.estimate(requests(2))).rejects.toThrow(/countTokens of the adapter returned NaN for request "item_0"/);
   });
 });
+
+describe('the estimate stored at submit', () => {
+  it('is counted as the planner stores the requests, without reading them back', async () => {
+    const inner = memoryStore();
+    const reads: number[] = [];
+    const store = { ...inner, readRequests: (jobId: string, part: number) => (reads.push(part), inner.readRequests(jobId, part)) };
+    const provider = fakeBatchProvider({ limits: { maxRequests: 2 } });
+    const client = createBatchClient({ provider, store });
+    const job = await client.submit(requests(5));
+    expect(job.parts).toHaveLength(3);
+    // Once per part, by the adapter building its batch; none for the estimate.
+    expect(reads.sort()).toEqual([0, 1, 2]);
+    expect(job.estimate).toMatchObject({ inputTokens: await inputTokens(5), outputTokensMax: 5_000, inputTokensExact: true });
+    expect(job.estimate).toEqual(await client.estimate(requests(5)));
+  });
+});
