@@ -19,15 +19,15 @@ import { mergeByIndex } from './merge-by-index.js';
 import { planJob } from './plan-job.js';
 import { resolveProvider, type ProviderShorthand, type ResolvedProvider } from './resolve-provider.js';
 import { synthesizeMissingResult } from './synthesize-missing-result.js';
+import { resultsInInputOrder } from './results-in-input-order.js';
 import { clientExtensions } from './client-extensions.js';
 import type { PlanningObserver } from './client-extension.js';
+import { journalsEachResultOnce } from '../provider/journals-each-result-once.js';
 // --- cost, budgets, structured output ---
 import type { z } from 'zod';
 import { budgetOf, type CostOptions } from '../cost/cost-extension.js';
 import { planDryRun, type DryRunResult, type EstimateOptions } from '../cost/plan-dry-run.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
-import { resultsInInputOrder } from './results-in-input-order.js';
-import { journalsEachResultOnce } from '../provider/journals-each-result-once.js';
 import { createOutputValidator, parseStructuredOutput } from '../structured-output/parse-structured-output.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import type { JsonSchema } from '../structured-output/validate-json-schema.js';
