@@ -1,4 +1,3 @@
-import type { BatchRequestInput } from '../models/batch-request.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { CliInput, CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
@@ -57,12 +56,4 @@ export function standardInput(io: CliIo, command: string): CliInput {
     );
   }
   return input;
-}
-
-/** True when some request names no model (so a default one is needed). */
-export function someRequestLacksModel(requests: readonly BatchRequestInput[]): boolean {
-  return requests.some((request) => {
-    const model = 'custom_id' in request ? (request.body as { model?: unknown }).model : request.model;
-    return typeof model !== 'string' || model === '';
-  });
 }

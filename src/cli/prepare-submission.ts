@@ -5,7 +5,7 @@ import { defaultModels, type ProviderChoice } from './choose-provider.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { InputFileError } from './input-file-error.js';
-import { loadRequests, someRequestLacksModel } from './load-requests.js';
+import { loadRequests } from './load-requests.js';
 import { parseMetadataArguments } from './parse-metadata-arguments.js';
 import { withFileLines, type RequestFile } from './read-request-file.js';
 
@@ -31,7 +31,7 @@ export async function prepareSubmission(
   const pricing = line.string('pricing');
   const metadata = parseMetadataArguments(line.strings('metadata'), line.command);
   const file = await loadRequests(line, io, path);
-  if (model === undefined && someRequestLacksModel(file.requests)) {
+  if (model === undefined && file.lacksModel) {
     model = defaultModels[choice.provider];
     io.stderr.write(`llm-batch: requests without a model use ${model} (set one with --model)\n`);
   }

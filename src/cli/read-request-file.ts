@@ -10,7 +10,15 @@ import { UsageError } from './usage-error.js';
 export interface RequestFile {
   /** The file's path, or the name of the stream it was read from (`<stdin>`). */
   readonly path: string;
-  readonly requests: BatchRequestInput[];
+  /**
+   * The requests, all checked. A JSONL file is read again from disk as they are consumed, so a file
+   * of millions of lines is never held in memory; other inputs are held as read.
+   */
+  readonly requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>;
+  /** How many requests there are. */
+  readonly count: number;
+  /** True when some request names no model (so a default one is needed). */
+  readonly lacksModel: boolean;
   readonly lines: number[];
 }
 
@@ -32,10 +40,11 @@ const openAILineKeys = ['custom_id', 'method', 'url', 'body'];
  */
 export async function readRequestFile(path: string, options: { readonly format?: InputFormat } = {}): Promise<RequestFile> {
   const format = options.format ?? (extname(path).toLowerCase() === '.txt' ? 'txt' : 'jsonl');
+  // A JSONL file is checked here and read again when submitted: only line numbers are kept.
   const read =
     format === 'txt'
       ? readFile(path, 'utf8').then(collectPromptLines)
-      : collectJsonlRequests((decodeOptions) => readJsonlFile(path, decodeOptions));
+      : collectJsonlRequests((decodeOptions) => readJsonlFile(path, decodeOptions), { keep: false });
   const collected = await read.catch((error: unknown) => {
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
@@ -43,7 +52,17 @@ export async function readRequestFile(path: string, options: { readonly format?:
     if (code === 'EACCES') throw new UsageError(`cannot read ${path}: permission denied`);
     throw error;
   });
-  return toRequestFile(path, format, collected);
+  const file = toRequestFile(path, format, collected);
+  return format === 'txt' ? file : { ...file, requests: rereadJsonl(path) };
+}
+
+/** The requests of a checked JSONL file, read from disk again as they are consumed. */
+function rereadJsonl(path: string): AsyncIterable<BatchRequestInput> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const { value } of readJsonlFile(path)) yield value as BatchRequestInput;
+    },
+  };
 }
 
 /**
@@ -61,12 +80,12 @@ export async function readRequestStream(
   const collected =
     options.format === 'txt'
       ? collectPromptLines(await readText(source))
-      : await collectJsonlRequests((decodeOptions) => decodeJsonl(source, decodeOptions));
+      : await collectJsonlRequests((decodeOptions) => decodeJsonl(source, decodeOptions), { keep: true });
   return toRequestFile(options.name, options.format, collected);
 }
 
 function toRequestFile(path: string, format: InputFormat, collected: Collected): RequestFile {
-  if (collected.issues.length === 0 && collected.requests.length === 0) {
+  if (collected.issues.length === 0 && collected.lines.length === 0) {
     collected.issues.push({
       index: 0,
       field: '',
@@ -74,13 +93,15 @@ function toRequestFile(path: string, format: InputFormat, collected: Collected):
     });
   }
   if (collected.issues.length > 0) throw new ValidationError(collected.issues, { subject: 'line' });
-  return { path, requests: collected.requests, lines: collected.lines };
+  return { path, requests: collected.requests, count: collected.lines.length, lacksModel: collected.lacksModel, lines: collected.lines };
 }
 
 interface Collected {
+  /** The requests, when kept (a stream cannot be read twice). */
   requests: BatchRequestInput[];
   lines: number[];
   issues: ValidationIssue[];
+  lacksModel: boolean;
 }
 
 // Prompt files are read whole, as text, so a stream is gathered first (its bytes decoded as UTF-8,
@@ -94,7 +115,8 @@ async function readText(source: AsyncIterable<Uint8Array | string>): Promise<str
 }
 
 function collectPromptLines(text: string): Collected {
-  const collected: Collected = { requests: [], lines: [], issues: [] };
+  // Prompt lines name no model.
+  const collected: Collected = { requests: [], lines: [], issues: [], lacksModel: true };
   const rows = text.replace(/^\uFEFF/, '').split('\n');
   rows.forEach((row, position) => {
     const prompt = row.endsWith('\r') ? row.slice(0, -1) : row;
@@ -106,8 +128,11 @@ function collectPromptLines(text: string): Collected {
   return collected;
 }
 
-async function collectJsonlRequests(decode: (options: DecodeJsonlOptions) => AsyncIterable<JsonlLine>): Promise<Collected> {
-  const collected: Collected = { requests: [], lines: [], issues: [] };
+async function collectJsonlRequests(
+  decode: (options: DecodeJsonlOptions) => AsyncIterable<JsonlLine>,
+  options: { readonly keep: boolean },
+): Promise<Collected> {
+  const collected: Collected = { requests: [], lines: [], issues: [], lacksModel: false };
   const firstLineById = new Map<string, number>();
   let index = 0;
   const onMalformed = ({ line, error }: { line: number; error: Error }): void => {
@@ -126,11 +151,22 @@ async function collectJsonlRequests(decode: (options: DecodeJsonlOptions) => Asy
       collected.issues.push(...issues);
       continue;
     }
-    collected.requests.push(value as BatchRequestInput);
+    if (options.keep) collected.requests.push(value as BatchRequestInput);
     collected.lines.push(line);
+    collected.lacksModel ||= lacksModel(value as BatchRequestInput);
   }
   collected.issues.sort((left, right) => (left.line ?? 0) - (right.line ?? 0));
   return collected;
+}
+
+function lacksModel(request: BatchRequestInput): boolean {
+  const model = 'custom_id' in request ? (request.body as { model?: unknown }).model : request.model;
+  return typeof model !== 'string' || model === '';
+}
+
+/** True when some request names no model (so a default one is needed). */
+export function someRequestLacksModel(requests: readonly BatchRequestInput[]): boolean {
+  return requests.some(lacksModel);
 }
 
 function idOf(value: unknown): string | undefined {

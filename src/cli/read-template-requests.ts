@@ -3,7 +3,7 @@ import { buildRequestsFromTemplate } from '../templates/build-requests-from-temp
 import { readDataRows, rowLineOf } from '../templates/read-data-rows.js';
 import { readTemplateFile } from '../templates/read-template-file.js';
 import { InputFileError } from './input-file-error.js';
-import type { RequestFile } from './read-request-file.js';
+import { someRequestLacksModel, type RequestFile } from './read-request-file.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -22,7 +22,7 @@ export async function readTemplateRequests(templatePath: string, dataPath: strin
       const row = rows[Number(request.metadata?.['row'])];
       return (row ? rowLineOf(row) : undefined) ?? position + 1;
     });
-    return { path: dataPath, requests, lines };
+    return { path: dataPath, requests, count: requests.length, lacksModel: someRequestLacksModel(requests), lines };
   } catch (error) {
     if (ValidationError.isInstance(error)) throw new InputFileError(dataPath, error);
     throw asReadError(error, dataPath);

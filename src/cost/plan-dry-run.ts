@@ -3,10 +3,9 @@ import { planJob } from '../client/plan-job.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
-import type { BatchStore } from '../store/batch-store.js';
-import { memoryStore } from '../store/memory-store.js';
+import type { BatchStore, StoredRequest } from '../store/batch-store.js';
 import { validateCostOptions, type CostOptions } from './cost-extension.js';
-import { estimateCost } from './estimate-cost.js';
+import { createEstimateTally } from './estimate-cost.js';
 import { loadPricing } from './load-pricing.js';
 
 /** Options of `client.estimate()`. */
@@ -57,8 +56,17 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     throw new TypeError(`estimate: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
   }
   const previewCount = input.previewCount ?? 3;
-  const store: BatchStore = memoryStore();
+  // The plan keeps no request: the estimate is counted as each one is planned, and only the first
+  // few of each part are held for the preview, so a dry run of millions of requests stays small.
+  const store = previewStore(previewCount);
   const jobId = `dryrun_${randomBytes(6).toString('hex')}`;
+  const tally = createEstimateTally({
+    mode,
+    ...(options.expectedOutputRatio === undefined ? {} : { expectedOutputRatio: options.expectedOutputRatio }),
+    ...(options.exactTokens === undefined ? {} : { exactTokens: options.exactTokens }),
+    ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
+    ...(options.model === undefined ? {} : { defaultModel: options.model }),
+  });
   const plan = await planJob({
     jobId,
     input: input.requests,
@@ -67,29 +75,20 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     ...(options.model === undefined ? {} : { defaultModel: options.model }),
     ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
     ...(input.transform ? { transform: input.transform } : {}),
+    observe: (request) => {
+      options.signal?.throwIfAborted();
+      return tally.add(request);
+    },
   });
   const warnings: string[] = [];
   const pricing = await loadPricing(options.pricing);
   const preview: unknown[] = [];
-  async function* stored(): AsyncGenerator<BatchRequest> {
-    for (const part of plan.parts) {
-      for await (const { request } of store.readRequests(jobId, part.index)) {
-        if (preview.length < previewCount) preview.push(provider.preview ? provider.preview(request) : request);
-        yield request;
-      }
+  for (const part of plan.parts) {
+    for await (const { request } of store.readRequests(jobId, part.index)) {
+      if (preview.length < previewCount) preview.push(provider.preview ? provider.preview(request) : request);
     }
   }
-  const estimate = await estimateCost(stored(), {
-    mode,
-    pricing,
-    ...(options.expectedOutputRatio === undefined ? {} : { expectedOutputRatio: options.expectedOutputRatio }),
-    ...(options.exactTokens === undefined ? {} : { exactTokens: options.exactTokens }),
-    ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
-    ...(options.model === undefined ? {} : { defaultModel: options.model }),
-    ...(options.signal ? { signal: options.signal } : {}),
-    onWarning: (message) => warnings.push(message),
-  });
-  await store.deleteJob(jobId);
+  const estimate = tally.finish({ pricing, onWarning: (message) => warnings.push(message) });
   if (options.maxCostUsd !== undefined && estimate.costUsd > options.maxCostUsd) {
     warnings.push(
       mode === 'native'
@@ -106,5 +105,39 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     requestCount: plan.total,
     parts: plan.parts.map((part) => ({ requestCount: part.requestCount, bytes: part.bytes, ...(part.model === undefined ? {} : { model: part.model }) })),
     warnings,
+  };
+}
+
+/**
+ * A store for planning only: it keeps the first `keep` requests of each part (for the preview) and
+ * forgets the rest. Nothing else is ever asked of it.
+ */
+function previewStore(keep: number): BatchStore {
+  const parts = new Map<number, StoredRequest[]>();
+  const unused = (): never => {
+    throw new Error('a dry run stores no jobs or results');
+  };
+  return {
+    saveJob: unused,
+    loadJob: unused,
+    listJobs: unused,
+    async deleteJob() {
+      parts.clear();
+    },
+    async createRequestWriter(_jobId, partIndex) {
+      const kept: StoredRequest[] = [];
+      parts.set(partIndex, kept);
+      return {
+        write(record) {
+          if (kept.length < keep) kept.push(record);
+        },
+        async close() {},
+      };
+    },
+    async *readRequests(_jobId, partIndex) {
+      yield* parts.get(partIndex) ?? [];
+    },
+    appendResults: unused,
+    readResults: unused,
   };
 }

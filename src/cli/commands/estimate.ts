@@ -57,7 +57,7 @@ export const estimateCommand: CliCommand = {
         io.stdout.write(`${JSON.stringify(estimate, null, 2)}\n`);
         return 0;
       }
-      io.stdout.write(formatEstimate(estimate, submission.file.requests.length, choice!.mode));
+      io.stdout.write(formatEstimate(estimate, submission.file.count, choice!.mode));
       return 0;
     } finally {
       await client.close();
