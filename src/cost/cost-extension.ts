@@ -4,7 +4,6 @@ import { LlmBatchError } from '../errors/llm-batch-error.js';
 import type { BatchJob } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
-import type { BatchStore } from '../store/batch-store.js';
 import { createBudgetTracker, type BudgetTracker } from './budget-tracker.js';
 import { computeResultsCost } from './compute-cost.js';
 import { createEstimateTally, type EstimateTally } from './estimate-cost.js';
@@ -58,12 +57,6 @@ export function validateCostOptions(options: Readonly<Record<string, unknown>>, 
   }
 }
 
-async function* storedRequests(store: BatchStore, job: BatchJob): AsyncGenerator<BatchRequest> {
-  for (const part of job.parts) {
-    for await (const { request } of store.readRequests(job.id, part.index)) yield request;
-  }
-}
-
 /**
  * The budget of an emulated job submitted by this process, for the adapter's `context.budget`.
  * Undefined without `maxCostUsd`.
@@ -99,22 +92,16 @@ export const costExtension: ClientExtension = {
     return new EstimateObserver(estimateTallyFor(options, provider));
   },
 
-  async beforeSubmit({ job, options, provider, store, observer }) {
-    validateCostOptions(options);
+  // The options were checked by observePlanning, before anything was planned.
+  async beforeSubmit({ job, options, provider, observer }) {
     const { maxCostUsd } = options as CostOptions;
     const pricing = await loadPricing((options as CostOptions).pricing);
     const warn = (message: string): void => {
       if (!job.warnings.includes(message)) job.warnings.push(message);
     };
-    let tally: EstimateTally;
-    if (observer instanceof EstimateObserver) {
-      tally = observer.tally;
-    } else {
-      // Planned without the observer: count what the store holds.
-      tally = estimateTallyFor(options, provider);
-      for await (const request of storedRequests(store, job)) await tally.add(request);
-    }
-    const estimate = tally.finish({ pricing, onWarning: warn });
+    // The client hands back the observer `observePlanning` returned: it counted every planned request.
+    if (!(observer instanceof EstimateObserver)) throw new Error('costExtension.beforeSubmit needs the observer of observePlanning');
+    const estimate = observer.tally.finish({ pricing, onWarning: warn });
     job.estimate = estimate;
     const state: JobCostState = { pricing };
     states.set(job, state);
