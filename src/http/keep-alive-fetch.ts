@@ -57,7 +57,8 @@ export function createKeepAliveFetch(): FetchFunction {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
 
     const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => {
+    // The SDKs pass a `Headers` already: read it, do not copy it.
+    (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) => {
       headers[name] = value;
     });
     const payload = body === undefined || body === null ? undefined : typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
