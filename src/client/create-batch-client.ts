@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { throwIfAborted } from '../errors/abort-error.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
+import { JobLeasedError } from '../errors/job-leased-error.js';
+import { isAbortError } from '../errors/abort-error.js';
+import { redactSecrets } from '../errors/classify-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
 import { isTerminalStatus, type BatchJob, type BatchPart, type JobStatus, type ProviderReference } from '../models/batch-job.js';
 import type { BatchAggregate } from '../models/batch-aggregate.js';
@@ -12,7 +16,7 @@ import { delay } from '../retry/delay.js';
 import { exponentialBackoff } from '../retry/exponential-backoff.js';
 import type { RetryStrategy } from '../retry/retry-strategy.js';
 import { runWithRetry } from '../retry/run-with-retry.js';
-import type { BatchStore, StoredRequest } from '../store/batch-store.js';
+import type { BatchStore, JobLease, StoredRequest } from '../store/batch-store.js';
 import { fileStore } from '../store/file-store.js';
 import { deriveJobCounts, deriveJobStatus, partCountsFromReport } from './derive-job-state.js';
 import { mergeByIndex } from './merge-by-index.js';
@@ -23,6 +27,8 @@ import { resultsInInputOrder } from './results-in-input-order.js';
 import { clientExtensions } from './client-extensions.js';
 import type { PlanningObserver } from './client-extension.js';
 import { journalsEachResultOnce } from '../provider/journals-each-result-once.js';
+import { JobLeases, type LeaseOptions, type LeaseRef } from './job-leases.js';
+import { checkNumberOption } from './check-number-option.js';
 // --- cost, budgets, structured output ---
 import type { z } from 'zod';
 import { budgetOf, type CostOptions } from '../cost/cost-extension.js';
@@ -63,6 +69,12 @@ export interface BatchClientOptions {
   readonly pollIntervalMs?: number;
   /** @default 60_000 */
   readonly maxPollIntervalMs?: number;
+  /**
+   * The one-driver-per-job lease: whoever submits, resumes, retries, runs or polls a job holds it
+   * in the store, so a second process (or client) cannot drive the same job and pay twice.
+   * @default { ttlMs: 30_000, waitMs: 0 }
+   */
+  readonly lease?: LeaseOptions;
   /** Options passed to the adapter a shorthand resolves to (apiKey, baseURL, concurrency ...). */
   readonly [adapterOption: string]: unknown;
 }
@@ -111,7 +123,11 @@ export interface SubmitOptions {
 
 export interface WaitOptions {
   readonly pollIntervalMs?: number;
-  /** Give up waiting (the job keeps running) after this long. */
+  /**
+   * Give up waiting after this long: every status call inside the wait gets the time that is left.
+   * A native job keeps running at the provider; an emulated run keeps running in this client
+   * until `close()`.
+   */
   readonly timeoutMs?: number;
   readonly onProgress?: (job: BatchJob) => void;
   readonly signal?: AbortSignal;
@@ -202,38 +218,92 @@ export function createBatchClient(options: BatchClientOptions): BatchClient {
     throw new TypeError(`createBatchClient: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
   }
   for (const name of ['pollIntervalMs', 'maxPollIntervalMs'] as const) {
-    const value = options[name];
-    if (value !== undefined && (typeof value !== 'number' || !(value > 0))) {
-      throw new TypeError(`createBatchClient: option "${name}" must be a positive number, got ${JSON.stringify(value)}`);
+    checkNumberOption('createBatchClient', name, options[name], { min: 1, max: maxPollIntervalLimitMs });
+  }
+  const lease = options.lease;
+  if (lease !== undefined) {
+    if (typeof lease !== 'object' || lease === null) throw new TypeError('createBatchClient: option "lease" must be an object { ttlMs?, waitMs? }');
+    for (const key of Object.keys(lease)) {
+      if (key !== 'ttlMs' && key !== 'waitMs') throw new TypeError(`createBatchClient: unknown option "lease.${key}" (known: ttlMs, waitMs)`);
     }
+    checkNumberOption('createBatchClient', 'lease.ttlMs', lease.ttlMs, { min: 1_000, max: 3_600_000 });
+    checkNumberOption('createBatchClient', 'lease.waitMs', lease.waitMs, { min: 0, max: 86_400_000 });
   }
   return new DefaultBatchClient(options);
+}
+
+/** The longest poll interval accepted: a day. */
+const maxPollIntervalLimitMs = 86_400_000;
+/** How often a held job is checked for a cancel request from another process. */
+const cancelWatchIntervalMs = 250;
+/** How long `close()` waits for interrupted emulated runs to journal what ended. */
+const interruptGraceMs = 5_000;
+
+/** An emulated run of this client: its interrupt switch and its hold on the job's lease. */
+interface ActiveRun {
+  readonly jobId: string;
+  readonly interrupt: AbortController;
+  readonly lease: LeaseRef;
+  /** Settles once the run has ended and its lease hold is released. */
+  ended: Promise<void>;
+  /** Called when the part's results are stored (for adapters that cannot say when a run ends). */
+  readonly markFinished: () => void;
 }
 
 class DefaultBatchClient implements BatchClient {
   private readonly store: BatchStore;
   private readonly retryStrategy: RetryStrategy;
   private resolved: Promise<ResolvedProvider> | undefined;
-  /** One live copy of each job this client touches, so concurrent updates never overwrite each other. */
+  /**
+   * One live copy of each job whose lease this client holds, so concurrent updates never overwrite
+   * each other. Jobs driven elsewhere are read fresh from the store each time.
+   */
   private readonly jobs = new Map<string, BatchJob>();
   private readonly saving = new Map<string, Promise<void>>();
-  /** Emulated parts whose run lives in this process. */
-  private readonly activeRuns = new Set<string>();
+  /** Emulated parts whose run lives in this client, by part id. */
+  private readonly activeRuns = new Map<string, ActiveRun>();
   /** Result collection in flight per part, so two callers never store a part's results twice. */
   private readonly collecting = new Map<string, Promise<void>>();
+  private readonly leases: JobLeases;
 
   constructor(private readonly options: BatchClientOptions) {
     this.store = options.store ?? fileStore();
     this.retryStrategy = options.retry ?? exponentialBackoff({ maxRetries: 5 });
+    this.leases = new JobLeases(this.store, {
+      ttlMs: options.lease?.ttlMs ?? 30_000,
+      waitMs: options.lease?.waitMs ?? 0,
+      watchIntervalMs: cancelWatchIntervalMs,
+      onCancelRequested: (jobId) => {
+        void this.cancel(jobId).catch(() => undefined);
+      },
+      onLost: (jobId) => this.interruptRuns(jobId),
+    });
   }
 
   provider(): Promise<BatchProvider> {
     return this.resolve().then((resolved) => resolved.provider);
   }
 
+  /**
+   * Interrupts the emulated runs of this client (their calls in flight are aborted and stay pending
+   * for `resume`; what ended is journaled), gives every lease up and stops the local emulator of
+   * the `mock` shorthand.
+   */
   async close(): Promise<void> {
+    const runs = [...this.activeRuns.values()];
+    for (const run of runs) run.interrupt.abort(new Error('The client was closed'));
+    await Promise.race([Promise.all(runs.map((run) => run.ended)), delay(interruptGraceMs)]);
+    await Promise.all([...this.saving.values()].map((saving) => saving.catch(() => undefined)));
+    await this.leases.releaseAll();
     const resolved = await this.resolved?.catch(() => undefined);
     await resolved?.close?.();
+  }
+
+  /** Interrupts this client's emulated runs of one job (a lost lease). */
+  private interruptRuns(jobId: string): void {
+    for (const run of this.activeRuns.values()) {
+      if (run.jobId === jobId) run.interrupt.abort(new Error(`The lease of job ${jobId} was lost`));
+    }
   }
 
   // --- cost, budgets, structured output ---
@@ -323,49 +393,104 @@ class DefaultBatchClient implements BatchClient {
       await this.store.deleteJob(jobId);
       throw error;
     }
-    this.jobs.set(jobId, job);
-    await this.save(job);
-    for (const part of job.parts) {
-      await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: false });
+    const lease = await this.leases.hold(jobId);
+    try {
+      this.jobs.set(jobId, job);
+      await this.save(job);
+      for (const part of job.parts) {
+        await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: false });
+      }
+      return snapshot(job);
+    } finally {
+      await this.releaseLease(lease);
     }
-    return snapshot(job);
   }
 
+  /**
+   * The job, brought up to date: when no other client drives it, its running parts are polled and
+   * the results of ended ones stored (holding the lease meanwhile); when another does, the job as
+   * that driver last stored it.
+   */
   async status(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    const job = await this.load(jobId);
-    const provider = await this.provider();
-    for (const part of job.parts) {
-      throwIfAborted(options.signal);
-      await this.refreshPart(job, part, provider, options.signal);
+    const lease = await this.tryHoldExisting(jobId);
+    if (!isLeaseRef(lease)) return this.storedSnapshot(jobId);
+    try {
+      const job = await this.load(jobId);
+      const provider = await this.provider();
+      for (const part of job.parts) {
+        throwIfAborted(options.signal);
+        await this.refreshPart(job, part, provider, options.signal);
+      }
+      await this.save(job);
+      return snapshot(job);
+    } finally {
+      await this.releaseLease(lease);
     }
-    await this.save(job);
-    return snapshot(job);
   }
 
+  /**
+   * Polls until the job has ended and its results are stored. When another client drives the job,
+   * follows it through the store instead (and takes over if that driver goes away). `timeoutMs`
+   * bounds the whole wait, status calls included.
+   */
   async wait(jobId: string, options: WaitOptions = {}): Promise<BatchJob> {
+    validateWaitOptions('wait', options);
     const provider = await this.provider();
-    const started = Date.now();
-    const job = await this.load(jobId);
+    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    const first = await this.storedSnapshot(jobId);
     const maxInterval = this.options.maxPollIntervalMs ?? 60_000;
     let interval =
       options.pollIntervalMs ??
       this.options.pollIntervalMs ??
       providerPollInterval(provider) ??
-      (job.mode === 'emulated' ? 200 : 5_000);
+      (first.mode === 'emulated' ? 200 : 5_000);
+    const timedOut = (current: BatchJob): LlmBatchError =>
+      new LlmBatchError(`Job ${jobId} is still ${current.status} after waiting ${options.timeoutMs} ms`, { code: 'wait_timeout' });
+    let current = first;
     while (true) {
-      const current = await this.status(jobId, options);
-      options.onProgress?.(current);
-      if (isTerminalStatus(current.status) && current.parts.every((part) => part.resultsStored)) return current;
-      const stuck = this.stuckPart(current);
-      if (stuck) throw stuck;
-      if (options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs) {
-        throw new LlmBatchError(`Job ${jobId} is still ${current.status} after waiting ${options.timeoutMs} ms`, {
-          code: 'wait_timeout',
-        });
+      const remaining = deadline === undefined ? undefined : deadline - Date.now();
+      if (remaining !== undefined && remaining <= 0) throw timedOut(current);
+      const lease = await this.leases.tryHold(jobId);
+      if (isLeaseRef(lease)) {
+        try {
+          if (lease.lost.aborted) throw new JobLeasedError(jobId, (await this.store.readLease(jobId)) ?? leaseOfUnknownHolder());
+          current = await this.statusWithin(jobId, options.signal, remaining, () => timedOut(current));
+        } finally {
+          await this.releaseLease(lease);
+        }
+        options.onProgress?.(current);
+        if (hasEnded(current)) return current;
+        const stuck = this.stuckPart(current);
+        if (stuck) throw stuck;
+      } else {
+        // Another client drives the job: follow what it stores.
+        current = await this.storedSnapshot(jobId);
+        options.onProgress?.(current);
+        if (hasEnded(current)) return current;
       }
+      const left = deadline === undefined ? Infinity : deadline - Date.now();
+      if (left <= 0) throw timedOut(current);
       // Jitter keeps many waiting clients from polling in lockstep.
-      await pollPause(interval * (0.9 + Math.random() * 0.2), provider, current, options.signal);
+      await pollPause(Math.min(left, interval * (0.9 + Math.random() * 0.2)), provider, current, options.signal);
       if (current.mode === 'native') interval = Math.min(interval * 1.5, maxInterval);
+    }
+  }
+
+  /** `status` bounded by the time left: a hanging status call cannot outlast the deadline. */
+  private async statusWithin(
+    jobId: string,
+    signal: AbortSignal | undefined,
+    remainingMs: number | undefined,
+    onTimeout: () => Error,
+  ): Promise<BatchJob> {
+    if (remainingMs === undefined) return this.status(jobId, signal ? { signal } : {});
+    const timer = AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs)));
+    const bounded = signal ? AbortSignal.any([signal, timer]) : timer;
+    try {
+      return await this.status(jobId, { signal: bounded });
+    } catch (error) {
+      if (timer.aborted && !signal?.aborted) throw onTimeout();
+      throw error;
     }
   }
 
@@ -434,23 +559,39 @@ class DefaultBatchClient implements BatchClient {
     };
   }
 
+  /**
+   * Cancels the job. When this client can drive it, the provider batches are cancelled (an emulated
+   * run stops scheduling, aborts its calls and journals the rest `cancelled`). When another client
+   * drives it, the cancel is recorded in the store, and that driver stops the job within a poll; the
+   * job returned then carries `cancelRequestedAt` and the driver's last stored state.
+   */
   async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    const job = await this.load(jobId);
-    const provider = await this.provider();
-    for (const part of job.parts) {
-      if (isTerminalStatus(part.status)) continue;
-      const reference = part.reference;
-      const detached = job.mode === 'emulated' && !this.activeRuns.has(part.id);
-      if (part.submitState !== 'submitted' || !reference || detached) {
-        // Nothing runs at the provider for this part: it is cancelled here and now.
-        part.status = 'cancelled';
-        continue;
-      }
-      await this.withRetry((signal) => provider.cancel(reference, this.callContext(job, signal)), options.signal);
-      if (part.status !== 'cancelled') part.status = 'cancelling';
+    const lease = await this.tryHoldExisting(jobId);
+    if (!isLeaseRef(lease)) {
+      await this.store.requestCancel(jobId);
+      return this.storedSnapshot(jobId);
     }
-    await this.save(job);
-    return this.status(jobId, options);
+    try {
+      const job = await this.load(jobId);
+      const provider = await this.provider();
+      job.cancelRequestedAt ??= (await this.store.cancelRequested(jobId)) ?? new Date().toISOString();
+      for (const part of job.parts) {
+        if (isTerminalStatus(part.status) && !submitFailed(part)) continue;
+        const reference = part.reference;
+        const detached = job.mode === 'emulated' && !this.activeRuns.has(part.id);
+        if (part.submitState !== 'submitted' || !reference || detached) {
+          // Nothing runs at the provider for this part: it is cancelled here and now.
+          part.status = 'cancelled';
+          continue;
+        }
+        await this.withRetry((signal) => provider.cancel(reference, this.callContext(job, signal)), options.signal);
+        if (part.status !== 'cancelled') part.status = 'cancelling';
+      }
+      await this.save(job);
+      return await this.status(jobId, options);
+    } finally {
+      await this.releaseLease(lease);
+    }
   }
 
   async list(filter: ListFilter = {}): Promise<BatchJob[]> {
@@ -462,69 +603,99 @@ class DefaultBatchClient implements BatchClient {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
+  /**
+   * Carries an interrupted job on: parts never submitted (or whose submission failed) are submitted,
+   * a part caught mid-submission is first looked for at the provider, and an emulated run goes on
+   * with the requests that have no result yet. Needs the job's lease: a job another client drives
+   * throws `JobLeasedError` (after `lease.waitMs`). A job someone asked to cancel is cancelled instead.
+   */
   async resume(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    const job = await this.load(jobId);
-    const provider = await this.provider();
-    if (job.mode !== provider.mode || job.provider !== provider.name) {
-      throw new LlmBatchError(
-        `Job ${jobId} ran on ${job.provider} (${job.mode}); this client uses ${provider.name} (${provider.mode})`,
-        { code: 'provider_mismatch' },
-      );
-    }
-    for (const part of job.parts) {
-      throwIfAborted(options.signal);
-      if (isTerminalStatus(part.status)) continue;
-      if (job.mode === 'emulated') {
-        if (this.activeRuns.has(part.id)) continue;
-        await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: true });
-        continue;
-      }
-      if (part.submitState === 'submitted') continue;
-      if (part.submitState === 'submitting' && provider.find) {
-        const input = this.partInput(job, part, undefined);
-        const found = await this.withRetry(
-          (signal) => provider.find!(input, this.submitContext(job, part, signal)),
-          options.signal,
+    await this.storedSnapshot(jobId);
+    const lease = await this.leases.hold(jobId, { signal: options.signal });
+    try {
+      const job = await this.load(jobId);
+      const provider = await this.provider();
+      if (job.mode !== provider.mode || job.provider !== provider.name) {
+        throw new LlmBatchError(
+          `Job ${jobId} ran on ${job.provider} (${job.mode}); this client uses ${provider.name} (${provider.mode})`,
+          { code: 'provider_mismatch' },
         );
-        if (found) {
-          this.attach(part, found, provider);
-          await this.save(job);
+      }
+      if ((await this.store.cancelRequested(jobId)) !== undefined) return await this.cancel(jobId, options);
+      for (const part of job.parts) {
+        throwIfAborted(options.signal);
+        if (isTerminalStatus(part.status) && !submitFailed(part)) continue;
+        if (submitFailed(part)) {
+          part.status = 'validating';
+          part.error = undefined;
+        }
+        if (job.mode === 'emulated') {
+          if (this.activeRuns.has(part.id)) continue;
+          await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: true });
           continue;
         }
+        if (part.submitState === 'submitted') continue;
+        if (part.submitState === 'submitting' && provider.find) {
+          const input = this.partInput(job, part, undefined);
+          const found = await this.withRetry(
+            (signal) => provider.find!(input, this.submitContext(job, part, signal)),
+            options.signal,
+          );
+          if (found) {
+            this.attach(part, found, provider);
+            await this.save(job);
+            continue;
+          }
+        }
+        await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: false });
       }
-      await this.submitPart(job, part, provider, { signal: options.signal, pendingOnly: false });
+      return await this.status(jobId, options);
+    } finally {
+      await this.releaseLease(lease);
     }
-    return this.status(jobId, options);
   }
 
+  /**
+   * A new job of the items that did not succeed. Holds the original job's lease meanwhile, and never
+   * takes an item that succeeded at any point, whatever else its journal holds.
+   */
   async retry(jobId: string, options: RetryOptions & SubmitOptions = {}): Promise<BatchJob> {
     const job = await this.status(jobId, options);
-    if (!isTerminalStatus(job.status)) {
+    if (!isTerminalStatus(job.status) || !hasEnded(job)) {
       throw new LlmBatchError(`Job ${jobId} is still ${job.status}; retry it once it has ended`, { code: 'job_not_ended' });
     }
-    const statuses = new Set(options.statuses ?? ['failed', 'expired', 'cancelled']);
-    const retryIds = new Set<string>();
-    for await (const result of this.results(jobId, options)) {
-      if (!statuses.has(result.status)) continue;
-      if (result.status === 'failed' && !result.error.retryable) continue;
-      retryIds.add(result.id);
-    }
-    if (retryIds.size === 0) {
-      throw new LlmBatchError(`Job ${jobId} has no retryable items with status ${[...statuses].join(', ')}`, {
-        code: 'nothing_to_retry',
+    const lease = await this.leases.hold(jobId, { signal: options.signal });
+    try {
+      const statuses = new Set(options.statuses ?? ['failed', 'expired', 'cancelled']);
+      const paid = new Set<string>();
+      for await (const result of this.store.readResults(jobId)) {
+        if (result.status === 'succeeded') paid.add(result.id);
+      }
+      const retryIds = new Set<string>();
+      for await (const result of this.results(jobId, options)) {
+        if (!statuses.has(result.status) || paid.has(result.id)) continue;
+        if (result.status === 'failed' && !result.error.retryable) continue;
+        retryIds.add(result.id);
+      }
+      if (retryIds.size === 0) {
+        throw new LlmBatchError(`Job ${jobId} has no retryable items with status ${[...statuses].join(', ')}`, {
+          code: 'nothing_to_retry',
+        });
+      }
+      const requests = this.requestsInInputOrder(job);
+      async function* retried(): AsyncGenerator<BatchRequest> {
+        for await (const { request } of requests) if (retryIds.has(request.id)) yield request;
+      }
+      const { statuses: _statuses, ...submitOptions } = options;
+      return await this.submit(retried(), {
+        ...(job.options?.model === undefined ? {} : { model: job.options.model }),
+        metadata: job.metadata,
+        ...submitOptions,
+        retryOf: jobId,
       });
+    } finally {
+      await this.releaseLease(lease);
     }
-    const requests = this.requestsInInputOrder(job);
-    async function* retried(): AsyncGenerator<BatchRequest> {
-      for await (const { request } of requests) if (retryIds.has(request.id)) yield request;
-    }
-    const { statuses: _statuses, ...submitOptions } = options;
-    return this.submit(retried(), {
-      ...(job.options?.model === undefined ? {} : { model: job.options.model }),
-      metadata: job.metadata,
-      ...submitOptions,
-      retryOf: jobId,
-    });
   }
 
   async run<T = unknown>(
@@ -553,6 +724,7 @@ class DefaultBatchClient implements BatchClient {
     return this.resolved;
   }
 
+  /** The live copy of a job whose lease this client holds (loaded once, then kept while held). */
   private async load(jobId: string): Promise<BatchJob> {
     const live = this.jobs.get(jobId);
     if (live) return live;
@@ -565,8 +737,40 @@ class DefaultBatchClient implements BatchClient {
     return stored;
   }
 
+  /**
+   * The job as stored, for reading without the lease: the live copy when this client drives it,
+   * else a fresh read of what its driver last saved, with any pending cancel request.
+   */
+  private async storedSnapshot(jobId: string): Promise<BatchJob> {
+    const live = this.leases.holds(jobId) ? this.jobs.get(jobId) : undefined;
+    const job = live ? snapshot(live) : await this.store.loadJob(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    if (job.cancelRequestedAt === undefined) {
+      const requested = await this.store.cancelRequested(jobId);
+      if (requested !== undefined) job.cancelRequestedAt = requested;
+    }
+    return job;
+  }
+
+  /** `tryHold` for a job that must exist (so that no lease is ever taken on a job id that has no job). */
+  private async tryHoldExisting(jobId: string): Promise<LeaseRef | JobLease> {
+    if (!this.leases.holds(jobId) && (await this.store.loadJob(jobId)) === undefined) throw new JobNotFoundError(jobId);
+    return this.leases.tryHold(jobId);
+  }
+
+  /** Releases a hold; once the job is no longer held, its live copy is dropped (after its saves). */
+  private async releaseLease(lease: LeaseRef): Promise<void> {
+    await this.saving.get(lease.jobId)?.catch(() => undefined);
+    await lease.release();
+    if (!this.leases.holds(lease.jobId)) this.jobs.delete(lease.jobId);
+  }
+
   /** Saves after deriving status and counts; saves of one job run one after another. */
   private save(job: BatchJob): Promise<void> {
+    for (const part of job.parts) {
+      if (part.error !== undefined) part.error = redactSecrets(part.error);
+    }
+    job.warnings = job.warnings.map((warning) => redactSecrets(warning));
     job.status = deriveJobStatus(job.parts);
     job.counts = deriveJobCounts(job.parts);
     job.updatedAt = new Date().toISOString();
@@ -648,21 +852,82 @@ class DefaultBatchClient implements BatchClient {
     part.submitState = 'submitting';
     part.error = undefined;
     await this.save(job);
+    if (provider.mode === 'emulated') {
+      await this.startRun(job, part, provider, skip, options.signal);
+      return;
+    }
     const context = this.submitContext(job, part, options.signal);
     let reference: ProviderReference & { id: string };
     try {
       reference = await provider.submit(this.partInput(job, part, skip), context);
     } catch (error) {
-      part.error = error instanceof Error ? error.message : String(error);
+      this.recordSubmitFailure(job, part, error);
       await this.save(job);
       throw error;
     }
     this.attach(part, reference, provider);
-    if (provider.mode === 'emulated') {
-      part.counts ??= zeroCounts(part.requestCount);
-      this.activeRuns.add(part.id);
-    }
     await this.save(job);
+  }
+
+  /**
+   * A submission that failed: the part is `failed` with the (redacted) reason and the next step,
+   * unless it was interrupted (then it stays as it was, for `resume`).
+   */
+  private recordSubmitFailure(job: BatchJob, part: BatchPart, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (isAbortError(error)) {
+      part.error = `The submission was interrupted: ${reason}`;
+      return;
+    }
+    part.status = 'failed';
+    part.error = `The submission failed: ${reason}. Fix the cause, then resume the job (llm-batch resume ${job.id}) to submit this part again`;
+  }
+
+  /**
+   * Starts an emulated part's run in this client. The run holds the job's lease until it has ended;
+   * the part is brought up to date (its results stored) the moment it does, whether or not anyone
+   * waits. Closing the client, a lost lease or the submit signal interrupt it.
+   */
+  private async startRun(
+    job: BatchJob,
+    part: BatchPart,
+    provider: BatchProvider,
+    skip: Set<string> | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const lease = await this.leases.hold(job.id);
+    const interrupt = new AbortController();
+    const runSignal = signal ? AbortSignal.any([interrupt.signal, signal]) : interrupt.signal;
+    setMaxListeners(0, runSignal);
+    let reference: ProviderReference & { id: string };
+    try {
+      reference = await provider.submit(this.partInput(job, part, skip), this.submitContext(job, part, runSignal));
+    } catch (error) {
+      this.recordSubmitFailure(job, part, error);
+      await this.save(job);
+      await this.releaseLease(lease);
+      throw error;
+    }
+    let markFinished = (): void => {};
+    const partFinished = new Promise<void>((resolve) => (markFinished = resolve));
+    const run: ActiveRun = { jobId: job.id, interrupt, lease, ended: Promise.resolve(), markFinished };
+    this.activeRuns.set(part.id, run);
+    this.attach(part, reference, provider);
+    part.counts ??= zeroCounts(part.requestCount);
+    await this.save(job);
+    const waitForRun = (provider as { waitForRun?: (reference: ProviderReference) => Promise<void> }).waitForRun;
+    const finished = typeof waitForRun === 'function' ? waitForRun.call(provider, reference) : partFinished;
+    run.ended = (async () => {
+      await Promise.race([finished.catch(() => undefined), partFinished, abortedPromise(runSignal)]);
+      if (runSignal.aborted) {
+        // Interrupted: what ended is journaled; the rest stays pending for `resume`.
+        await finished.catch(() => undefined);
+        this.activeRuns.delete(part.id);
+        await this.save(job).catch(() => undefined);
+      } else {
+        await this.status(job.id).catch(() => undefined);
+      }
+    })().finally(() => this.releaseLease(lease));
   }
 
   private attach(part: BatchPart, reference: ProviderReference & { id: string }, provider: BatchProvider): void {
@@ -674,6 +939,8 @@ class DefaultBatchClient implements BatchClient {
 
   private async refreshPart(job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
     if (isTerminalStatus(part.status) && part.resultsStored) return;
+    // A failed submission has no results to read: `resume` submits it again.
+    if (submitFailed(part)) return;
     if (!isTerminalStatus(part.status)) {
       const reference = part.reference;
       if (part.submitState !== 'submitted' || !reference) return;
@@ -792,6 +1059,7 @@ class DefaultBatchClient implements BatchClient {
   private async finishPart(job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
     const reference = part.reference;
     part.resultsStored = true;
+    this.activeRuns.get(part.id)?.markFinished();
     this.activeRuns.delete(part.id);
     await this.save(job);
     if (reference && provider.cleanup) {
@@ -805,6 +1073,11 @@ class DefaultBatchClient implements BatchClient {
     let prepared = result;
     for (const extension of clientExtensions) {
       if (extension.prepareResult) prepared = extension.prepareResult(prepared, job);
+    }
+    // The one redaction path, before anything reaches the store: provider errors echo keys.
+    if (prepared.status !== 'succeeded' && typeof prepared.error?.message === 'string') {
+      const message = redactSecrets(prepared.error.message);
+      if (message !== prepared.error.message) prepared = { ...prepared, error: { ...prepared.error, message } };
     }
     return prepared;
   }
@@ -821,6 +1094,9 @@ class DefaultBatchClient implements BatchClient {
 
   private stuckPart(job: BatchJob): LlmBatchError | undefined {
     for (const part of job.parts) {
+      if (submitFailed(part)) {
+        return new LlmBatchError(`Job ${job.id}: part ${part.id}: ${part.error ?? 'the submission failed'}`, { code: 'job_interrupted' });
+      }
       if (isTerminalStatus(part.status)) continue;
       if (part.submitState !== 'submitted') {
         return new LlmBatchError(
@@ -932,3 +1208,36 @@ function requestTransform(options: Readonly<Record<string, unknown>>): ((request
   return transform;
 }
 
+
+function isLeaseRef(value: LeaseRef | JobLease): value is LeaseRef {
+  return 'release' in value;
+}
+
+/** Ended: terminal, with every part's results in the store. */
+function hasEnded(job: BatchJob): boolean {
+  return isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
+}
+
+/** A part whose submission failed: `failed` without ever reaching the provider; `resume` submits it again. */
+function submitFailed(part: BatchPart): boolean {
+  return part.status === 'failed' && part.submitState !== 'submitted';
+}
+
+function abortedPromise(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+function leaseOfUnknownHolder(): JobLease {
+  const now = new Date().toISOString();
+  return { holder: { id: 'unknown', host: 'unknown', pid: 0 }, acquiredAt: now, expiresAt: now };
+}
+
+function validateWaitOptions(where: string, options: WaitOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
+  checkNumberOption(where, 'pollIntervalMs', options.pollIntervalMs, { min: 1, max: maxPollIntervalLimitMs });
+  checkNumberOption(where, 'timeoutMs', options.timeoutMs, { min: 0, max: 2_147_483_647 });
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError(`${where}: option "signal" must be an AbortSignal`);
+  }
+}

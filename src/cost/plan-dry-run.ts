@@ -139,5 +139,11 @@ function previewStore(keep: number): BatchStore {
     },
     appendResults: unused,
     readResults: unused,
+    acquireLease: unused,
+    renewLease: unused,
+    releaseLease: unused,
+    readLease: unused,
+    requestCancel: unused,
+    cancelRequested: unused,
   };
 }

@@ -99,5 +99,7 @@ export const batchJobSchema = z.object({
   options: storedJobOptionsSchema.optional(),
   /** For a job made by `retry()`: the job it retries. */
   retryOf: z.string().optional(),
+  /** When someone asked to cancel the job (from any process). */
+  cancelRequestedAt: z.string().optional(),
 });
 export type BatchJob = z.infer<typeof batchJobSchema>;

@@ -1,6 +1,7 @@
 import type { BatchJob } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
+import type { StoreDamageError } from '../errors/store-damage-error.js';
 
 /** A normalized request as the store keeps it: its 0-based position in the input, and the request. */
 export interface StoredRequest {
@@ -23,12 +24,63 @@ export interface BatchStore {
   /** Writes the manifest atomically: a reader sees the old or the new one, never a torn one. */
   saveJob(job: BatchJob): Promise<void>;
   loadJob(jobId: string): Promise<BatchJob | undefined>;
-  listJobs(): Promise<BatchJob[]>;
+  /** Every readable job; a job that cannot be read is handed to `onDamaged`, never hidden silently. */
+  listJobs(options?: ListJobsOptions): Promise<BatchJob[]>;
   deleteJob(jobId: string): Promise<void>;
   createRequestWriter(jobId: string, partIndex: number): Promise<RequestWriter>;
   readRequests(jobId: string, partIndex: number): AsyncIterable<StoredRequest>;
   /** Appends terminal results durably (in the file store: written to the file before it resolves). */
   appendResults(jobId: string, results: readonly BatchResult[]): Promise<void>;
-  /** The journal in append order. A torn last line (a crash mid-write) is skipped. */
+  /**
+   * The journal in append order. A torn last line (a crash mid-write) is skipped; any other line
+   * that is not a result throws a `StoreDamageError` naming the place, so nothing is dropped silently.
+   */
   readResults(jobId: string): AsyncIterable<BatchResult>;
+
+  /**
+   * Takes the job's lease for `holder` for `ttlMs`: the one-driver-per-job lock. Succeeds when the
+   * job has no lease, when `holder` already holds it (renewing it), or when the lease has expired
+   * or its holder is known to be dead (a process of this host that no longer runs). Otherwise
+   * returns the lease in force, untouched. Must be atomic across processes sharing the store.
+   */
+  acquireLease(jobId: string, holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt>;
+  /** Extends a lease `holder` holds; false when it no longer holds it (it expired and was taken over). */
+  renewLease(jobId: string, holder: LeaseHolder, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up, if `holder` still holds it. */
+  releaseLease(jobId: string, holder: LeaseHolder): Promise<void>;
+  /** The lease in force, if any (an expired one included, with its `expiresAt` in the past). */
+  readLease(jobId: string): Promise<JobLease | undefined>;
+  /**
+   * Records that someone asked to cancel the job. Any process may call it; the job's driver sees it
+   * through `cancelRequested` and stops the job.
+   */
+  requestCancel(jobId: string): Promise<void>;
+  /** When cancellation was asked for (ISO time), or undefined. */
+  cancelRequested(jobId: string): Promise<string | undefined>;
 }
+
+/** Options of `listJobs`. */
+export interface ListJobsOptions {
+  /** Called for each job whose manifest cannot be read. */
+  readonly onDamaged?: (error: StoreDamageError) => void;
+}
+
+/** Who drives a job: one client object of one process. */
+export interface LeaseHolder {
+  /** Unique per client object (random). */
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
+/** The lease in force on a job. */
+export interface JobLease {
+  readonly holder: LeaseHolder;
+  /** When it was taken (ISO time). */
+  readonly acquiredAt: string;
+  /** When it lapses unless renewed (ISO time). */
+  readonly expiresAt: string;
+}
+
+/** What `acquireLease` did. */
+export type LeaseAttempt = { readonly acquired: true; readonly lease: JobLease } | { readonly acquired: false; readonly lease: JobLease };

@@ -1,12 +1,14 @@
 import type { BatchJob } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
-import type { BatchStore, RequestWriter, StoredRequest } from './batch-store.js';
+import type { BatchStore, JobLease, RequestWriter, StoredRequest } from './batch-store.js';
 
 interface MemoryJob {
   manifest: string;
   /** Requests as JSON lines, as the file store keeps them: a copy that costs less than a clone. */
   parts: Map<number, string[]>;
   results: BatchResult[];
+  lease?: JobLease;
+  cancelRequestedAt?: string;
 }
 
 /**
@@ -69,6 +71,42 @@ export function memoryStore(): BatchStore {
       const results = jobs.get(jobId)?.results ?? [];
       // Index loop: results appended while iterating are seen too, as with the file journal.
       for (let index = 0; index < results.length; index++) yield results[index] as BatchResult;
+    },
+    // Leases: the clients sharing one memory store live in one process, so a lapsed lease is the
+    // only stale one.
+    async acquireLease(jobId, holder, ttlMs) {
+      const job = entry(jobId);
+      const now = Date.now();
+      const current = job.lease;
+      if (current !== undefined && current.holder.id !== holder.id && Date.parse(current.expiresAt) > now) {
+        return { acquired: false, lease: current };
+      }
+      const lease: JobLease = {
+        holder: { ...holder },
+        acquiredAt: current?.holder.id === holder.id ? current.acquiredAt : new Date(now).toISOString(),
+        expiresAt: new Date(now + ttlMs).toISOString(),
+      };
+      job.lease = lease;
+      return { acquired: true, lease };
+    },
+    async renewLease(jobId, holder, ttlMs) {
+      const job = jobs.get(jobId);
+      if (job?.lease?.holder.id !== holder.id) return false;
+      job.lease = { ...job.lease, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
+      return true;
+    },
+    async releaseLease(jobId, holder) {
+      const job = jobs.get(jobId);
+      if (job?.lease?.holder.id === holder.id) delete job.lease;
+    },
+    async readLease(jobId) {
+      return jobs.get(jobId)?.lease;
+    },
+    async requestCancel(jobId) {
+      entry(jobId).cancelRequestedAt ??= new Date().toISOString();
+    },
+    async cancelRequested(jobId) {
+      return jobs.get(jobId)?.cancelRequestedAt;
     },
   };
 }

@@ -115,7 +115,25 @@ export class EmulatedRun {
       onCooldownStarted: (until, durationMs) => this.#emit({ type: 'cooldown.started', until, durationMs }),
       onCooldownEnded: (durationMs) => this.#emit({ type: 'cooldown.ended', durationMs }),
     });
+    // The core's signal interrupts the run (Ctrl-C, a client closed, a lease lost): unlike a cancel,
+    // the calls it aborts are not journaled, so their items stay pending and `resume` runs them.
+    const interrupt = context.signal;
+    if (interrupt !== undefined) {
+      const onInterrupt = (): void => this.#interrupt();
+      if (interrupt.aborted) queueMicrotask(onInterrupt);
+      else interrupt.addEventListener('abort', onInterrupt, { once: true });
+      this.#detachInterrupt = () => interrupt.removeEventListener('abort', onInterrupt);
+    }
     this.done = this.#run();
+  }
+
+  #interrupted = false;
+  #detachInterrupt: (() => void) | undefined;
+
+  #interrupt(): void {
+    if (this.status !== 'in_progress' && this.status !== 'cancelling') return;
+    this.#interrupted = true;
+    this.#stop('failed', 'The run was interrupted before it ended; resume the job to run the rest');
   }
 
   /** The run as the core polls it. */
@@ -174,6 +192,7 @@ export class EmulatedRun {
     } catch (error) {
       this.#stop('failed', prepared ? `The emulated run stopped: ${message(error)}` : `The call strategy failed to prepare: ${message(error)}`);
     } finally {
+      this.#detachInterrupt?.();
       this.#limiter.close();
       try {
         await options.call.cleanup?.();
@@ -238,6 +257,8 @@ export class EmulatedRun {
   }
 
   async #record(result: BatchResult, attempts: ItemAttempts): Promise<void> {
+    // An item whose call the interruption aborted has not ended: it stays pending for `resume`.
+    if (this.#interrupted && result.status === 'cancelled' && result.error === cancelledError) return;
     // Journaled before it is counted: a crash after this line never makes the item run twice.
     await this.context.recordResult(result);
     const latencyMs = Date.now() - attempts.startedAt;
