@@ -31,11 +31,13 @@ export interface WorkerContext {
 }
 
 /**
- * Runs `concurrency` workers over an async iterable through a bounded queue, so memory holds at most
- * `maxQueueSize + concurrency + maxParked` items however long the source is. An item that parks (waits
- * out a retry delay) lends its worker to a new item, so waits do not idle the pool. Resolves once the
- * source is exhausted (or scheduling stopped) and every worker is idle; rejects with the first error
- * of the source or of `handle`, after the other workers have finished what they hold.
+ * Runs up to `concurrency` workers over an async iterable through a bounded queue, so memory holds at
+ * most `maxQueueSize + concurrency + maxParked` items however long the source is. Workers start as
+ * items arrive, so a short source costs as many workers as it has items, whatever `concurrency` is.
+ * An item that parks (waits out a retry delay) lends its worker to a new item, so waits do not idle
+ * the pool. Resolves once the source is exhausted (or scheduling stopped) and every worker is idle;
+ * rejects with the first error of the source or of `handle`, after the other workers have finished
+ * what they hold.
  */
 export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<void> {
   const { signal } = options;
@@ -43,13 +45,25 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
   let queueHead = 0;
   let sourceDone = false;
   let failure: { error: unknown } | undefined;
-  let notifyItem: (() => void) | undefined;
+  const maxParked = options.maxParked ?? 0;
+  // Items being worked on outside `park`; workers beyond `concurrency` stop after their item.
+  let active = 0;
+  let parked = 0;
+  let nextWorker = 0;
+  // Numbers of stopped workers, reused so that numbers stay below concurrency + maxParked.
+  const freeNumbers: number[] = [];
+  const running = new Set<Promise<void>>();
+
+  // Workers waiting in `take` for an item. A plain list, woken one at a time or all in a loop: a chain
+  // of callbacks (each calling the one before) overflows the stack once thousands of workers wait.
+  const idleWorkers: (() => void)[] = [];
   let notifySpace: (() => void) | undefined;
 
+  const wakeOneWorker = (): void => {
+    idleWorkers.pop()?.();
+  };
   const wakeWorkers = (): void => {
-    const notify = notifyItem;
-    notifyItem = undefined;
-    notify?.();
+    for (const wake of idleWorkers.splice(0)) wake();
   };
   const wakeProducer = (): void => {
     const notify = notifySpace;
@@ -74,7 +88,8 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
         const next = await iterator.next();
         if (next.done) break;
         queue.push(next.value);
-        wakeWorkers();
+        if (idleWorkers.length > 0) wakeOneWorker();
+        else if (active < options.concurrency) startWorker();
       }
     } catch (error) {
       failure ??= { error };
@@ -98,28 +113,14 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
           queueHead = 0;
         }
         wakeProducer();
+        // Another item waiting (a woken worker was beaten to its item): pass the wake-up on.
+        if (queueHead < queue.length) wakeOneWorker();
         return { item };
       }
       if (sourceDone) return undefined;
-      // Several workers may wait; each wake-up lets all of them re-check, one at a time.
-      await new Promise<void>((resolve) => {
-        const previous = notifyItem;
-        notifyItem = () => {
-          previous?.();
-          resolve();
-        };
-      });
+      await new Promise<void>((resolve) => idleWorkers.push(resolve));
     }
   };
-
-  const maxParked = options.maxParked ?? 0;
-  // Items being worked on outside `park`; workers beyond `concurrency` stop after their item.
-  let active = 0;
-  let parked = 0;
-  let nextWorker = 0;
-  // Numbers of stopped workers, reused so that numbers stay below concurrency + maxParked.
-  const freeNumbers: number[] = [];
-  const running = new Set<Promise<void>>();
 
   const startWorker = (): void => {
     const worker = freeNumbers.pop() ?? nextWorker++;
@@ -134,7 +135,8 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
     if (parked >= maxParked) return wait;
     parked += 1;
     active -= 1;
-    if (!stopped() && (!sourceDone || queueHead < queue.length) && active < options.concurrency) startWorker();
+    // An item already queued gets the lent worker now; a later one starts a worker as it arrives.
+    if (!stopped() && queueHead < queue.length && active < options.concurrency) startWorker();
     try {
       return await wait;
     } finally {
@@ -170,11 +172,10 @@ export async function runWorkerPool<T>(options: WorkerPoolOptions<T>): Promise<v
   };
 
   try {
-    for (let index = 0; index < options.concurrency; index += 1) startWorker();
-    const producing = produce();
+    // Workers start as the producer queues items; once it is done, only parked items start more.
+    await produce();
     // Workers may start while others run (for parked items): wait until none is left.
     while (running.size > 0) await Promise.all([...running]);
-    await producing;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
