@@ -14,9 +14,15 @@ export type ErrorStrategy = 'continue' | 'fail-fast' | 'skip';
 
 /** Local rate limits. */
 export interface EmulatedRateLimitOptions {
-  /** Requests per minute, enforced locally with a token bucket. Unlimited (or learned) when absent. */
+  /**
+   * Requests per minute, enforced locally with a token bucket: a finite number of at least 1 (a
+   * fraction is fine). Unlimited (or learned) when absent.
+   */
   readonly requestsPerMinute?: number;
-  /** Tokens per minute (estimated before the call from characters / 4 + `maxTokens`, corrected from usage). */
+  /**
+   * Tokens per minute (estimated before the call from characters / 4 + `maxTokens`, corrected from
+   * usage): a finite number of at least 1.
+   */
   readonly tokensPerMinute?: number;
   /**
    * Learn limits from `x-ratelimit-*` / `anthropic-ratelimit-*` headers, pause every worker once for
@@ -60,9 +66,16 @@ export interface EmulatedOptions {
   /** How to call the provider: `openaiChat()`, `openaiResponses()`, `anthropicMessages()` or your own strategy. */
   readonly call: CallStrategy;
   /**
-   * The most calls in flight at once, and the number of workers. An item waiting out a retry delay
-   * (a 429's retry-after, a backoff) lends its worker to the next item meanwhile, so up to twice
-   * this many items may be in progress, never more calls than this. @default 16
+   * The most calls in flight at once, and the most workers (they start as requests arrive, so a
+   * short job costs only as many as it has requests). An item waiting out a retry delay (a 429's
+   * retry-after, a backoff) lends its worker to the next item meanwhile, so up to twice this many
+   * items may be in progress, never more calls than this.
+   *
+   * An integer from 1 to 20,000. The bound is what the largest published rate limits can use: 30,000
+   * requests a minute with calls of 40 s each keeps 20,000 in flight (Little's law); beyond it,
+   * calls only wait in the local rate limiter or meet 429s, and each one in flight holds a connection.
+   * @default 16
+   * @example emulated({ call: openaiChat(), concurrency: 64 })
    */
   readonly concurrency?: number;
   /**
@@ -72,7 +85,10 @@ export interface EmulatedOptions {
    */
   readonly retry?: RetryStrategy;
   readonly rateLimit?: EmulatedRateLimitOptions;
-  /** Per call; a call that takes longer is aborted as a retryable `timeout`. @default 60_000 */
+  /**
+   * Per call; a call that takes longer is aborted as a retryable `timeout`. From 1 ms to 2^31-1 ms
+   * (about 24.8 days, the longest timer Node keeps). @default 60_000
+   */
   readonly timeoutMs?: number;
   /**
    * `continue`: failed items are recorded and the run goes on. `fail-fast`: the first item that
@@ -82,9 +98,15 @@ export interface EmulatedOptions {
    * @default 'continue'
    */
   readonly errorStrategy?: ErrorStrategy;
-  /** Requests read ahead of the workers; the source is pulled only as they free up. @default 2 × concurrency */
+  /**
+   * Requests read ahead of the workers; the source is pulled only as they free up. An integer from 1
+   * to 100,000 (more only holds more requests in memory). @default 2 × concurrency
+   */
   readonly maxQueueSize?: number;
-  /** 429/529 answers an item may wait out before it fails (they do not consume `retry`). @default 20 */
+  /**
+   * 429/529 answers an item may wait out before it fails (they do not consume `retry`). An integer
+   * from 0 to 1,000 (each wait lasts up to a minute). @default 20
+   */
   readonly maxRateLimitRetries?: number;
   /** Error categories that stop the whole run (`failed`) at the first occurrence. @default ['auth', 'insufficient_quota'] */
   readonly abortOn?: readonly ErrorCategory[];
@@ -96,10 +118,13 @@ export interface EmulatedOptions {
   readonly onProgress?: (progress: EmulatedProgress) => void;
   /** Tools executed locally when the model calls them (added to requests that list no tools). */
   readonly tools?: EmulatedTools;
-  /** Further model calls per item that answer tool results. @default 5 */
+  /** Further model calls per item that answer tool results: an integer from 0 to 100. @default 5 */
   readonly maxToolIterations?: number;
   readonly budget?: EmulatedBudget;
-  /** How often the client polls an emulated run (it is in-process, so polling is cheap). @default the client's */
+  /**
+   * How often the client polls an emulated run (it is in-process, so polling is cheap). From 1 ms to
+   * 2^31-1 ms. @default the client's
+   */
   readonly pollIntervalMs?: number;
 }
 
@@ -126,8 +151,18 @@ export interface ResolvedEmulatedOptions {
   readonly pollIntervalMs: number | undefined;
 }
 
+/** The largest `concurrency`: see {@link EmulatedOptions.concurrency} for why. */
+const maxConcurrency = 20_000;
+const maxQueueSize = 100_000;
+const maxRateLimitRetries = 1_000;
+const maxToolIterations = 100;
+/** The longest delay `setTimeout` keeps; a longer one fires at once. */
+const maxTimerMs = 2_147_483_647;
+
+/** The value as written: NaN and Infinity by name (JSON would print null), strings quoted, arrays and objects as JSON. */
 function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
@@ -139,21 +174,32 @@ function fail(option: string, expected: string, value: unknown): never {
   throw new TypeError(`emulated: option "${option}" must be ${expected}, got ${describe(value)}`);
 }
 
-function positiveInteger(option: string, value: unknown, fallback: number): number {
+function formatBound(bound: number): string {
+  return bound === maxTimerMs ? '2^31-1' : bound.toLocaleString('en-US');
+}
+
+/** An integer from `min` to `max` (NaN, Infinity, fractions and anything else are refused), or `fallback` when absent. */
+function integerOption(option: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(option, 'a positive integer', value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(option, `an integer from ${formatBound(min)} to ${formatBound(max)}`, value);
+  }
   return value;
 }
 
-function nonNegativeInteger(option: string, value: unknown, fallback: number): number {
+/** A number of milliseconds from 1 to 2^31-1, or `fallback` when absent. */
+function millisecondsOption<T extends number | undefined>(option: string, value: unknown, fallback: T): number | T {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(option, 'a non-negative integer', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > maxTimerMs) {
+    fail(option, 'a number of milliseconds from 1 to 2^31-1', value);
+  }
   return value;
 }
 
-function positiveRate(option: string, value: unknown): number | undefined {
+/** A finite per-minute rate of at least 1, or undefined when absent. */
+function rateOption(option: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(option, 'a positive number', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) fail(option, 'a finite number of at least 1 (per minute)', value);
   return value;
 }
 
@@ -173,17 +219,14 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
     fail('call', 'a call strategy with a call(request, context) method', call);
   }
   if (typeof call.name !== 'string' || call.name === '') fail('call.name', 'a non-empty string', call.name);
-  const concurrency = positiveInteger('concurrency', options.concurrency, 16);
+  const concurrency = integerOption('concurrency', options.concurrency, 16, 1, maxConcurrency);
   if (options.retry !== undefined) assertRetryStrategy(options.retry, 'retry');
   const rateLimit = options.rateLimit ?? {};
   if (typeof rateLimit !== 'object' || rateLimit === null) fail('rateLimit', 'an object', rateLimit);
   if (rateLimit.adaptive !== undefined && typeof rateLimit.adaptive !== 'boolean') {
     fail('rateLimit.adaptive', 'a boolean', rateLimit.adaptive);
   }
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > 2_147_483_647) {
-    fail('timeoutMs', 'a number of milliseconds from 1 to 2^31-1', options.timeoutMs);
-  }
+  const timeoutMs = millisecondsOption('timeoutMs', options.timeoutMs, 60_000);
   const errorStrategy = options.errorStrategy ?? 'continue';
   if (!['continue', 'fail-fast', 'skip'].includes(errorStrategy)) {
     fail('errorStrategy', '"continue", "fail-fast" or "skip"', errorStrategy);
@@ -220,28 +263,25 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
   if (budget !== undefined && (typeof budget?.reserve !== 'function' || typeof budget?.settle !== 'function')) {
     fail('budget', 'an object with reserve(request) and settle(request, usage) functions', budget);
   }
-  const pollIntervalMs = options.pollIntervalMs;
-  if (pollIntervalMs !== undefined && (typeof pollIntervalMs !== 'number' || !(pollIntervalMs > 0))) {
-    fail('pollIntervalMs', 'a positive number of milliseconds', pollIntervalMs);
-  }
+  const pollIntervalMs = millisecondsOption('pollIntervalMs', options.pollIntervalMs, undefined);
   return {
     call,
     concurrency,
     retry: options.retry,
-    requestsPerMinute: positiveRate('rateLimit.requestsPerMinute', rateLimit.requestsPerMinute),
-    tokensPerMinute: positiveRate('rateLimit.tokensPerMinute', rateLimit.tokensPerMinute),
+    requestsPerMinute: rateOption('rateLimit.requestsPerMinute', rateLimit.requestsPerMinute),
+    tokensPerMinute: rateOption('rateLimit.tokensPerMinute', rateLimit.tokensPerMinute),
     adaptive: rateLimit.adaptive ?? true,
     timeoutMs,
     errorStrategy,
-    maxQueueSize: positiveInteger('maxQueueSize', options.maxQueueSize, concurrency * 2),
-    maxRateLimitRetries: nonNegativeInteger('maxRateLimitRetries', options.maxRateLimitRetries, 20),
+    maxQueueSize: integerOption('maxQueueSize', options.maxQueueSize, concurrency * 2, 1, maxQueueSize),
+    maxRateLimitRetries: integerOption('maxRateLimitRetries', options.maxRateLimitRetries, 20, 0, maxRateLimitRetries),
     abortOn: new Set(abortOn),
     middleware,
     observers,
     onResult: options.onResult,
     onProgress: options.onProgress,
     tools: tools === undefined || Object.keys(tools).length === 0 ? undefined : tools,
-    maxToolIterations: nonNegativeInteger('maxToolIterations', options.maxToolIterations, 5),
+    maxToolIterations: integerOption('maxToolIterations', options.maxToolIterations, 5, 0, maxToolIterations),
     budget,
     pollIntervalMs,
   };
