@@ -10,6 +10,11 @@ export {
   type AdapterConformanceOptions,
 } from './testing/run-adapter-conformance.js';
 export {
+  checkAdapterConformance,
+  type AdapterConformanceFailure,
+  type AdapterConformanceReport,
+} from './testing/check-adapter-conformance.js';
+export {
   createFakeBatchBackend,
   fakeBatchProvider,
   type FakeBatch,
