@@ -151,8 +151,8 @@ export interface ResolvedEmulatedOptions {
   readonly pollIntervalMs: number | undefined;
 }
 
-/** The largest `concurrency`: see {@link EmulatedOptions.concurrency} for why. */
-const maxConcurrency = 20_000;
+/** The largest `concurrency` (the CLI's `--concurrency` too): see {@link EmulatedOptions.concurrency} for why. */
+export const maxConcurrency = 20_000;
 const maxQueueSize = 100_000;
 const maxRateLimitRetries = 1_000;
 const maxToolIterations = 100;
