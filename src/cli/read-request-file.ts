@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
@@ -5,6 +6,7 @@ import { decodeJsonl, readJsonlFile, type DecodeJsonlOptions, type JsonlLine } f
 import { batchRequestSchema, isOpenAIBatchLine, type BatchRequestInput } from '../models/batch-request.js';
 import { fromOpenAIBatchLine } from '../models/openai-batch-line.js';
 import { UsageError } from './usage-error.js';
+import { Utf8LineChecker } from './utf8-line-checker.js';
 
 /** Requests read from a file, with the 1-based line each came from (to name lines in later errors). */
 export interface RequestFile {
@@ -33,7 +35,8 @@ const openAILineKeys = ['custom_id', 'method', 'url', 'body'];
  * Reads a request file: JSONL of `BatchRequest`s or of OpenAI batch lines (both may be mixed), or a
  * `.txt` file with one prompt a line (ids `line_<n>`, n the line number). `format` overrides the
  * choice by extension. Every problem of every line is collected into one `ValidationError` whose
- * issues name their line: invalid JSON, unknown keys, invalid fields, duplicate ids, an empty file.
+ * issues name their line: invalid UTF-8, invalid JSON, unknown keys, invalid fields, duplicate ids,
+ * an empty file.
  *
  * @throws UsageError when the file cannot be read.
  * @throws ValidationError when any line is bad.
@@ -43,8 +46,10 @@ export async function readRequestFile(path: string, options: { readonly format?:
   // A JSONL file is checked here and read again when submitted: only line numbers are kept.
   const read =
     format === 'txt'
-      ? readFile(path, 'utf8').then(collectPromptLines)
-      : collectJsonlRequests((decodeOptions) => readJsonlFile(path, decodeOptions), { keep: false });
+      ? readFile(path).then((bytes) => collectPromptLines(bytes))
+      : collectJsonlRequests((decodeOptions, utf8) => decodeJsonl(checkUtf8(createReadStream(path, { highWaterMark: 64 * 1024 }), utf8), decodeOptions), {
+          keep: false,
+        });
   const collected = await read.catch((error: unknown) => {
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
@@ -79,8 +84,8 @@ export async function readRequestStream(
 ): Promise<RequestFile> {
   const collected =
     options.format === 'txt'
-      ? collectPromptLines(await readText(source))
-      : await collectJsonlRequests((decodeOptions) => decodeJsonl(source, decodeOptions), { keep: true });
+      ? collectPromptLines(await readBytes(source))
+      : await collectJsonlRequests((decodeOptions, utf8) => decodeJsonl(checkUtf8(source, utf8), decodeOptions), { keep: true });
   return toRequestFile(options.name, options.format, collected);
 }
 
@@ -104,42 +109,70 @@ interface Collected {
   lacksModel: boolean;
 }
 
-// Prompt files are read whole, as text, so a stream is gathered first (its bytes decoded as UTF-8,
-// characters split across chunks included).
-async function readText(source: AsyncIterable<Uint8Array | string>): Promise<string> {
-  const decoder = new TextDecoder('utf-8');
-  const pieces: string[] = [];
-  for await (const chunk of source) pieces.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-  pieces.push(decoder.decode());
-  return pieces.join('');
+/** What a line that is not UTF-8 is told; a decoder would have sent U+FFFD in place of its bytes. */
+const invalidUtf8Reason = 'invalid UTF-8: the line holds bytes that are not UTF-8 text (save the file as UTF-8)';
+
+/** Passes the chunks of `source` on unchanged, checking their bytes for UTF-8 as they go by. */
+async function* checkUtf8(source: AsyncIterable<Uint8Array | string>, checker: Utf8LineChecker): AsyncGenerator<Uint8Array | string> {
+  // Chunks that are already text were decoded upstream; there is nothing left to check in them.
+  for await (const chunk of source) {
+    if (typeof chunk !== 'string') checker.push(chunk);
+    yield chunk;
+  }
+  checker.end();
 }
 
-function collectPromptLines(text: string): Collected {
+// Prompt files are read whole, so a stream is gathered first.
+async function readBytes(source: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  return Buffer.concat(chunks);
+}
+
+function collectPromptLines(bytes: Uint8Array): Collected {
   // Prompt lines name no model.
   const collected: Collected = { requests: [], lines: [], issues: [], lacksModel: true };
-  const rows = text.replace(/^\uFEFF/, '').split('\n');
+  const utf8 = new Utf8LineChecker();
+  utf8.push(bytes);
+  utf8.end();
+  const rows = new TextDecoder('utf-8').decode(bytes).split('\n');
   rows.forEach((row, position) => {
     const prompt = row.endsWith('\r') ? row.slice(0, -1) : row;
     if (prompt.trim() === '') return;
     const line = position + 1;
+    if (utf8.invalidLines.has(line)) {
+      collected.issues.push({ index: collected.issues.length, line, field: '', reason: invalidUtf8Reason });
+      return;
+    }
     collected.requests.push({ id: `line_${line}`, messages: [{ role: 'user', content: prompt }] });
     collected.lines.push(line);
   });
   return collected;
 }
 
+/**
+ * Checks every line that `decode` yields. `decode` passes its bytes through the UTF-8 checker it is
+ * given, which has seen a line's bytes by the time the line is decoded: a line that is not UTF-8 is
+ * reported as that alone (its JSON, decoded with U+FFFD in place of the bad bytes, is not checked).
+ */
 async function collectJsonlRequests(
-  decode: (options: DecodeJsonlOptions) => AsyncIterable<JsonlLine>,
+  decode: (options: DecodeJsonlOptions, utf8: Utf8LineChecker) => AsyncIterable<JsonlLine>,
   options: { readonly keep: boolean },
 ): Promise<Collected> {
   const collected: Collected = { requests: [], lines: [], issues: [], lacksModel: false };
+  const utf8 = new Utf8LineChecker();
   const firstLineById = new Map<string, number>();
   let index = 0;
   const onMalformed = ({ line, error }: { line: number; error: Error }): void => {
-    collected.issues.push({ index: index++, line, field: '', reason: `invalid JSON (${error.message})` });
+    const reason = utf8.invalidLines.has(line) ? invalidUtf8Reason : `invalid JSON (${error.message})`;
+    collected.issues.push({ index: index++, line, field: '', reason });
   };
-  for await (const { line, value } of decode({ onMalformed })) {
+  for await (const { line, value } of decode({ onMalformed }, utf8)) {
     const position = index++;
+    if (utf8.invalidLines.has(line)) {
+      collected.issues.push({ index: position, line, field: '', reason: invalidUtf8Reason });
+      continue;
+    }
     const issues = checkLine(value, position, line);
     const id = idOf(value);
     if (id !== undefined) {
