@@ -5,7 +5,11 @@ import { BudgetExceededError } from './budget-exceeded-error.js';
 import { JobNotFoundError } from './job-not-found-error.js';
 import { LlmBatchError } from './llm-batch-error.js';
 import { type HeadersLike, parseRetryAfter, readHeader } from './parse-retry-after.js';
+import { redactSecrets } from './redact-secrets.js';
 import { ValidationError } from './validation-error.js';
+
+// Kept here too: the public entry point and the client have always imported it from this module.
+export { redactSecrets } from './redact-secrets.js';
 
 /** What `classifyError` makes of an error: enough to decide whether and when to retry, and to report it. */
 export interface ErrorClassification {
@@ -106,8 +110,8 @@ const retryableCategories = new Set<ErrorCategory>([
 ]);
 
 /**
- * Maps any error to a category and a retry decision. Pure: no I/O, and the only clock it reads is
- * `Date.now()` for `retry-after` HTTP dates.
+ * Maps any error to a category and a retry decision. No I/O; it reads only `Date.now()` (for
+ * `retry-after` HTTP dates) and the key variables of the environment (to mask their values).
  *
  * Understands, without importing either SDK: `openai` and `@anthropic-ai/sdk` `APIError`s (status,
  * headers, body), their connection, timeout and user-abort errors, Node/undici network errors
@@ -116,7 +120,8 @@ const retryableCategories = new Set<ErrorCategory>([
  * or `error`, an Anthropic `errored` result or its `error`).
  *
  * Headers win over the status table: `x-should-retry` overrides `retryable`, and `retry-after-ms`
- * / `retry-after` become `retryAfterMs`. Messages are stripped of anything that looks like a key.
+ * / `retry-after` become `retryAfterMs`. Messages are passed through `redactSecrets` (no key survives)
+ * and a whole HTML error page in them is shortened to its title and size.
  *
  * @example
  * try { await client.batches.retrieve(id); }
@@ -124,9 +129,65 @@ const retryableCategories = new Set<ErrorCategory>([
  */
 export function classifyError(error: unknown): ErrorClassification {
   const classification = classifyUnredacted(error, 0);
-  classification.message = redactSecrets(classification.message);
+  classification.message = redactSecrets(condenseHtmlPage(classification.message, classification.statusCode));
   return classification;
 }
+
+// Where an HTML document starts inside a message (the SDKs put a non-JSON body after the status).
+const htmlStart = /<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|title[\s>])/i;
+// Enough of a page to find its title or first words; error pages put them near the top.
+const htmlScanLength = 64 * 1024;
+const htmlSummaryLength = 200;
+
+/**
+ * A message holding a whole HTML page (a proxy's or a load balancer's 502 page, which the SDKs
+ * report as `"502 <!DOCTYPE html>…"`) shortened to what a person needs: the text before the page,
+ * the page's `<title>` (else its first words) and its size, as
+ * `"502 Bad Gateway (HTML error page, 1,234 bytes)"`. `statusCode` leads when the message does not
+ * say it already. Other messages are returned as they are.
+ */
+export function condenseHtmlPage(message: string, statusCode?: number): string {
+  const start = message.search(htmlStart);
+  if (start === -1) return message;
+  const before = message.slice(0, start).trim().replace(/[:;,-]$/, '').trim();
+  const page = message.slice(start);
+  const scanned = page.slice(0, htmlScanLength);
+  let summary = plainText(between(scanned, '<title', '</title'));
+  if (summary === '') summary = plainText(scanned.replace(/<head[\s>][\s\S]*?(?:<\/head>|$)/i, ''));
+  summary = summary.length > htmlSummaryLength ? `${summary.slice(0, htmlSummaryLength - 1)}…` : summary;
+  // "502 <title>502 Bad Gateway</title>": the status is already in the title.
+  const status = before === '' && statusCode !== undefined ? String(statusCode) : before;
+  const lead = status !== '' && !(/^\d{3}$/.test(status) && summary.startsWith(status)) ? status : '';
+  const text = [lead, summary].filter((part) => part !== '').join(' ');
+  const size = `HTML error page, ${new TextEncoder().encode(page).length.toLocaleString('en-US')} bytes`;
+  return text === '' ? `(${size})` : `${text} (${size})`;
+}
+
+/** The content of the first `open`…`close` element (tag names in lower case), or ''. */
+function between(html: string, open: string, close: string): string {
+  const lower = html.toLowerCase();
+  const start = lower.indexOf(open);
+  const contentStart = start === -1 ? -1 : lower.indexOf('>', start);
+  if (contentStart === -1) return '';
+  const end = lower.indexOf(close, contentStart);
+  return end === -1 ? '' : html.slice(contentStart + 1, end);
+}
+
+/**
+ * The visible text of an HTML fragment: no scripts, styles, tags or comments; entities decoded;
+ * spaces collapsed. An element left open runs to the end (which also keeps every pattern linear).
+ */
+function plainText(html: string): string {
+  return html
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
+    .replace(/<(script|style)[\s>][\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
+    .replace(/<[^<>]*>/g, ' ')
+    .replace(/&(nbsp|amp|lt|gt|quot|#39|apos);/g, (_, entity: string) => htmlEntities[entity] ?? ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const htmlEntities: Readonly<Record<string, string>> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'" };
 
 /**
  * The `ItemError` for a failed item: the classification without the request id (which belongs in
@@ -146,18 +207,6 @@ export function toItemError(error: unknown): ItemError {
   if (classification.type !== undefined) itemError.type = classification.type;
   if (classification.retryAfterMs !== undefined) itemError.retryAfterMs = classification.retryAfterMs;
   return itemError;
-}
-
-/**
- * Replaces API keys and bearer tokens in a text with a mask. Used on every message this library
- * reports, because provider messages sometimes echo the key that was sent.
- */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/\bBearer\s+[\w.~+/=-]{8,}/gi, 'Bearer [REDACTED]')
-    .replace(/\bsk-ant-[\w-]+/g, 'sk-ant-[REDACTED]')
-    .replace(/\bsk-(?!ant-\[REDACTED\])[\w*-]{6,}/g, 'sk-[REDACTED]')
-    .replace(/\b(x-api-key|api[_-]?key)(["']?\s*[:=]\s*["']?)[\w.*-]{8,}/gi, '$1$2[REDACTED]');
 }
 
 function classifyUnredacted(error: unknown, depth: number): ErrorClassification {
@@ -433,7 +482,8 @@ function isConnectionError(error: UnknownRecord): boolean {
   for (const link of causeChain(error)) {
     const names = namesOf(link);
     if (names.some((name) => connectionNames.has(name))) return true;
-    if (names.includes('TypeError') && link.message === 'fetch failed') return true;
+    // undici: `fetch failed` before the response, `terminated` when the connection broke during a body.
+    if (names.includes('TypeError') && (link.message === 'fetch failed' || link.message === 'terminated')) return true;
   }
   return false;
 }

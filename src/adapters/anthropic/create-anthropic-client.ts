@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { registerSecret } from '../../errors/redact-secrets.js';
 import type { FetchFunction } from '../../http/keep-alive-fetch.js';
 
 /** How to reach Anthropic: an API key and base URL, or a ready client. */
@@ -31,6 +32,10 @@ export function createAnthropicClient(options: AnthropicClientOptions, caller: s
     if (typeof batches !== 'object' || batches === null) {
       throw new TypeError(`${caller}: option \`client\` must be an @anthropic-ai/sdk client (got ${describe(options.client)})`);
     }
+    // A key or token the client was made with is masked like one passed here.
+    for (const secret of [(options.client as { apiKey?: unknown }).apiKey, (options.client as { authToken?: unknown }).authToken]) {
+      if (typeof secret === 'string') registerSecret(secret);
+    }
     return options.client;
   }
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
@@ -43,6 +48,8 @@ export function createAnthropicClient(options: AnthropicClientOptions, caller: s
   if (apiKey === undefined || apiKey === '') {
     throw new TypeError(`${caller}: no Anthropic API key: pass \`apiKey\` or set ANTHROPIC_API_KEY`);
   }
+  // Provider messages sometimes echo the key: from here on it is masked wherever it appears.
+  registerSecret(apiKey);
   return new Anthropic({
     apiKey,
     maxRetries: 0,

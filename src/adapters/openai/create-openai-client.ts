@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { registerSecret } from '../../errors/redact-secrets.js';
 import type { FetchFunction } from '../../http/keep-alive-fetch.js';
 
 /** Connection options shared by `openaiBatch()`, `openaiChat()` and `openaiResponses()`. */
@@ -38,6 +39,9 @@ export function createOpenAIClient(options: OpenAIConnectionOptions, caller: str
     if (typeof options.client !== 'object' || options.client === null) {
       throw new TypeError(`${caller}: option \`client\` must be an OpenAI client instance, got ${typeof options.client}`);
     }
+    // A key the client was made with is masked like one passed here.
+    const clientKey: unknown = (options.client as { apiKey?: unknown }).apiKey;
+    if (typeof clientKey === 'string') registerSecret(clientKey);
     return options.client;
   }
   for (const name of ['apiKey', 'baseURL', 'organization', 'project'] as const) {
@@ -52,6 +56,8 @@ export function createOpenAIClient(options: OpenAIConnectionOptions, caller: str
   if (apiKey === undefined || apiKey === '') {
     throw new TypeError(`${caller}: no OpenAI API key. Pass \`apiKey\` or set the OPENAI_API_KEY environment variable.`);
   }
+  // Provider messages sometimes echo the key: from here on it is masked wherever it appears.
+  registerSecret(apiKey);
   return new OpenAI({
     apiKey,
     maxRetries: 0,
