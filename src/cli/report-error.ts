@@ -1,8 +1,9 @@
 import { isAbortError } from '../errors/abort-error.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
-import { classifyError, redactSecrets } from '../errors/classify-error.js';
+import { classifyError, condenseHtmlPage } from '../errors/classify-error.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
+import { maskKeyValues, redactSecrets } from '../errors/redact-secrets.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 import type { CliIo } from './cli-io.js';
 import { exitCodes } from './exit-codes.js';
@@ -20,11 +21,13 @@ const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'j
 /**
  * Prints an error on stderr, without any secret, and returns the exit code: 2 for usage, input
  * and configuration errors (including a budget refusal and an unknown job), 130 for an
- * interruption, 3 for everything else (the provider failed or could not be reached).
+ * interruption, 3 for everything else (the provider failed or could not be reached, or the
+ * connection to it broke).
  */
 export function reportError(error: unknown, io: CliIo, command: string | undefined): number {
   const print = (text: string): void => {
-    io.stderr.write(`${hideSecrets(text, io)}\n`);
+    // The io's own environment: a test or a host app may pass keys that are not in process.env.
+    io.stderr.write(`${redactSecrets(maskKeyValues(text, io.env))}\n`);
   };
   if (error instanceof UsageError) {
     const name = error.command ?? command;
@@ -60,7 +63,12 @@ export function reportError(error: unknown, io: CliIo, command: string | undefin
     print('llm-batch: interrupted');
     return interruptedExitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const broken = describeBrokenConnection(error, category);
+  if (broken !== undefined) {
+    print(broken);
+    return exitCodes.jobFailed;
+  }
+  const message = condenseHtmlPage(error instanceof Error ? error.message : String(error));
   // TypeErrors are the library's option checks (a missing API key, a bad option value).
   if (error instanceof TypeError && !LlmBatchError.isInstance(error)) {
     print(`llm-batch: ${message}`);
@@ -83,12 +91,39 @@ function formatIssues(title: string, issues: readonly ValidationIssue[]): string
   return `llm-batch: ${title} (${issues.length} ${noun})\n${lines.join('\n')}`;
 }
 
-/** Redacts key-shaped text, and the exact keys of this environment wherever they appear. */
-function hideSecrets(text: string, io: CliIo): string {
-  let redacted = redactSecrets(text);
-  for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']) {
-    const key = io.env[name];
-    if (key && key.length >= 4) redacted = redacted.split(key).join('[REDACTED]');
+// undici's words for a connection that broke (its TypeErrors carry no code of their own).
+const brokenConnectionMessages = new Set(['terminated', 'fetch failed', 'other side closed']);
+
+/**
+ * The message for a network failure or a timeout, or undefined for any other error. undici's
+ * `TypeError: terminated` must not be taken for one of the library's option checks, which are
+ * TypeErrors too.
+ */
+function describeBrokenConnection(error: unknown, category: unknown): string | undefined {
+  const chain = causeChain(error);
+  const isBroken = category === 'network' || chain.some((link) => brokenConnectionMessages.has(link.message));
+  if (!isBroken && category !== 'timeout') return undefined;
+  const code = chain.map((link) => link.code).find((value): value is string => typeof value === 'string' && /^E[A-Z]+$/.test(value));
+  const messages = [...new Set(chain.map((link) => link.message.replace(/\.$/, '')).filter((message) => message !== ''))];
+  const reason = code ?? messages.shift() ?? 'network error';
+  const details = messages.length > 0 ? `: ${condenseHtmlPage(messages.join('; '))}` : '';
+  const what = isBroken ? 'the connection to the provider broke' : 'the provider did not answer in time';
+  return (
+    `llm-batch: ${what} (${reason})${details}\n` +
+    'Check the network and the base URL, then run the command again; a job that was already submitted is kept, and ' +
+    '"llm-batch resume JOB" continues it (see "llm-batch list" for its id).'
+  );
+}
+
+/** The error and its causes (bounded: causes can be cyclic), as message and code. */
+function causeChain(error: unknown): Array<{ message: string; code: unknown }> {
+  const chain: Array<{ message: string; code: unknown }> = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const link = current as { message?: unknown; code?: unknown; cause?: unknown };
+    chain.push({ message: typeof link.message === 'string' ? link.message : '', code: link.code });
+    if (link.cause === current) break;
+    current = link.cause;
   }
-  return redacted;
+  return chain;
 }
