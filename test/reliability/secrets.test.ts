@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +108,10 @@ async function runWith(name: string, server: MockProviderServer, model: string) 
 }
 
 async function cli(args: string[], env: Record<string, string>): Promise<number> {
+  return (await cliOutput(args, env)).code;
+}
+
+async function cliOutput(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
   counts.runs++;
   let stdout = '';
   let stderr = '';
@@ -115,7 +122,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<number>
     env: { ...process.env },
   });
   texts.push({ where: `cli ${args.join(' ')} stdout`, text: stdout }, { where: `cli ${args.join(' ')} stderr`, text: stderr });
-  return code;
+  return { code, stdout };
 }
 
 describe('a sentinel API key appears nowhere', () => {
@@ -176,4 +183,237 @@ describe('a sentinel API key appears nowhere', () => {
     expect(all.some(({ text }) => /401|Incorrect API key|invalid x-api-key/.test(text))).toBe(true);
     expect(leaks).toEqual([]);
   });
+});
+
+// Each vendor's key shape, twice: `configured` is the key in use (an `apiKey` option, or the
+// variable the CLI reads), masked by its exact value; `echoedOnly` is configured nowhere and only
+// ever shows up inside a server's message, so only the shape can catch it.
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const alphanumeric = (length: number): string => [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('');
+const hex = (length: number): string => randomBytes(length / 2).toString('hex');
+const keyShapes: Array<{ name: string; make: () => string }> = [
+  { name: 'sk-', make: () => `sk-${alphanumeric(48)}` },
+  { name: 'sk-ant-', make: () => `sk-ant-api03-${alphanumeric(80)}-${alphanumeric(6)}AA` },
+  { name: 'gsk_', make: () => `gsk_${alphanumeric(52)}` },
+  { name: 'AIza', make: () => `AIza${alphanumeric(30)}_-${alphanumeric(3)}` },
+  { name: 'Azure 32-hex', make: () => hex(32) },
+  { name: 'Together 64-hex', make: () => hex(64) },
+  { name: 'Together tgp_v1_', make: () => `tgp_v1_${alphanumeric(43)}` },
+  { name: 'xai-', make: () => `xai-${alphanumeric(80)}` },
+  { name: 'hf_', make: () => `hf_${alphanumeric(34)}` },
+];
+const shapes = keyShapes.map((shape, index) => ({ ...shape, tag: `keyshape_${index}_`, configured: shape.make(), echoedOnly: shape.make() }));
+type Shape = (typeof shapes)[number];
+
+/** A key and the part of it that gives it away: a mask that stops early leaves the tail behind. */
+function giveaways(shape: Shape): Array<{ what: string; value: string }> {
+  return [
+    { what: 'configured key', value: shape.configured },
+    { what: 'configured key (tail)', value: shape.configured.slice(-16) },
+    { what: 'echoed key', value: shape.echoedOnly },
+    { what: 'echoed key (tail)', value: shape.echoedOnly.slice(-16) },
+  ];
+}
+
+describe('each key shape, echoed in an error, appears in no stored file and no CLI output', () => {
+  let gateway: Server;
+  let gatewayUrl = '';
+  let gatewayEchoes = 0;
+  let itemErrors: MockProviderServer;
+  let current: Shape = shapes[0]!;
+
+  beforeAll(async () => {
+    // A server in front of the provider that refuses the key and echoes it back, as some
+    // OpenAI-compatible servers and gateways do (the emulator's own 401 says only "Incorrect API key provided.").
+    gateway = createServer((request, response) => {
+      request.resume();
+      const bearer = /^Bearer\s+(.*)$/i.exec(request.headers.authorization ?? '')?.[1];
+      const sent = String(request.headers['x-api-key'] ?? bearer ?? '');
+      gatewayEchoes++;
+      const anthropic = request.headers['anthropic-version'] !== undefined;
+      const message = `Incorrect API key provided: ${sent}. Keys tried from this address: ${current.echoedOnly}.`;
+      const body = anthropic
+        ? { type: 'error', error: { type: 'authentication_error', message }, request_id: 'req_gateway' }
+        : { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } };
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    });
+    gateway.listen(0, '127.0.0.1');
+    await once(gateway, 'listening');
+    gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    // Every request of a shape fails with a 400 whose message carries both keys of that shape.
+    itemErrors = await createMockProviderServer({
+      journalBodies: true,
+      batch: { validatingMs: 10, processingMs: 50, finalizingMs: 10 },
+      respond: (request) => {
+        const prompt = JSON.stringify(request.body);
+        const shape = shapes.find((candidate) => prompt.includes(candidate.tag));
+        if (shape === undefined) return undefined;
+        return {
+          status: 400,
+          error: { message: `Invalid request: the key ${shape.configured} must not appear in content (nor ${shape.echoedOnly})`, type: 'invalid_request_error' },
+        };
+      },
+    });
+  });
+
+  afterAll(async () => {
+    gateway?.closeAllConnections();
+    await new Promise<void>((resolve) => (gateway ? gateway.close(() => resolve()) : resolve()));
+    await itemErrors?.close();
+  });
+
+  /** What one case left behind, by where a user would meet it. */
+  interface Trail {
+    folder: string;
+    /** CLI stdout and stderr, and everything printed meanwhile. */
+    output: Array<{ where: string; text: string }>;
+    /** What the library returned (job, aggregate) and what it threw. */
+    library: Array<{ where: string; text: string }>;
+  }
+
+  /** A job through the library: submit, wait, status, aggregate, resume; everything returned or thrown kept. */
+  async function libraryRun(name: string, provider: BatchProvider, store: string, requests: ReturnType<typeof makeRequests>, trail: Trail): Promise<void> {
+    counts.runs++;
+    const client = createBatchClient({ provider, store: fileStore({ dir: store }), pollIntervalMs: 20, maxPollIntervalMs: 50 });
+    const keep = (where: string, error: unknown): void => {
+      counts.errorsCaptured++;
+      trail.library.push(
+        { where: `${name} ${where} threw (inspect)`, text: inspect(error, { depth: 6 }) },
+        { where: `${name} ${where} threw (message)`, text: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) },
+        { where: `${name} ${where} threw (json)`, text: safeJson(error) },
+      );
+    };
+    let jobId: string | undefined;
+    try {
+      const job = await client.submit(requests);
+      jobId = job.id;
+      await client.wait(job.id, { timeoutMs: 20_000 });
+    } catch (error) {
+      keep('submit', error);
+    }
+    jobId ??= (await client.list()).at(-1)?.id;
+    if (jobId === undefined) return;
+    try {
+      trail.library.push({ where: `${name} status()`, text: JSON.stringify(await client.status(jobId)) });
+      trail.library.push({ where: `${name} aggregate()`, text: JSON.stringify(await client.aggregate(jobId)) });
+    } catch (error) {
+      keep('status', error);
+    }
+    try {
+      await client.resume(jobId);
+    } catch (error) {
+      keep('resume', error);
+    }
+  }
+
+  /** A CLI command whose output goes to the trail. */
+  async function trailCli(trail: Trail, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
+    const first = texts.length;
+    const result = await cliOutput(args, env);
+    trail.output.push(...texts.slice(first));
+    return result;
+  }
+
+  /** `status --json`, `errors`, `errors --json` and `results` of every job in a CLI store. */
+  async function showEveryJob(trail: Trail, store: string, env: Record<string, string>): Promise<number> {
+    const { stdout } = await trailCli(trail, ['list', '--store', store, '--json'], env);
+    const jobs = (JSON.parse(stdout) as { jobs: Array<{ id: string }> }).jobs;
+    for (const { id } of jobs) {
+      await trailCli(trail, ['status', id, '--store', store, '--json'], env);
+      await trailCli(trail, ['errors', id, '--store', store], env);
+      await trailCli(trail, ['errors', id, '--store', store, '--json'], env);
+      await trailCli(trail, ['results', id, '--store', store, '--output', 'jsonl'], env);
+    }
+    return jobs.length;
+  }
+
+  function leaksIn(shape: Shape, all: ReadonlyArray<{ where: string; text: string }>): string[] {
+    counts.textsScanned += all.length;
+    const leaks: string[] = [];
+    for (const { what, value } of giveaways(shape)) for (const { where, text } of all) if (text.includes(value)) leaks.push(`${what} in ${where}`);
+    return leaks;
+  }
+
+  async function leaksInFiles(shape: Shape, folder: string): Promise<string[]> {
+    const files = await listFiles(folder);
+    expect(files.length).toBeGreaterThan(0);
+    counts.filesScanned += files.length;
+    return leaksIn(shape, await Promise.all(files.map(async (file) => ({ where: `file ${file.slice(folder.length)}`, text: await readFile(file, 'utf8') }))));
+  }
+
+  /** Runs a case once, before its three checks, and records what was printed meanwhile. */
+  function scannedCase(shape: Shape, name: string, folderName: string, run: (trail: Trail) => Promise<void>): void {
+    const trail: Trail = { folder: '', output: [], library: [] };
+    describe(`${shape.name}: ${name}`, () => {
+      beforeAll(async () => {
+        current = shape;
+        trail.folder = join(dir, 'shapes', shape.tag, folderName);
+        const firstLog = written.length;
+        await run(trail);
+        trail.output.push({ where: 'log lines', text: written.slice(firstLog).join('') });
+      });
+      it('is in no stored file', async () => {
+        expect(await leaksInFiles(shape, trail.folder)).toEqual([]);
+      });
+      it('is in no CLI output (status --json, errors, results) and no log line', () => {
+        expect(leaksIn(shape, trail.output)).toEqual([]);
+      });
+      it('is in nothing the library returns or throws', () => {
+        expect(leaksIn(shape, trail.library)).toEqual([]);
+      });
+    });
+  }
+
+  for (const shape of shapes) {
+    scannedCase(shape, 'a 401 at native submit that echoes the key', 'refused', async (trail) => {
+      const echoesBefore = gatewayEchoes;
+      const requests = makeRequests(3, shape.tag);
+      await libraryRun('openai native', openaiBatch({ apiKey: shape.configured, baseURL: `${gatewayUrl}/v1`, pollIntervalMs: 20 }), join(trail.folder, 'openai'), requests, trail);
+      await libraryRun(
+        'anthropic native',
+        anthropicBatch({ apiKey: shape.configured, baseURL: gatewayUrl, pollIntervalMs: 20 }),
+        join(trail.folder, 'anthropic'),
+        makeRequests(3, shape.tag, 'claude-haiku-4-5'),
+        trail,
+      );
+      const file = join(trail.folder, 'requests.jsonl');
+      await writeFile(file, requests.map((request) => JSON.stringify(request)).join('\n'));
+      const env = { OPENAI_API_KEY: shape.configured, OPENAI_BASE_URL: `${gatewayUrl}/v1` };
+      const store = join(trail.folder, 'cli');
+      expect((await trailCli(trail, ['run', file, '--provider', 'openai', '--mode', 'native', '--store', store, '--poll-interval', '20ms'], env)).code).toBe(2);
+      expect(await showEveryJob(trail, store, env)).toBeGreaterThan(0);
+      // The gateway echoed both keys, and the refusals reached what is scanned.
+      expect(gatewayEchoes).toBeGreaterThan(echoesBefore + 2);
+      expect([...trail.output, ...trail.library].some(({ text }) => text.includes('Incorrect API key provided'))).toBe(true);
+    });
+
+    scannedCase(shape, 'item errors that echo the key, emulated and native', 'items', async (trail) => {
+      const openaiRequests = makeRequests(3, shape.tag);
+      const anthropicRequests = makeRequests(3, shape.tag, 'claude-haiku-4-5');
+      const openaiUrl = `${itemErrors.url}/v1`;
+      const folder = trail.folder;
+      await libraryRun('openai emulated', emulated({ call: openaiChat({ apiKey: shape.configured, baseURL: openaiUrl }), concurrency: 4 }), join(folder, 'oe'), openaiRequests, trail);
+      await libraryRun('openai native', openaiBatch({ apiKey: shape.configured, baseURL: openaiUrl, pollIntervalMs: 20 }), join(folder, 'on'), openaiRequests, trail);
+      await libraryRun('anthropic native', anthropicBatch({ apiKey: shape.configured, baseURL: itemErrors.url, pollIntervalMs: 20 }), join(folder, 'an'), anthropicRequests, trail);
+      await libraryRun(
+        'anthropic emulated',
+        emulated({ call: anthropicMessages({ apiKey: shape.configured, baseURL: itemErrors.url }), concurrency: 4 }),
+        join(folder, 'ae'),
+        anthropicRequests,
+        trail,
+      );
+      const file = join(folder, 'requests.jsonl');
+      await writeFile(file, openaiRequests.map((request) => JSON.stringify(request)).join('\n'));
+      const env = { OPENAI_API_KEY: shape.configured, OPENAI_BASE_URL: openaiUrl };
+      const store = join(folder, 'cli');
+      for (const mode of ['emulated', 'native']) {
+        // Every item fails: exit 1, and the job ends.
+        expect((await trailCli(trail, ['run', file, '--provider', 'openai', '--mode', mode, '--store', store, '--poll-interval', '20ms', '--quiet'], env)).code).toBe(1);
+      }
+      expect(await showEveryJob(trail, store, env)).toBe(2);
+      // The item errors were stored and shown: the scan looks where the keys would be.
+      expect(trail.output.some(({ text }) => text.includes('must not appear in content'))).toBe(true);
+    });
+  }
 });
