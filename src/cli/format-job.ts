@@ -1,5 +1,6 @@
 import type { BatchAggregate } from '../models/batch-aggregate.js';
 import type { BatchJob, JobCounts, JobStatus } from '../models/batch-job.js';
+import type { CostEstimate } from '../models/cost-estimate.js';
 import type { Usage } from '../models/usage.js';
 
 /**
@@ -18,6 +19,22 @@ export function formatStatusLine(job: { status: JobStatus; counts: JobCounts }):
 /** US dollars: cents for amounts of a dollar or more, four decimals below (batches of cheap calls). */
 export function formatUsd(amount: number): string {
   return amount >= 1 || amount === 0 ? `$${amount.toFixed(2)}` : `$${amount.toFixed(4)}`;
+}
+
+/** `no price for model X`, `no price for models X, Y`: what makes a cost unknown, said instead of `$0`. */
+export function formatNoPrice(models: readonly string[]): string {
+  return `no price for ${models.length === 1 ? 'model' : 'models'} ${models.join(', ')}`;
+}
+
+/**
+ * What an estimate says about cost, for a summary line: `estimated $0.0007`; with a model that has
+ * no price, `no price for model X` (and what the priced models come to), never `$0.00`.
+ */
+export function formatEstimatedCost(estimate: CostEstimate): string {
+  const unknown = estimate.unknownModels ?? [];
+  if (unknown.length === 0) return `estimated ${formatUsd(estimate.costUsd)}`;
+  const priced = estimate.perModel.some((entry) => entry.costUsd !== undefined);
+  return priced ? `${formatNoPrice(unknown)}; estimated ${formatUsd(estimate.costUsd)} for the priced models` : formatNoPrice(unknown);
 }
 
 export function formatCount(value: number): string {
@@ -46,7 +63,7 @@ export function formatJobSummary(job: BatchJob, aggregate: BatchAggregate | unde
     lines.push(`Tokens: ${formatUsage(aggregate.usage)}`);
     const estimate = aggregate.estimate ?? job.estimate;
     const cost = aggregate.costUsd === undefined ? 'unknown' : formatUsd(aggregate.costUsd);
-    lines.push(`Cost: ${cost}${estimate ? ` (estimated ${formatUsd(estimate.costUsd)})` : ''}`);
+    lines.push(`Cost: ${cost}${estimate ? ` (${formatEstimatedCost(estimate)})` : ''}`);
     lines.push(`Elapsed: ${formatElapsed(aggregate.elapsedMs)}`);
   }
   for (const warning of job.warnings) lines.push(`Warning: ${warning}`);

@@ -2,7 +2,7 @@ import type { BatchClient } from '../client/create-batch-client.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
-import { formatUsd } from './format-job.js';
+import { formatNoPrice, formatUsd } from './format-job.js';
 import { asFileError, type Submission } from './prepare-submission.js';
 
 const previewLines = 3;
@@ -40,15 +40,19 @@ export async function printDryRun(client: BatchClient, submission: Submission, l
   return 0;
 }
 
-/** `$3.12 (≈ –50% vs sync)`; the cost is "unknown" when a model has no price, never zero. */
+/**
+ * `$3.12 (≈ –50% vs sync)`. With a model that has no price the cost is unknown, never zero:
+ * `unknown (no price for model X)`, or `unknown (no price for model X; $0.0012 for the priced
+ * models, ≈ –50% vs sync)` when other models have one.
+ */
 export function describeEstimate(estimate: CostEstimate | undefined): string {
   if (!estimate) return 'unknown';
   const percent = Math.round(estimate.savingsRatio * 100);
   const comparison = percent === 0 ? 'same as sync' : `${percent > 0 ? '–' : '+'}${Math.abs(percent)}% vs sync`;
   if (estimate.unknownModels?.length) {
     const known = estimate.perModel.some((entry) => entry.costUsd !== undefined);
-    const prefix = known ? `unknown (${formatUsd(estimate.costUsd)} for the priced models, ≈ ${comparison})` : 'unknown';
-    return `${prefix}; no price for ${estimate.unknownModels.join(', ')}`;
+    const priced = known ? `; ${formatUsd(estimate.costUsd)} for the priced models, ≈ ${comparison}` : '';
+    return `unknown (${formatNoPrice(estimate.unknownModels)}${priced})`;
   }
   return `${formatUsd(estimate.costUsd)} (≈ ${comparison})`;
 }

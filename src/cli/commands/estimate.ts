@@ -1,7 +1,7 @@
 import type { CostEstimate } from '../../models/cost-estimate.js';
 import type { CliCommand } from '../cli-command.js';
 import { CommandLine } from '../command-line.js';
-import { formatCount, formatUsd } from '../format-job.js';
+import { formatCount, formatNoPrice, formatUsd } from '../format-job.js';
 import { openClientForNewJob } from '../open-client.js';
 import { asFileError, prepareSubmission } from '../prepare-submission.js';
 import { describeEstimate } from '../print-dry-run.js';
@@ -65,6 +65,14 @@ export const estimateCommand: CliCommand = {
   },
 };
 
+/** `$6.24 (batch saves $3.12)`; unknown, never `$0.00`, when a model has no price. */
+function describeSyncPrice(estimate: CostEstimate): string {
+  const unknown = estimate.unknownModels ?? [];
+  if (unknown.length === 0) return `${formatUsd(estimate.syncCostUsd)} (batch saves ${formatUsd(estimate.savingsUsd)})`;
+  const priced = estimate.perModel.some((entry) => entry.syncCostUsd !== undefined);
+  return `unknown (${formatNoPrice(unknown)}${priced ? `; ${formatUsd(estimate.syncCostUsd)} for the priced models` : ''})`;
+}
+
 function formatEstimate(estimate: CostEstimate, requestCount: number, mode: string): string {
   const lines = [
     `Requests: ${formatCount(requestCount)}`,
@@ -72,7 +80,7 @@ function formatEstimate(estimate: CostEstimate, requestCount: number, mode: stri
     `Output tokens: up to ${formatCount(estimate.outputTokensMax)} (expected ${formatCount(estimate.outputTokensExpected)})`,
     `Estimate: ${describeEstimate(estimate)}`,
   ];
-  if (mode === 'native') lines.push(`Sync price: ${formatUsd(estimate.syncCostUsd)} (batch saves ${formatUsd(estimate.savingsUsd)})`);
+  if (mode === 'native') lines.push(`Sync price: ${describeSyncPrice(estimate)}`);
   if (estimate.perModel.length > 1 || estimate.unknownModels?.length) {
     lines.push('Per model:');
     for (const entry of estimate.perModel) {
