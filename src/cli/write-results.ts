@@ -24,7 +24,8 @@ const csvColumns = [
 /**
  * Writes a job's results in a format: `md` (a readable report with a header of counts), `json`
  * (one document: job id, status, counts, results), `jsonl` (one result a line) or `csv` (one row a
- * result, RFC 4180 quoting). The provider's raw payload is left out.
+ * result, RFC 4180 quoting, formulas neutralised: see {@link csvCell}). The provider's raw payload is
+ * left out.
  */
 export async function writeResults(
   format: OutputFormat,
@@ -101,6 +102,14 @@ function csvRow(result: BatchResult): string[] {
   ];
 }
 
+/**
+ * One CSV cell. A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or a
+ * carriage return before one) as a formula, so model text such as `=HYPERLINK(…)` could fetch a URL
+ * or run a command when the file is opened: such a cell gets a leading single quote and is quoted,
+ * as OWASP's advice on CSV injection says. The quote stays part of the cell's text; the `jsonl` and
+ * `json` formats keep every text unchanged.
+ */
 function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const cell = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return cell !== value || /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
