@@ -16,13 +16,38 @@ export interface OutputTarget {
   close(): Promise<void>;
 }
 
+/** The format each file extension stands for, for `--out FILE` without `--output`. */
+const formatsByExtension: Readonly<Record<string, OutputFormat>> = {
+  md: 'md',
+  markdown: 'md',
+  json: 'json',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
+  csv: 'csv',
+};
+
+/**
+ * The results format: `--output FORMAT`, else the extension of `--out FILE`, else `fallback` (results
+ * on stdout). A command calls it before any work, so that a bad flag fails before a job is sent.
+ *
+ * @throws UsageError for an unknown `--output`, or an `--out` file whose extension names no format
+ * (`results.xlsx` would otherwise be written as Markdown without a word).
+ */
 export function outputFormatOf(line: CommandLine, fallback: OutputFormat): OutputFormat {
   const asked = line.choice('output', outputFormats);
   if (asked !== undefined) return asked;
   const file = line.string('out');
-  const fromExtension = file === undefined ? undefined : extname(file).slice(1).toLowerCase();
-  if (fromExtension === 'markdown') return 'md';
-  return (outputFormats as readonly string[]).includes(fromExtension ?? '') ? (fromExtension as OutputFormat) : fallback;
+  if (file === undefined) return fallback;
+  const extension = extname(file).slice(1).toLowerCase();
+  const format = Object.hasOwn(formatsByExtension, extension) ? formatsByExtension[extension] : undefined;
+  if (format === undefined) {
+    const named = extension === '' ? 'has no extension' : `ends in .${extension}, which is not a results format`;
+    throw new UsageError(
+      `--out ${JSON.stringify(file)} ${named}; name the file .md, .json, .jsonl or .csv, or say the format with --output ${outputFormats.join('|')}`,
+      line.command,
+    );
+  }
+  return format;
 }
 
 export async function openOutputTarget(line: CommandLine, io: CliIo, fallback: OutputFormat): Promise<OutputTarget> {

@@ -4,7 +4,8 @@ import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { exitCodeForJob } from './exit-codes.js';
 import { formatJobSummary } from './format-job.js';
-import { openOutputTarget } from './output-target.js';
+import { openOutputTarget, outputFormatOf } from './output-target.js';
+import { UsageError } from './usage-error.js';
 import { writeResults } from './write-results.js';
 
 /**
@@ -14,11 +15,12 @@ import { writeResults } from './write-results.js';
  * stderr; otherwise the summary goes to stdout with a hint to read the results.
  */
 export async function printOutcome(client: BatchClient, job: BatchJob, line: CommandLine, io: CliIo): Promise<number> {
+  // With --json, stdout holds the one JSON document: results go elsewhere only with --out.
+  const wantsResults = line.string('out') !== undefined || (line.string('output') !== undefined && !line.flag('json'));
+  if (wantsResults) checkOutputFormat(line, job);
   const signal = io.signal ? { signal: io.signal } : {};
   const aggregate = await client.aggregate(job.id, signal);
   const ended = await client.status(job.id, signal);
-  // With --json, stdout holds the one JSON document: results go elsewhere only with --out.
-  const wantsResults = line.string('out') !== undefined || (line.string('output') !== undefined && !line.flag('json'));
   if (wantsResults) {
     const target = await openOutputTarget(line, io, 'md');
     try {
@@ -42,4 +44,14 @@ export async function printOutcome(client: BatchClient, job: BatchJob, line: Com
     io.stdout.write(`${formatJobSummary(ended, aggregate)}Results: llm-batch results ${ended.id} --output md\n`);
   }
   return exitCodeForJob(ended);
+}
+
+/** A bad `--output` / `--out` met once the job has ended: the results are safe in the store, and the message says how to read them. */
+function checkOutputFormat(line: CommandLine, job: BatchJob): void {
+  try {
+    outputFormatOf(line, 'md');
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(`${error.message}. Job ${job.id} has ended and its results are stored: llm-batch results ${job.id} --out results.md`, line.command);
+  }
 }
