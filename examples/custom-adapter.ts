@@ -74,7 +74,8 @@ export function echoAdapter(options: { processingMs?: number } = {}): BatchProvi
 
     async cancel(reference) {
       const batch = batches.get(String(reference.id));
-      if (batch) batch.cancelled = true;
+      // A batch that already ended stays as it ended, with its results.
+      if (batch && Date.now() < batch.readyAt) batch.cancelled = true;
     },
   };
 }

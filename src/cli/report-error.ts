@@ -16,7 +16,7 @@ export const interruptedExitCode = 130;
 const shownIssues = 20;
 
 /** Library errors that mean "asked for something that cannot be done", not "the job failed". */
-const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'job_not_ended', 'job_interrupted', 'dry_run_unsupported']);
+const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'job_not_ended', 'job_interrupted', 'dry_run_unsupported', 'job_leased', 'store_unwritable']);
 
 /**
  * Prints an error on stderr, without any secret, and returns the exit code: 2 for usage, input

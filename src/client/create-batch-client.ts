@@ -3,8 +3,9 @@ import { setMaxListeners } from 'node:events';
 import { throwIfAborted } from '../errors/abort-error.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
 import { JobLeasedError } from '../errors/job-leased-error.js';
+import type { StoreDamageError } from '../errors/store-damage-error.js';
 import { isAbortError } from '../errors/abort-error.js';
-import { redactSecrets } from '../errors/classify-error.js';
+import { classifyError, redactSecrets } from '../errors/classify-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
 import { isTerminalStatus, type BatchJob, type BatchPart, type JobStatus, type ProviderReference } from '../models/batch-job.js';
 import type { BatchAggregate } from '../models/batch-aggregate.js';
@@ -29,6 +30,7 @@ import type { PlanningObserver } from './client-extension.js';
 import { journalsEachResultOnce } from '../provider/journals-each-result-once.js';
 import { JobLeases, type LeaseOptions, type LeaseRef } from './job-leases.js';
 import { checkNumberOption } from './check-number-option.js';
+import { checkAdapterResult } from './check-adapter-result.js';
 // --- cost, budgets, structured output ---
 import type { z } from 'zod';
 import { budgetOf, type CostOptions } from '../cost/cost-extension.js';
@@ -172,6 +174,8 @@ export interface RetryOptions {
 export interface ListFilter {
   readonly status?: JobStatus | readonly JobStatus[];
   readonly provider?: string;
+  /** Called for each job whose manifest cannot be read (it is not in the list, and not hidden either). */
+  readonly onDamaged?: (error: StoreDamageError) => void;
 }
 
 /** The one client: submit, follow and read jobs on any adapter. */
@@ -234,6 +238,11 @@ export function createBatchClient(options: BatchClientOptions): BatchClient {
 
 /** The longest poll interval accepted: a day. */
 const maxPollIntervalLimitMs = 86_400_000;
+/**
+ * How long a driver waits for a lease by default: long enough to outlast another process's brief
+ * `status` refresh, short enough to report a real second driver at once.
+ */
+const defaultLeaseWaitMs = 3_000;
 /** How often a held job is checked for a cancel request from another process. */
 const cancelWatchIntervalMs = 250;
 /** How long `close()` waits for interrupted emulated runs to journal what ended. */
@@ -265,13 +274,15 @@ class DefaultBatchClient implements BatchClient {
   /** Result collection in flight per part, so two callers never store a part's results twice. */
   private readonly collecting = new Map<string, Promise<void>>();
   private readonly leases: JobLeases;
+  /** Malformed adapter results seen per part, to cap their warnings. */
+  private readonly malformedCounts = new Map<string, number>();
 
   constructor(private readonly options: BatchClientOptions) {
     this.store = options.store ?? fileStore();
     this.retryStrategy = options.retry ?? exponentialBackoff({ maxRetries: 5 });
     this.leases = new JobLeases(this.store, {
       ttlMs: options.lease?.ttlMs ?? 30_000,
-      waitMs: options.lease?.waitMs ?? 0,
+      waitMs: options.lease?.waitMs ?? defaultLeaseWaitMs,
       watchIntervalMs: cancelWatchIntervalMs,
       onCancelRequested: (jobId) => {
         void this.cancel(jobId).catch(() => undefined);
@@ -412,7 +423,12 @@ class DefaultBatchClient implements BatchClient {
    * that driver last stored it.
    */
   async status(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    const lease = await this.tryHoldExisting(jobId);
+    if (!this.leases.holds(jobId)) {
+      // An ended job is only read: no lease, no provider call.
+      const stored = await this.storedSnapshot(jobId);
+      if (hasEnded(stored)) return stored;
+    }
+    const lease = await this.leases.tryHold(jobId);
     if (!isLeaseRef(lease)) return this.storedSnapshot(jobId);
     try {
       const job = await this.load(jobId);
@@ -447,32 +463,41 @@ class DefaultBatchClient implements BatchClient {
     const timedOut = (current: BatchJob): LlmBatchError =>
       new LlmBatchError(`Job ${jobId} is still ${current.status} after waiting ${options.timeoutMs} ms`, { code: 'wait_timeout' });
     let current = first;
-    while (true) {
-      const remaining = deadline === undefined ? undefined : deadline - Date.now();
-      if (remaining !== undefined && remaining <= 0) throw timedOut(current);
-      const lease = await this.leases.tryHold(jobId);
-      if (isLeaseRef(lease)) {
-        try {
+    if (hasEnded(current)) {
+      options.onProgress?.(current);
+      return current;
+    }
+    // Held from the first poll this client may drive to the end of the wait.
+    let lease: LeaseRef | undefined;
+    try {
+      while (true) {
+        const remaining = deadline === undefined ? undefined : deadline - Date.now();
+        if (remaining !== undefined && remaining <= 0) throw timedOut(current);
+        if (lease === undefined) {
+          const attempt = await this.leases.tryHold(jobId);
+          if (isLeaseRef(attempt)) lease = attempt;
+        }
+        if (lease !== undefined) {
           if (lease.lost.aborted) throw new JobLeasedError(jobId, (await this.store.readLease(jobId)) ?? leaseOfUnknownHolder());
           current = await this.statusWithin(jobId, options.signal, remaining, () => timedOut(current));
-        } finally {
-          await this.releaseLease(lease);
+          options.onProgress?.(current);
+          if (hasEnded(current)) return current;
+          const stuck = this.stuckPart(current);
+          if (stuck) throw stuck;
+        } else {
+          // Another client drives the job: follow what it stores.
+          current = await this.storedSnapshot(jobId);
+          options.onProgress?.(current);
+          if (hasEnded(current)) return current;
         }
-        options.onProgress?.(current);
-        if (hasEnded(current)) return current;
-        const stuck = this.stuckPart(current);
-        if (stuck) throw stuck;
-      } else {
-        // Another client drives the job: follow what it stores.
-        current = await this.storedSnapshot(jobId);
-        options.onProgress?.(current);
-        if (hasEnded(current)) return current;
+        const left = deadline === undefined ? Infinity : deadline - Date.now();
+        if (left <= 0) throw timedOut(current);
+        // Jitter keeps many waiting clients from polling in lockstep.
+        await pollPause(Math.min(left, interval * (0.9 + Math.random() * 0.2)), provider, current, options.signal);
+        if (current.mode === 'native') interval = Math.min(interval * 1.5, maxInterval);
       }
-      const left = deadline === undefined ? Infinity : deadline - Date.now();
-      if (left <= 0) throw timedOut(current);
-      // Jitter keeps many waiting clients from polling in lockstep.
-      await pollPause(Math.min(left, interval * (0.9 + Math.random() * 0.2)), provider, current, options.signal);
-      if (current.mode === 'native') interval = Math.min(interval * 1.5, maxInterval);
+    } finally {
+      if (lease !== undefined) await this.releaseLease(lease);
     }
   }
 
@@ -566,7 +591,11 @@ class DefaultBatchClient implements BatchClient {
    * job returned then carries `cancelRequestedAt` and the driver's last stored state.
    */
   async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    const lease = await this.tryHoldExisting(jobId);
+    if (!this.leases.holds(jobId)) {
+      const stored = await this.storedSnapshot(jobId);
+      if (hasEnded(stored)) return stored;
+    }
+    const lease = await this.leases.tryHold(jobId);
     if (!isLeaseRef(lease)) {
       await this.store.requestCancel(jobId);
       return this.storedSnapshot(jobId);
@@ -596,7 +625,7 @@ class DefaultBatchClient implements BatchClient {
 
   async list(filter: ListFilter = {}): Promise<BatchJob[]> {
     const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
-    const jobs = await this.store.listJobs();
+    const jobs = await this.store.listJobs(filter.onDamaged ? { onDamaged: filter.onDamaged } : {});
     return jobs
       .filter((job) => (statuses ? statuses.has(job.status) : true))
       .filter((job) => (filter.provider ? job.provider === filter.provider : true))
@@ -610,7 +639,8 @@ class DefaultBatchClient implements BatchClient {
    * throws `JobLeasedError` (after `lease.waitMs`). A job someone asked to cancel is cancelled instead.
    */
   async resume(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    await this.storedSnapshot(jobId);
+    const stored = await this.storedSnapshot(jobId);
+    if (hasEnded(stored)) return stored;
     const lease = await this.leases.hold(jobId, { signal: options.signal });
     try {
       const job = await this.load(jobId);
@@ -752,12 +782,6 @@ class DefaultBatchClient implements BatchClient {
     return job;
   }
 
-  /** `tryHold` for a job that must exist (so that no lease is ever taken on a job id that has no job). */
-  private async tryHoldExisting(jobId: string): Promise<LeaseRef | JobLease> {
-    if (!this.leases.holds(jobId) && (await this.store.loadJob(jobId)) === undefined) throw new JobNotFoundError(jobId);
-    return this.leases.tryHold(jobId);
-  }
-
   /** Releases a hold; once the job is no longer held, its live copy is dropped (after its saves). */
   private async releaseLease(lease: LeaseRef): Promise<void> {
     await this.saving.get(lease.jobId)?.catch(() => undefined);
@@ -821,7 +845,10 @@ class DefaultBatchClient implements BatchClient {
         await this.save(job);
       },
       recordResult: async (result: BatchResult) => {
-        const prepared = this.prepareResult(job, result);
+        const checked = checkAdapterResult(result, job.provider);
+        if (checked.problem !== undefined) this.warnMalformed(job, part, checked.problem);
+        if (checked.result === undefined) return;
+        const prepared = this.prepareResult(job, checked.result);
         await this.store.appendResults(job.id, [prepared]);
         const counts = (part.counts ??= zeroCounts(part.requestCount));
         counts[prepared.status]++;
@@ -861,9 +888,9 @@ class DefaultBatchClient implements BatchClient {
     try {
       reference = await provider.submit(this.partInput(job, part, skip), context);
     } catch (error) {
-      this.recordSubmitFailure(job, part, error);
+      const failure = this.recordSubmitFailure(job, part, error);
       await this.save(job);
-      throw error;
+      throw failure;
     }
     this.attach(part, reference, provider);
     await this.save(job);
@@ -873,14 +900,16 @@ class DefaultBatchClient implements BatchClient {
    * A submission that failed: the part is `failed` with the (redacted) reason and the next step,
    * unless it was interrupted (then it stays as it was, for `resume`).
    */
-  private recordSubmitFailure(job: BatchJob, part: BatchPart, error: unknown): void {
-    const reason = error instanceof Error ? error.message : String(error);
+  private recordSubmitFailure(job: BatchJob, part: BatchPart, error: unknown): unknown {
     if (isAbortError(error)) {
-      part.error = `The submission was interrupted: ${reason}`;
-      return;
+      part.error = 'The submission was interrupted';
+      return error;
     }
+    // The provider's text, classified: redacted (a 401 may echo the key) and without HTML pages.
+    const classification = classifyError(error);
     part.status = 'failed';
-    part.error = `The submission failed: ${reason}. Fix the cause, then resume the job (llm-batch resume ${job.id}) to submit this part again`;
+    part.error = `The submission failed: ${classification.message}. Fix the cause, then resume the job (llm-batch resume ${job.id}) to submit this part again`;
+    return providerFailure(error, `Job ${job.id}: submitting part ${part.id} failed`);
   }
 
   /**
@@ -903,10 +932,10 @@ class DefaultBatchClient implements BatchClient {
     try {
       reference = await provider.submit(this.partInput(job, part, skip), this.submitContext(job, part, runSignal));
     } catch (error) {
-      this.recordSubmitFailure(job, part, error);
+      const failure = this.recordSubmitFailure(job, part, error);
       await this.save(job);
       await this.releaseLease(lease);
-      throw error;
+      throw failure;
     }
     let markFinished = (): void => {};
     const partFinished = new Promise<void>((resolve) => (markFinished = resolve));
@@ -998,12 +1027,17 @@ class DefaultBatchClient implements BatchClient {
         const unknownIds: string[] = [];
         try {
           for await (const raw of provider.results(reference, context)) {
-            if (!partIds.has(raw.id)) {
-              unknownIds.push(raw.id);
+            // The adapter's results are checked before anything trusts them: a malformed one is a
+            // failed item naming the defect, one with no usable id a warning.
+            const checked = checkAdapterResult(raw, provider.name);
+            if (checked.problem !== undefined) this.warnMalformed(job, part, checked.problem);
+            if (checked.result === undefined) continue;
+            if (!partIds.has(checked.result.id)) {
+              unknownIds.push(checked.result.id);
               continue;
             }
-            if (stored.has(raw.id)) continue;
-            const result = this.prepareResult(job, raw);
+            if (stored.has(checked.result.id)) continue;
+            const result = this.prepareResult(job, checked.result);
             count(result);
             buffer.push(result);
             if (buffer.length >= 1_000) {
@@ -1069,15 +1103,30 @@ class DefaultBatchClient implements BatchClient {
     }
   }
 
+  /** A malformed adapter result, as a job warning: the first few per part, then one count. */
+  private warnMalformed(job: BatchJob, part: BatchPart, problem: string): void {
+    const seen = (this.malformedCounts.get(part.id) ?? 0) + 1;
+    this.malformedCounts.set(part.id, seen);
+    if (seen <= 5) this.callContext(job, undefined).warn(`Part ${part.id}: ${problem}`);
+    else if (seen === 6) this.callContext(job, undefined).warn(`Part ${part.id}: more malformed results from the adapter; see the failed items`);
+  }
+
   private prepareResult(job: BatchJob, result: BatchResult): BatchResult {
     let prepared = result;
     for (const extension of clientExtensions) {
       if (extension.prepareResult) prepared = extension.prepareResult(prepared, job);
     }
     // The one redaction path, before anything reaches the store: provider errors echo keys.
-    if (prepared.status !== 'succeeded' && typeof prepared.error?.message === 'string') {
-      const message = redactSecrets(prepared.error.message);
-      if (message !== prepared.error.message) prepared = { ...prepared, error: { ...prepared.error, message } };
+    if (prepared.status !== 'succeeded') {
+      if (typeof prepared.error?.message === 'string') {
+        const message = redactSecrets(prepared.error.message);
+        if (message !== prepared.error.message) prepared = { ...prepared, error: { ...prepared.error, message } };
+      }
+      if (prepared.status === 'failed' && prepared.raw !== undefined) {
+        const raw = JSON.stringify(prepared.raw);
+        const redacted = raw === undefined ? undefined : redactSecrets(raw);
+        if (redacted !== undefined && redacted !== raw) prepared = { ...prepared, raw: JSON.parse(redacted) as unknown };
+      }
     }
     return prepared;
   }
@@ -1118,6 +1167,8 @@ class DefaultBatchClient implements BatchClient {
     return runWithRetry((_attempt, retrySignal) => operation(retrySignal), {
       strategy: this.retryStrategy,
       ...(signal ? { signal } : {}),
+    }).catch((error: unknown) => {
+      throw providerFailure(error, 'The provider call failed');
     });
   }
 }
@@ -1240,4 +1291,21 @@ function validateWaitOptions(where: string, options: WaitOptions): void {
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError(`${where}: option "signal" must be an AbortSignal`);
   }
+}
+
+/**
+ * What the client throws for a provider call that failed: the SDK's error is not passed on, since
+ * its message, body and headers may hold the key. The classification (redacted, HTML pages
+ * condensed) keeps what a caller needs: the message, category, status and whether to retry.
+ * Our own errors and aborts pass through.
+ */
+function providerFailure(error: unknown, context: string): unknown {
+  if (LlmBatchError.isInstance(error) || isAbortError(error)) return error;
+  const classification = classifyError(error);
+  const failure = new LlmBatchError(`${context}: ${classification.message}`, { code: 'provider_error' });
+  return Object.assign(failure, {
+    category: classification.category,
+    retryable: classification.retryable,
+    ...(classification.statusCode === undefined ? {} : { statusCode: classification.statusCode }),
+  });
 }

@@ -15,9 +15,10 @@ export interface LeaseOptions {
    */
   readonly ttlMs?: number;
   /**
-   * How long `submit`, `resume` and `retry` wait for a job driven by someone else before they throw
-   * `JobLeasedError`. 0: throw at once.
-   * @default 0
+   * How long `resume` and `retry` wait for a job driven by someone else before they throw
+   * `JobLeasedError` (another process's `status` holds the lease for a moment while it polls).
+   * 0: throw at once.
+   * @default 3_000
    */
   readonly waitMs?: number;
 }

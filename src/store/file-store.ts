@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +9,7 @@ import { batchJobSchema, type BatchJob } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchStore, JobLease, LeaseHolder, RequestWriter, StoredRequest } from './batch-store.js';
 import { isResultShaped } from './is-result-shaped.js';
+import { isLeaseLive } from './lease-liveness.js';
 
 /** Options of {@link fileStore}. */
 export interface FileStoreOptions {
@@ -224,7 +224,7 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
           await writeFileAtomically(path, JSON.stringify(renewed));
           return { acquired: true, lease: renewed };
         }
-        if (current !== undefined && !isStale(current, now)) return { acquired: false, lease: current };
+        if (current !== undefined && isLeaseLive(current, now)) return { acquired: false, lease: current };
         if (current !== undefined) {
           // Move the stale lease aside; whoever's rename wins takes over. A fresh lease moved aside
           // by a loser of that race is put back at once.
@@ -289,24 +289,6 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
       }
     },
   };
-}
-
-/** A lease is stale once it has lapsed, or at once when its holder was a process of this host that is gone. */
-function isStale(lease: JobLease, now: number): boolean {
-  const expires = Date.parse(lease.expiresAt);
-  if (!(expires > now)) return true;
-  return lease.holder.host === hostname() && !isProcessAlive(lease.holder.pid);
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** An unreadable lease file counts as lapsed: it must not lock a job for good. */

@@ -348,7 +348,7 @@ describe.concurrent('outputs of the design', () => {
   test('estimate calls the cost of a model without a price unknown, never zero', async ({ expect }) => {
     const run = await cli(['estimate', riskFile]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Estimate: unknown; no price for risk-scorer\n');
+    expect(run.stdout).toContain('Estimate: unknown (no price for model risk-scorer)\n');
   });
 
   test('submit --max-cost below the estimate refuses the job before sending anything, exit 2', async ({ expect }) => {
@@ -377,7 +377,7 @@ describe.concurrent('jobs that do not end well', () => {
     const jobId = /Submitted (job_[a-z0-9]+)/.exec(submitted.stdout)?.[1] ?? 'missing';
     const cancelled = await cli(['cancel', jobId, '--store', storeDirectory], { env });
     expect(cancelled.code).toBe(0);
-    expect(clean(cancelled.stdout)).toMatch(/^Cancel requested for job_ID\nStatus: (cancelling|cancelled) \| Total: 3 /);
+    expect(clean(cancelled.stdout)).toMatch(/^(Cancel requested for|Cancelled) job_ID\nStatus: (cancelling|cancelled) \| Total: 3 /);
     const waited = await cli(['wait', jobId, '--poll-interval', '100ms', '--quiet', '--store', storeDirectory], { env });
     expect(waited.code).toBe(3);
     expect(waited.stdout).toContain('Status: cancelled | Total: 3 | Completed: 0 | Failed: 0 | Cancelled: 3');

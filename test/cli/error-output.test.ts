@@ -84,7 +84,8 @@ describe('a connection that breaks', () => {
       const io = memoryIo({ OPENAI_API_KEY: apiKey });
       const code = await runCli(['submit', file, '--provider', 'openai', '--mode', 'native', '--store', join(folder, 'store')], io);
       expect(code).toBe(3);
-      expect(io.err()).toContain('llm-batch: the connection to the provider broke (terminated)');
+      // The job is named: its part is stored as failed, and resume submits it again.
+      expect(io.err()).toMatch(/llm-batch: the connection to the provider broke \(Job (job_\w+): submitting part \1_p0 failed: terminated\)/);
       expect(io.err()).toContain('"llm-batch resume JOB" continues it');
       expect(io.err()).not.toContain('--help');
     } finally {

@@ -4,13 +4,43 @@ import { CommandLine } from '../command-line.js';
 import { formatStatusLine } from '../format-job.js';
 import { openClientForJob } from '../open-client.js';
 import { jobIdArgument } from './shared.js';
+import type { BatchJob } from '../../models/batch-job.js';
+import type { BatchStore } from '../../store/batch-store.js';
+import { isLeaseLive } from '../../store/lease-liveness.js';
+import { delay } from '../../retry/delay.js';
+
+const acknowledgementWaitMs = 10_000;
+
+function hasEnded(job: BatchJob): boolean {
+  return isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
+}
+
+async function drivenElsewhere(store: BatchStore, jobId: string): Promise<boolean> {
+  const lease = await store.readLease(jobId);
+  return lease !== undefined && isLeaseLive(lease);
+}
+
+/** Reads the stored job until its driver has stopped it, or the time is up. */
+async function awaitAcknowledgement(store: BatchStore, jobId: string, job: BatchJob, waitMs: number, signal: AbortSignal | undefined): Promise<BatchJob> {
+  const deadline = Date.now() + waitMs;
+  let current = job;
+  while (!hasEnded(current) && Date.now() < deadline && !signal?.aborted) {
+    await delay(100, { signal }).catch(() => undefined);
+    current = (await store.loadJob(jobId)) ?? current;
+  }
+  return { ...current, cancelRequestedAt: current.cancelRequestedAt ?? job.cancelRequestedAt };
+}
 
 const help = `Usage: llm-batch cancel <job-id> [options]
 
 Cancels every unfinished part of a job. Results that are already in stay readable with
-"llm-batch results"; the rest become cancelled items.
+"llm-batch results"; the rest become cancelled items. When another process drives the job (an
+emulated run, or a wait), the cancel is recorded in the store: that process stops scheduling,
+aborts its calls in flight and journals the rest as cancelled, and this command waits (up to
+--timeout, 10 s by default) to print the outcome.
 
 Options:
+  --timeout DURATION                 how long to wait for the driving process to stop (default: 10s)
   --provider openai|anthropic|mock   provider to ask (default: the job's, by the keys in the environment)
   --json                             print the job as one JSON document
   --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
@@ -25,21 +55,30 @@ export const cancelCommand: CliCommand = {
   summary: 'cancel a job; finished results stay readable',
   help,
   async run(argv, io) {
-    const line = CommandLine.parse('cancel', argv, ['provider', 'mode', 'json']);
+    const line = CommandLine.parse('cancel', argv, ['provider', 'mode', 'json', 'timeout']);
     if (line.help) {
       io.stdout.write(help);
       return 0;
     }
     const jobId = jobIdArgument(line);
-    const { client, job: stored } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    const { client, store, job: stored } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
       const alreadyEnded = isTerminalStatus(stored.status);
-      const job = alreadyEnded ? await client.status(jobId) : await client.cancel(jobId, io.signal ? { signal: io.signal } : {});
+      let job = alreadyEnded ? await client.status(jobId) : await client.cancel(jobId, io.signal ? { signal: io.signal } : {});
+      let note = alreadyEnded ? `${jobId} had already ended; nothing to cancel` : hasEnded(job) ? `Cancelled ${jobId}` : `Cancel requested for ${jobId}`;
+      if (!alreadyEnded && !hasEnded(job) && (await drivenElsewhere(store, jobId))) {
+        // Another process drives the job: the request is in the store, and that process stops the job.
+        const lease = await store.readLease(jobId);
+        const driver = lease ? `pid ${lease.holder.pid} on ${lease.holder.host}` : 'the process driving it';
+        job = await awaitAcknowledgement(store, jobId, job, line.duration('timeout') ?? acknowledgementWaitMs, io.signal);
+        note = hasEnded(job)
+          ? `Cancelled ${jobId} (it was stopped by ${driver})`
+          : `Cancel requested for ${jobId}: ${driver} stops it at its next check; "llm-batch status ${jobId}" shows when it has`;
+      }
       if (line.flag('json')) {
         io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
       } else {
-        const what = alreadyEnded ? `${jobId} had already ended; nothing to cancel` : `Cancel requested for ${jobId}`;
-        io.stdout.write(`${what}\n${formatStatusLine(job)}\n`);
+        io.stdout.write(`${note}\n${formatStatusLine(job)}\n`);
       }
       return 0;
     } finally {

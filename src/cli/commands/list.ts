@@ -5,6 +5,8 @@ import { CommandLine } from '../command-line.js';
 import { formatJobTable } from '../format-job.js';
 import { openStore } from '../open-client.js';
 import { UsageError } from '../usage-error.js';
+import type { StoreDamageError } from '../../errors/store-damage-error.js';
+import { exitCodes } from '../exit-codes.js';
 
 const help = `Usage: llm-batch list [options]
 
@@ -41,9 +43,16 @@ export const listCommand: CliCommand = {
     });
     // Listing needs no provider; this one is never called.
     const client = createBatchClient({ provider: 'mock', store: openStore(line, io) });
-    const jobs = await client.list(statuses ? { status: statuses } : {});
-    if (line.flag('json')) io.stdout.write(`${JSON.stringify({ jobs }, null, 2)}\n`);
-    else io.stdout.write(formatJobTable(jobs));
-    return 0;
+    const damaged: StoreDamageError[] = [];
+    const jobs = await client.list({ ...(statuses ? { status: statuses } : {}), onDamaged: (error) => damaged.push(error) });
+    if (line.flag('json')) {
+      const unreadable = damaged.map((error) => ({ id: error.jobId, location: error.location, error: error.message }));
+      io.stdout.write(`${JSON.stringify({ jobs, ...(unreadable.length > 0 ? { unreadable } : {}) }, null, 2)}\n`);
+    } else {
+      io.stdout.write(formatJobTable(jobs));
+    }
+    for (const error of damaged) io.stderr.write(`llm-batch: ${error.message}\n`);
+    // A damaged job is a problem worth an exit code, not a silent omission.
+    return damaged.length > 0 ? exitCodes.jobFailed : exitCodes.success;
   },
 };

@@ -5,6 +5,9 @@ import { exitCodeForJob } from '../exit-codes.js';
 import { formatMetadata, formatStatusLine } from '../format-job.js';
 import { openClientForJob } from '../open-client.js';
 import { jobIdArgument } from './shared.js';
+import type { BatchJob } from '../../models/batch-job.js';
+import type { BatchStore } from '../../store/batch-store.js';
+import { isLeaseLive } from '../../store/lease-liveness.js';
 
 const help = `Usage: llm-batch status <job-id> [options]
 
@@ -37,13 +40,13 @@ export const statusCommand: CliCommand = {
       return 0;
     }
     const jobId = jobIdArgument(line);
-    const { client } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    const { client, store } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
       const job = await client.status(jobId, io.signal ? { signal: io.signal } : {});
       if (line.flag('json')) io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
       else io.stdout.write(`${formatStatusLine(job)}\n${metadataLine(job.metadata)}`);
-      if (job.mode === 'emulated' && !isTerminalStatus(job.status)) {
-        io.stderr.write(`llm-batch: ${jobId} runs in emulated mode; if the process running it has stopped, continue it with "llm-batch resume ${jobId}"\n`);
+      if (!isTerminalStatus(job.status) || job.parts.some((part) => !part.resultsStored)) {
+        io.stderr.write(`llm-batch: ${await nextStep(store, job)}\n`);
       }
       return exitCodeForJob(job);
     } finally {
@@ -51,6 +54,20 @@ export const statusCommand: CliCommand = {
     }
   },
 };
+
+/** What to do about a job that has not ended: who drives it, or how to carry it on. */
+async function nextStep(store: BatchStore, job: BatchJob): Promise<string> {
+  const lease = await store.readLease(job.id);
+  if (lease && isLeaseLive(lease)) {
+    const cancel = job.cancelRequestedAt ? '; a cancel was requested and it will stop the job' : '';
+    return `${job.id} is driven by pid ${lease.holder.pid} on ${lease.holder.host}${cancel}; follow it with "llm-batch wait ${job.id}"`;
+  }
+  const failed = job.parts.find((part) => part.status === 'failed' && part.submitState !== 'submitted');
+  if (failed) return `part ${failed.id} was not submitted (${failed.error ?? 'the submission failed'})`;
+  if (job.mode === 'emulated') return `no process runs ${job.id} any more; continue it with "llm-batch resume ${job.id}"`;
+  if (job.parts.some((part) => part.submitState !== 'submitted')) return `${job.id} was not fully submitted; submit the rest with "llm-batch resume ${job.id}"`;
+  return `${job.id} runs at the provider; follow it with "llm-batch wait ${job.id}"`;
+}
 
 function metadataLine(metadata: Readonly<Record<string, string>>): string {
   return Object.keys(metadata).length === 0 ? '' : `Metadata: ${formatMetadata(metadata)}\n`;

@@ -1,16 +1,17 @@
-import { isTerminalStatus } from '../../models/batch-job.js';
 import type { CliCommand } from '../cli-command.js';
 import { CommandLine } from '../command-line.js';
 import { followJob } from '../follow-job.js';
 import { openClientForJob } from '../open-client.js';
 import { printOutcome } from '../print-outcome.js';
-import { UsageError } from '../usage-error.js';
 import { jobIdArgument } from './shared.js';
 
 const help = `Usage: llm-batch wait <job-id> [options]
 
 Waits until a job has ended, with a progress bar on stderr, then prints its summary (or its
-results, with --output/--out). Ctrl-C stops waiting; the job keeps running at the provider.
+results, with --output/--out). When another process drives the job (an emulated run, or a wait
+that polls it), this follows what that process stores, and takes over polling a native job if
+that process goes away. Ctrl-C stops waiting; a native job keeps running at the provider. An
+emulated job that no process runs any more is continued with "llm-batch resume".
 
 Options:
   --provider openai|anthropic|mock   provider to ask (default: the job's, by the keys in the environment)
@@ -44,12 +45,6 @@ export const waitCommand: CliCommand = {
     const jobId = jobIdArgument(line);
     const { client, job } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
-      if (job.mode === 'emulated' && !isTerminalStatus(job.status)) {
-        throw new UsageError(
-          `${jobId} runs in emulated mode, and its run lives in the process that started it; continue it here with "llm-batch resume ${jobId}"`,
-          'wait',
-        );
-      }
       const ended = await followJob(client, job, line, io);
       return await printOutcome(client, ended, line, io);
     } finally {
