@@ -27,7 +27,8 @@ export interface CostOptions {
    * with the job. Loading the tokenizer takes about 0.2 s once per process; an emulated job bills
    * the usage each call reports, so by default its estimate approximates (four characters per
    * token) and its first calls go out without that wait. `client.estimate()` and dry runs count
-   * exactly unless this is `false`.
+   * exactly unless this is `false`. A request of more than 2,000,000 characters of text is
+   * approximated either way, with a warning in `job.warnings`.
    * @default true for native jobs and estimates, false for emulated jobs
    */
   readonly exactTokens?: boolean;

@@ -1,6 +1,6 @@
 import type { BatchRequest } from '../models/batch-request.js';
 import type { CostEstimate, ModelCostEstimate } from '../models/cost-estimate.js';
-import { approximateRequestTokens, countTokens } from './count-tokens.js';
+import { approximateRequestTokens, countTokens, maximumExactCharacters } from './count-tokens.js';
 import { findModelPrice } from './find-model-price.js';
 import { defaultPricing, type PricingTable } from './pricing-table.js';
 
@@ -38,7 +38,10 @@ export interface EstimateCostOptions {
    * counting when input tokens are counted exactly. It must not call the network: an estimate never does.
    */
   readonly countRequestTokens?: (request: BatchRequest) => number | Promise<number>;
-  /** Called once per model that has no price. */
+  /**
+   * Called once per model that has no price, and once if some requests were too large to count
+   * exactly (more than 2,000,000 characters of text) and were approximated.
+   */
   readonly onWarning?: (message: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -100,11 +103,18 @@ export function createEstimateTally(options: Omit<EstimateCostOptions, 'pricing'
   const tallies = new Map<string, ModelTally>();
   let allExact = true;
   let counted = 0;
+  // Requests the exact count skipped for their size: said once, in the estimate's warnings.
+  let tooLarge = 0;
+  let firstTooLarge: string | undefined;
 
   const inputTokensOf = async (request: BatchRequest, model: string): Promise<number> => {
     if (options.countRequestTokens !== undefined) return checkedTokenCount(await options.countRequestTokens(request), request);
     const result = await countTokens(request, { model });
     allExact &&= result.exact;
+    if (result.reason === 'too-large') {
+      tooLarge++;
+      firstTooLarge ??= request.id;
+    }
     return result.tokens;
   };
 
@@ -136,6 +146,7 @@ export function createEstimateTally(options: Omit<EstimateCostOptions, 'pricing'
     },
     finish(priceWith = {}) {
       const pricing = priceWith.pricing ?? defaultPricing;
+      if (tooLarge > 0) priceWith.onWarning?.(tooLargeWarning(tooLarge, firstTooLarge!));
       return priceTallies(tallies, { mode, ratio, pricing, inputTokensExact: allExact && counted > 0, ...(priceWith.onWarning ? { onWarning: priceWith.onWarning } : {}) });
     },
   };
@@ -188,6 +199,14 @@ function priceTallies(
     inputTokensExact: options.inputTokensExact,
     ...(unknownModels.length > 0 ? { unknownModels } : {}),
   };
+}
+
+function tooLargeWarning(count: number, firstId: string): string {
+  const which = count === 1 ? `request "${firstId}"` : `${count} requests (the first "${firstId}")`;
+  return (
+    `The input tokens of ${which} were approximated (about four characters per token), not counted with the tokenizer: ` +
+    `more than ${maximumExactCharacters.toLocaleString('en-US')} characters of text in one request`
+  );
 }
 
 function checkedTokenCount(tokens: unknown, request: BatchRequest): number {

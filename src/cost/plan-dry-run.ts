@@ -14,6 +14,11 @@ export interface EstimateOptions extends CostOptions {
   readonly model?: string;
   /** Price as if run this way. @default the adapter's mode */
   readonly mode?: 'native' | 'emulated';
+  /**
+   * Called with each warning of the estimate (what a dry run lists in `warnings`): a model with no
+   * price, requests too large to count exactly, a budget the estimate passes.
+   */
+  readonly onWarning?: (message: string) => void;
   readonly signal?: AbortSignal;
   /** Other submit options (`schema` adds its JSON schema to the input, as it will be sent). */
   readonly [option: string]: unknown;
@@ -30,7 +35,7 @@ export interface DryRunResult {
   readonly requestCount: number;
   /** The parts the job would be split into. */
   readonly parts: { readonly requestCount: number; readonly bytes: number; readonly model?: string }[];
-  /** What a real submit would warn about (unknown prices, a budget the estimate passes). */
+  /** What a real submit would warn about (unknown prices, requests too large to count exactly, a budget the estimate passes). */
   readonly warnings: string[];
 }
 
@@ -51,6 +56,9 @@ export interface PlanDryRunInput {
 export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> {
   const { options, provider } = input;
   validateCostOptions(options, 'estimate');
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw new TypeError(`estimate: option "onWarning" must be a function, got ${JSON.stringify(options.onWarning)}`);
+  }
   const mode = options.mode ?? provider.mode;
   if (mode !== 'native' && mode !== 'emulated') {
     throw new TypeError(`estimate: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
@@ -96,6 +104,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
         : `The estimate $${estimate.costUsd.toFixed(4)} exceeds maxCostUsd=$${options.maxCostUsd}: the run would stop once the budget is spent`,
     );
   }
+  for (const warning of warnings) options.onWarning?.(warning);
   return {
     dryRun: true,
     provider: provider.name,
