@@ -8,6 +8,7 @@ import { InputFileError } from './input-file-error.js';
 import { loadRequests } from './load-requests.js';
 import { parseMetadataArguments } from './parse-metadata-arguments.js';
 import { withFileLines, type RequestFile } from './read-request-file.js';
+import { UsageError } from './usage-error.js';
 
 /** Requests read and the submit options the flags ask for. */
 export interface Submission {
@@ -18,7 +19,8 @@ export interface Submission {
 /**
  * Reads the requests (from a file, or standard input for `-`) and turns the flags into submit
  * options: `--model` (else the provider's default model for requests that name none, said on
- * stderr), `--max-cost`, `--pricing`, `--metadata`. Flags are checked before any input is read.
+ * stderr), `--max-cost`, `--pricing`, `--metadata`, `--exact-tokens` / `--no-exact-tokens`. Flags
+ * are checked before any input is read.
  */
 export async function prepareSubmission(
   line: CommandLine,
@@ -29,6 +31,7 @@ export async function prepareSubmission(
   let model = line.string('model');
   const maxCostUsd = line.dollars('max-cost');
   const pricing = line.string('pricing');
+  const exactTokens = exactTokensFlag(line);
   const metadata = parseMetadataArguments(line.strings('metadata'), line.command);
   const file = await loadRequests(line, io, path);
   if (model === undefined && file.lacksModel) {
@@ -41,10 +44,22 @@ export async function prepareSubmission(
       ...(model === undefined ? {} : { model }),
       ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
       ...(pricing === undefined ? {} : { pricing }),
+      ...(exactTokens === undefined ? {} : { exactTokens }),
       ...(Object.keys(metadata).length === 0 ? {} : { metadata }),
       ...(io.signal ? { signal: io.signal } : {}),
     },
   };
+}
+
+/**
+ * `exactTokens` from `--exact-tokens` (true) or `--no-exact-tokens` (false); undefined without
+ * either, so the library's default holds (exact for estimates, dry runs and native jobs).
+ */
+export function exactTokensFlag(line: CommandLine): boolean | undefined {
+  const exact = line.flag('exact-tokens');
+  const approximate = line.flag('no-exact-tokens');
+  if (exact && approximate) throw new UsageError('give --exact-tokens or --no-exact-tokens, not both', line.command);
+  return exact ? true : approximate ? false : undefined;
 }
 
 /** Submits, naming the file's lines in any validation error the client finds. */

@@ -13,13 +13,16 @@ Estimates what the requests of <file> will cost, without any network call: input
 output tokens (at most: the sum of maxTokens; expected: half of that), and the price in batch
 and in sync mode from the dated pricing table. A model with no price makes the cost unknown
 (named in the output), never zero. Give - as <file> to read JSONL requests from standard
-input (one prompt a line with --input-format txt).
+input (one prompt a line with --input-format txt). A request of more than 2,000,000 characters
+of text is approximated, with a warning on stderr.
 
 Options:
   --provider openai|anthropic|mock   provider (decides the default model)
   --mode native|emulated             price as a native batch (default) or at the sync price
   --model NAME                       model of requests that name none
   --pricing FILE                     pricing table (JSON) overriding the built-in one
+  --exact-tokens                     count OpenAI models' input tokens with the tokenizer (the default)
+  --no-exact-tokens                  approximate input tokens at four characters a token (no tokenizer)
   --template FILE --data FILE        build the requests from a prompt template and rows
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --json                             print the estimate as one JSON document
@@ -38,7 +41,7 @@ export const estimateCommand: CliCommand = {
   summary: 'estimate tokens and cost of a request file (no network)',
   help,
   async run(argv, io) {
-    const line = CommandLine.parse('estimate', argv, ['provider', 'mode', 'model', 'pricing', 'template', 'data', 'input-format', 'json']);
+    const line = CommandLine.parse('estimate', argv, ['provider', 'mode', 'model', 'pricing', 'exact-tokens', 'no-exact-tokens', 'template', 'data', 'input-format', 'json']);
     if (line.help) {
       io.stdout.write(help);
       return 0;
@@ -49,7 +52,12 @@ export const estimateCommand: CliCommand = {
       const submission = await prepareSubmission(line, io, choice!, path);
       let estimate: CostEstimate;
       try {
-        estimate = await client.estimate(submission.file.requests, { ...submission.options, mode: choice!.mode });
+        estimate = await client.estimate(submission.file.requests, {
+          ...submission.options,
+          mode: choice!.mode,
+          // Unknown prices, requests too large to count exactly: stdout keeps the estimate alone.
+          onWarning: (message) => io.stderr.write(`llm-batch: warning: ${message}\n`),
+        });
       } catch (error) {
         throw asFileError(error, submission.file);
       }

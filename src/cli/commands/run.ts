@@ -24,6 +24,8 @@ Options:
   --concurrency N                    parallel calls in emulated mode
   --max-cost USD                     refuse (native) or stop (emulated) at this spend
   --pricing FILE                     pricing table (JSON) overriding the built-in one
+  --exact-tokens                     count OpenAI models' input tokens with the tokenizer (default: native jobs, --dry-run)
+  --no-exact-tokens                  approximate input tokens at four characters a token (default: emulated jobs)
   --template FILE --data FILE        build the requests from a prompt template and rows (JSONL or CSV)
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
@@ -55,7 +57,7 @@ export const runCommand: CliCommand = {
   summary: 'submit requests, wait with progress, print the summary or results',
   help,
   async run(argv, io) {
-    const line = CommandLine.parse('run', argv, [...jobInputOptions, 'dry-run', 'output', 'out', 'json', 'poll-interval', 'timeout', 'quiet']);
+    const line = CommandLine.parse('run', argv, [...jobInputOptions, 'exact-tokens', 'no-exact-tokens', 'dry-run', 'output', 'out', 'json', 'poll-interval', 'timeout', 'quiet']);
     if (line.help) {
       io.stdout.write(help);
       return 0;

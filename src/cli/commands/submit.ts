@@ -25,6 +25,8 @@ Options:
   --concurrency N                    parallel calls in emulated mode
   --max-cost USD                     refuse a job whose estimate exceeds this
   --pricing FILE                     pricing table (JSON) overriding the built-in one
+  --exact-tokens                     count OpenAI models' input tokens with the tokenizer (default: native jobs, --dry-run)
+  --no-exact-tokens                  approximate input tokens at four characters a token (default: emulated jobs)
   --template FILE --data FILE        build the requests from a prompt template and rows
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
@@ -48,7 +50,7 @@ export const submitCommand: CliCommand = {
   summary: 'submit requests as a job and print its id (--dry-run: estimate and preview)',
   help,
   async run(argv, io) {
-    const line = CommandLine.parse('submit', argv, [...jobInputOptions, 'dry-run', 'json', 'poll-interval', 'quiet']);
+    const line = CommandLine.parse('submit', argv, [...jobInputOptions, 'exact-tokens', 'no-exact-tokens', 'dry-run', 'json', 'poll-interval', 'quiet']);
     if (line.help) {
       io.stdout.write(help);
       return 0;
