@@ -50,6 +50,28 @@ interface ResultsOrderResult {
   readonly error?: string;
 }
 
+/** One count of bench/token-count.ts. */
+interface TokenCountMeasurement {
+  readonly text: string;
+  readonly characters: number;
+  readonly seconds: number;
+  readonly tokens: number;
+  readonly exact?: boolean;
+  readonly reason?: string;
+}
+
+interface TokenCountResult {
+  readonly date?: string;
+  readonly loadAverageAtStart?: number[];
+  readonly counts?: TokenCountMeasurement[];
+  readonly cap?: TokenCountMeasurement;
+  readonly whole?: TokenCountMeasurement[];
+  readonly targetCharacters?: number;
+  readonly targetSeconds?: number;
+  readonly pass?: boolean;
+  readonly error?: string;
+}
+
 interface Results {
   readonly date: string;
   readonly durationSeconds: number;
@@ -60,6 +82,7 @@ interface Results {
   readonly memory1m?: { requests: number; concurrency: number; peakRssMb: number; elapsedMs: number; cpuMicrosecondsPerItem: number; itemsPerSecond: number; limitMb: number; pass: boolean; error?: string };
   readonly jsonl?: Record<string, Record<string, number> | number | boolean | string> & { error?: string };
   readonly resultsOrder?: ResultsOrderResult;
+  readonly tokenCount?: TokenCountResult;
   readonly emulatorOverhead?: { results?: { endpoint: string; requests: number; concurrency: number; failures: number; requestsPerSecond: number; serverCpuMicrosecondsPerRequest: number; serverRssMegabytes: number }[]; error?: string };
 }
 
@@ -237,6 +260,46 @@ function resultsOrderSection(results: Results): string[] {
   ];
 }
 
+/** The section of docs/benchmarks.md on exact token counting, from bench/token-count.ts. */
+export function tokenCountSection(result: TokenCountResult | undefined): string[] {
+  if (result === undefined) return [];
+  const title = '## Exact token counting of long requests';
+  const { counts, cap, whole } = result;
+  if (typeof result.error === 'string' || counts === undefined || cap === undefined || whole === undefined) {
+    return [title, '', `Not measured in this run: ${result.error ?? 'no results'}`, ''];
+  }
+  const sizes = [...new Set(counts.map((count) => count.characters))].sort((a, b) => a - b);
+  const texts = [...new Set(counts.map((count) => count.text))];
+  const cell = (text: string, size: number): string => {
+    const count = counts.find((entry) => entry.text === text && entry.characters === size);
+    if (count === undefined) return 'n/a';
+    return count.exact === true ? number(count.seconds, 3) : `${number(count.seconds, 3)} (approximated)`;
+  };
+  const measured = result.date === undefined ? '' : ` Measured ${result.date.slice(0, 10)}, load average ${result.loadAverageAtStart?.join(' / ') ?? 'n/a'} at the start.`;
+  return [
+    title,
+    '',
+    '`countTokens` of one request for an OpenAI model (`gpt-tokenizer`, o200k_base), through the built package, on text without a single space; ' +
+      'the median of three runs, each on text drawn afresh, so that no run is helped by the tokenizer\'s cache of another.' +
+      measured,
+    '',
+    `| text | ${sizes.map((size) => `${number(size)} characters (s)`).join(' | ')} |`,
+    `|---|${sizes.map(() => '---:').join('|')}|`,
+    ...texts.map((text) => `| ${text} | ${sizes.map((size) => cell(text, size)).join(' | ')} |`),
+    '',
+    `A line of ${number(cap.characters)} characters (${cap.text}) is past the cap of exact counting: ${cap.exact === true ? '**counted exactly**' : `approximated (\`exact: false\`, reason \`${cap.reason ?? 'unknown'}\`)`} in ${number(cap.seconds, 3)} s.`,
+    '',
+    'The tokenizer counting the same text whole, as llm-batch did before it handed it pieces (time quadratic in the length of a stretch it cannot split):',
+    '',
+    '| text | characters | tokenizer on the whole text (s) |',
+    '|---|---:|---:|',
+    ...whole.map((entry) => `| ${entry.text} | ${number(entry.characters)} | ${number(entry.seconds, 3)} |`),
+    '',
+    `Target: ${number(result.targetCharacters ?? 400_000)} characters counted exactly in under ${result.targetSeconds ?? 1} s: ${result.pass === true ? 'met by every text' : '**missed**'}.`,
+    '',
+  ];
+}
+
 export async function renderReport(): Promise<void> {
   const results = JSON.parse(readFileSync(`${root}bench/results/latest.json`, 'utf8')) as Results;
   const analysisPath = `${root}bench/analysis.md`;
@@ -310,6 +373,7 @@ export async function renderReport(): Promise<void> {
   }
   lines.push(...jsonlSection(results));
   lines.push(...resultsOrderSection(results));
+  lines.push(...tokenCountSection(results.tokenCount));
   const overhead = results.emulatorOverhead;
   if (overhead !== undefined) {
     lines.push('## The emulator\'s own overhead', '');

@@ -181,6 +181,11 @@ async function main(): Promise<void> {
     extras['resultsOrder'] = await runScript('results-order-memory.ts', [], ['--expose-gc'], 600_000);
     log(`  ${JSON.stringify(extras['resultsOrder'])}`);
   }
+  if (wanted('token-count')) {
+    log('Exact token counting of one request without spaces: 100,000 to 1,000,000 characters, and a 20,000,000-character line past the cap');
+    extras['tokenCount'] = await runScript('token-count.ts', [], [], 300_000);
+    log(`  ${JSON.stringify(extras['tokenCount'])}`);
+  }
   if (wanted('emulator-overhead')) {
     log('Emulator overhead per request');
     extras['emulatorOverhead'] = await runScript('emulator-overhead.ts', ['--requests', '10000', '--concurrency', String(concurrency)], [], 300_000);
