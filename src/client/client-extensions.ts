@@ -1,6 +1,6 @@
 import { costExtension } from '../cost/cost-extension.js';
 import { structuredOutputExtension } from '../structured-output/structured-output-extension.js';
-import type { ClientExtension } from './client-extension.js';
+import type { ClientExtension } from '../extension/client-extension.js';
 
 /**
  * The extensions every client runs, in order. Structured output comes first so that results failed

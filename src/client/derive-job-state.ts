@@ -1,4 +1,4 @@
-import type { BatchPart, JobCounts, JobStatus } from '../models/batch-job.js';
+import type { BatchJob, BatchPart, JobCounts, JobStatus } from '../models/batch-job.js';
 import { isTerminalStatus } from '../models/batch-job.js';
 
 /**
@@ -56,4 +56,19 @@ export function partCountsFromReport(
   const cancelled = take(report.cancelled);
   const expired = take(report.expired);
   return { total: requestCount, succeeded, failed, cancelled, expired, pending: remaining };
+}
+
+/** Ended: terminal, with every part's results in the store. */
+export function hasEnded(job: Pick<BatchJob, 'status' | 'parts'>): boolean {
+  return isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
+}
+
+/** A part whose submission failed: `failed` without ever reaching the provider; `resume` submits it again. */
+export function submitFailed(part: BatchPart): boolean {
+  return part.status === 'failed' && part.submitState !== 'submitted';
+}
+
+/** Counts of a part with nothing ended yet. */
+export function zeroCounts(total: number): JobCounts {
+  return { total, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: total };
 }

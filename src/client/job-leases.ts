@@ -179,3 +179,8 @@ export class JobLeases {
     }
   }
 }
+
+/** Whether `tryHold` gave a hold (rather than the lease in force). */
+export function isLeaseRef(value: LeaseRef | JobLease): value is LeaseRef {
+  return 'release' in value;
+}

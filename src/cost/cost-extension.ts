@@ -1,4 +1,4 @@
-import type { ClientExtension, PlanningObserver } from '../client/client-extension.js';
+import type { ClientExtension, PlanningObserver } from '../extension/client-extension.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
 import type { BatchJob } from '../models/batch-job.js';
@@ -14,8 +14,10 @@ import { defaultPricing, pricingTableSchema, type PricingTable } from './pricing
 export interface CostOptions {
   /**
    * The budget in USD. Native jobs whose estimate passes it are refused before any network call
-   * (`BudgetExceededError`); emulated jobs reserve each item's worst case before calling and stop
-   * cleanly once the budget is reached (remaining items `cancelled`, category `budget`).
+   * (`BudgetExceededError`); emulated jobs reserve each call's worst case before sending it (its
+   * input plus the max tokens really sent, every call of a tool loop included) and stop cleanly
+   * once the budget is reached (items not started `cancelled`, a tool loop cut short `failed`,
+   * both with category `budget`).
    */
   readonly maxCostUsd?: number;
   /** Prices to use instead of (or on top of) the shipped table: an object or a JSON file path. */
@@ -42,7 +44,7 @@ interface JobCostState {
 const states = new WeakMap<BatchJob, JobCostState>();
 
 /** Checks the cost options at once; a TypeError names the option and the value. */
-export function validateCostOptions(options: Readonly<Record<string, unknown>>, method = 'submit'): void {
+export function validateCostOptions(options: CostOptions, method = 'submit'): void {
   const { maxCostUsd, expectedOutputRatio, pricing, exactTokens } = options as CostOptions;
   if (exactTokens !== undefined && typeof exactTokens !== 'boolean') {
     throw new TypeError(`${method}: option "exactTokens" must be true or false, got ${JSON.stringify(exactTokens)}`);

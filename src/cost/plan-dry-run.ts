@@ -1,3 +1,4 @@
+import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import { randomBytes } from 'node:crypto';
 import { planJob } from '../client/plan-job.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
@@ -20,8 +21,12 @@ export interface EstimateOptions extends CostOptions {
    */
   readonly onWarning?: (message: string) => void;
   readonly signal?: AbortSignal;
-  /** Other submit options (`schema` adds its JSON schema to the input, as it will be sent). */
-  readonly [option: string]: unknown;
+  /** Share of `maxTokens` a request is expected to use. @default 0.5 */
+  readonly expectedOutputRatio?: number;
+  /** Structured output: its JSON schema is part of the input, as it will be sent. */
+  readonly schema?: StructuredOutputSchema;
+  readonly schemaName?: string;
+  readonly strict?: boolean;
 }
 
 /** What `submit(requests, { dryRun: true })` returns. Nothing was sent or stored. */

@@ -39,6 +39,11 @@ export const failedResultSchema = z.object({
   attempts: z.number().int().positive().optional(),
   latencyMs: z.number().nonnegative().optional(),
   raw: z.unknown().optional(),
+  /**
+   * Set by an emulated run with `errorStrategy: 'skip'`: the failure is kept in the journal and in
+   * `results()`, and left out of `aggregate().results` (its usage still counts).
+   */
+  skipped: z.boolean().optional(),
 });
 
 export const cancelledResultSchema = z.object({

@@ -37,6 +37,11 @@ export interface SubmitPart {
 
 /** What the core offers an adapter during a call. */
 export interface ProviderCallContext {
+  /**
+   * Aborts the call. In `submit` of an emulated adapter it lives as long as the run: when it aborts
+   * (the client closed, Ctrl-C, the job's lease lost), the run is interrupted: it stops scheduling,
+   * aborts its calls in flight and records no result for them, so `resume` runs them.
+   */
   readonly signal?: AbortSignal;
   /** Adds a job warning (shown to the user, persisted). */
   warn(message: string): void;
@@ -108,4 +113,24 @@ export interface BatchProvider {
    * unless told `exactTokens: false`. It must not call the network: an estimate never does.
    */
   countTokens?(request: BatchRequest): number | Promise<number>;
+  /**
+   * How often the client polls this adapter's parts by default, in milliseconds (the client's and
+   * `wait`'s `pollIntervalMs` win). A provider that updates slowly asks for a long interval.
+   * @default 200 ms for emulated adapters, 5,000 ms for native ones
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * Adapters whose runs live in this process (emulated mode): resolves once the run behind
+   * `reference` has ended and every one of its results was handed to `recordResult`. The client
+   * then stores the part's results at once (whether or not anyone waits) and `wait` returns
+   * without waiting for its next poll. Without it, the client learns of the end by polling.
+   */
+  waitForRun?(reference: ProviderReference): Promise<void>;
+  /**
+   * Emulated mode: `true` when the adapter promises exactly one terminal result per request through
+   * `recordResult`. The client then trusts the counts it kept from them and skips the reconciling
+   * read of the part's requests against the journal when the run ends. Leave it unset unless the
+   * conformance suite's "one result per request" check passes for every run.
+   */
+  readonly journalsEachResultOnce?: boolean;
 }

@@ -1,4 +1,4 @@
-import type { ClientExtension } from '../client/client-extension.js';
+import type { ClientExtension } from '../extension/client-extension.js';
 import type { BatchJob } from '../models/batch-job.js';
 import type { BatchRequest, ResponseFormat } from '../models/batch-request.js';
 import { createOutputValidator, parseStructuredOutput, type OutputValidator } from './parse-structured-output.js';

@@ -198,14 +198,14 @@ describe('deadlines and bounds', () => {
 
   it('refuses poll intervals and timeouts that are not finite, positive numbers, showing them as written', async () => {
     const store = await storeIn();
-    expect(() => createBatchClient({ provider: fakeBatchProvider(), store, pollIntervalMs: 0 })).toThrow(/"pollIntervalMs" must be a number from 1 to 86400000, got 0/);
+    expect(() => createBatchClient({ provider: fakeBatchProvider(), store, pollIntervalMs: 0 })).toThrow(/createBatchClient\(\): option "pollIntervalMs" must be a number from 1 to 86,400,000, got 0/);
     expect(() => createBatchClient({ provider: fakeBatchProvider(), store, pollIntervalMs: Number.NaN })).toThrow(/got NaN/);
     expect(() => createBatchClient({ provider: fakeBatchProvider(), store, maxPollIntervalMs: Infinity })).toThrow(/got Infinity/);
     expect(() => createBatchClient({ provider: fakeBatchProvider(), store, lease: { ttlMs: 5 } })).toThrow(/"lease.ttlMs"/);
-    expect(() => createBatchClient({ provider: fakeBatchProvider(), store, lease: { wait: 5 } as never })).toThrow(/unknown option "lease.wait"/);
+    expect(() => createBatchClient({ provider: fakeBatchProvider(), store, lease: { wait: 5 } as never })).toThrow(/unknown option 'lease.wait'/);
     const client = createBatchClient({ provider: fakeBatchProvider(), store });
     const job = await client.submit(requests(1));
-    await expect(client.wait(job.id, { pollIntervalMs: Number.NaN })).rejects.toThrow(/wait: option "pollIntervalMs" .* got NaN/);
+    await expect(client.wait(job.id, { pollIntervalMs: Number.NaN })).rejects.toThrow(/wait\(\): option "pollIntervalMs" .* got NaN/);
     await expect(client.wait(job.id, { timeoutMs: -1 })).rejects.toThrow(/got -1/);
     await client.close();
   });

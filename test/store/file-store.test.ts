@@ -156,7 +156,7 @@ describe('fileStore on disk', () => {
     const sentinel = 'sk-SENTINEL-do-not-store-0123456789';
     const provider = fakeBatchProvider();
     Object.assign(provider, { apiKey: sentinel });
-    const client = createBatchClient({ provider, store: fileStore({ dir }), pollIntervalMs: 1, apiKey: sentinel });
+    const client = createBatchClient({ provider, store: fileStore({ dir }), pollIntervalMs: 1 });
     const summary = await client.run([{ id: 'a', messages: [{ role: 'user', content: 'hi' }] }], { model: 'm' });
     const files = await readdir(join(dir, summary.jobId));
     for (const name of files) expect(await readFile(join(dir, summary.jobId, name), 'utf8')).not.toContain(sentinel);

@@ -2,7 +2,6 @@ import { AbortError } from '../../errors/abort-error.js';
 import type { ProviderReference } from '../../models/batch-job.js';
 import type { BatchResult } from '../../models/batch-result.js';
 import type { BatchProvider, PollResult, ProviderLimits } from '../../provider/batch-provider.js';
-import { journalsEachResultOnce } from '../../provider/journals-each-result-once.js';
 import { exponentialBackoff } from '../../retry/exponential-backoff.js';
 import { type EmulatedOptions, resolveEmulatedOptions } from './emulated-options.js';
 import { EmulatedRun } from './emulated-run.js';
@@ -45,6 +44,7 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
   const provider: EmulatedProvider = {
     name: resolved.call.name,
     mode: 'emulated',
+    journalsEachResultOnce: true,
     limits,
     ...(resolved.pollIntervalMs === undefined ? {} : { pollIntervalMs: resolved.pollIntervalMs }),
 
@@ -83,11 +83,9 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
       await runOf(reference)?.done;
     },
   };
-  Object.defineProperty(provider, journalsEachResultOnce, { value: true });
   if (resolved.call.preview !== undefined) {
     const preview = resolved.call.preview.bind(resolved.call);
     const withPreview: EmulatedProvider = { ...provider, preview: (request) => preview(request) };
-    Object.defineProperty(withPreview, journalsEachResultOnce, { value: true });
     return withPreview;
   }
   return provider;

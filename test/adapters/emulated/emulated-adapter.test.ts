@@ -124,11 +124,11 @@ describe('emulated adapter against the emulator', () => {
     expect(journal).toHaveLength(21);
   });
 
-  it('with skip, failed results carry metadata.skipped', async () => {
+  it('with skip, failed results carry skipped: true', async () => {
     script.set('bad', [{ status: 400 }]);
     const provider = emulated({ call: call(), errorStrategy: 'skip' });
     const { journal } = await runToEnd(provider, [request('a', 'bad'), request('b')]);
-    expect(byId(journal).get('a')).toMatchObject({ status: 'failed', metadata: { skipped: true } });
+    expect(byId(journal).get('a')).toMatchObject({ status: 'failed', skipped: true });
     expect(byId(journal).get('b')?.metadata).toBeUndefined();
   });
 

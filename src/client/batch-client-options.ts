@@ -1,0 +1,233 @@
+import type { z } from 'zod';
+import type { StoreDamageError } from '../errors/store-damage-error.js';
+import type { BatchJob, JobStatus } from '../models/batch-job.js';
+import type { ItemStatus } from '../models/batch-result.js';
+import type { BatchProvider } from '../provider/batch-provider.js';
+import type { RetryStrategy } from '../retry/retry-strategy.js';
+import type { BatchStore } from '../store/batch-store.js';
+import type { CostOptions } from '../cost/cost-extension.js';
+import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
+import type { JsonSchema } from '../structured-output/validate-json-schema.js';
+import { checkNumberOption, checkOptionKeys } from '../validation/check-options.js';
+import type { LeaseOptions } from './job-leases.js';
+import type { ProviderShorthand, ShorthandOptions } from './resolve-provider.js';
+
+/** Options of `createBatchClient`. */
+export interface BatchClientOptions extends ShorthandOptions {
+  /**
+   * The adapter: an adapter value (`openaiBatch()`, `anthropicBatch()`, `emulated({...})`, your own),
+   * or a shorthand resolved on first use: `'openai'`, `'anthropic'` or `'mock'` (the local emulator),
+   * configured by the shorthand options (`apiKey`, `baseURL`, `concurrency`, `emulated`, `mockServer`).
+   */
+  readonly provider: BatchProvider | ProviderShorthand;
+  /**
+   * With a shorthand: the provider's native batch API, or an emulated batch over its sync API.
+   * @default 'native'
+   */
+  readonly mode?: 'native' | 'emulated';
+  /**
+   * Where jobs are kept.
+   * @default fileStore() (./.llm-batch, or LLM_BATCH_DIR)
+   */
+  readonly store?: BatchStore;
+  /**
+   * Retries of status, results and cancel calls (never of batch creation, which would pay twice).
+   * @default exponentialBackoff({ maxRetries: 5 })
+   */
+  readonly retry?: RetryStrategy;
+  /**
+   * First interval between polls in `wait`; it grows by half each poll up to `maxPollIntervalMs`.
+   * @default the adapter's `pollIntervalMs`, else 200 ms for emulated jobs and 5,000 ms for native ones
+   */
+  readonly pollIntervalMs?: number;
+  /** @default 60_000 */
+  readonly maxPollIntervalMs?: number;
+  /**
+   * The one-driver-per-job lease: whoever submits, resumes, retries, runs or polls a job holds it
+   * in the store, so a second process (or client) cannot drive the same job and pay twice.
+   * @default { ttlMs: 30_000, waitMs: 3_000 }
+   */
+  readonly lease?: LeaseOptions;
+}
+
+/** Options of `submit` and `run`. */
+export interface SubmitOptions extends CostOptions {
+  /** The model of requests that name none. */
+  readonly model?: string;
+  /** String pairs stored with the job and sent as provider batch metadata where supported. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Native batches: the provider's completion window. @default '24h' */
+  readonly completionWindow?: string;
+  /** Aborts the submission; for an emulated job, also interrupts its run (the rest stays for `resume`). */
+  readonly signal?: AbortSignal;
+  /** Share of `maxTokens` a request is expected to use, for the estimate. @default 0.5 */
+  readonly expectedOutputRatio?: number;
+  /**
+   * Structured output: a zod schema or a JSON schema. Every request asks for it, every answer is
+   * parsed and validated; an invalid one is `failed` with category `validation` (retryable).
+   */
+  readonly schema?: StructuredOutputSchema;
+  /** The schema's name sent to the provider. @default 'response' */
+  readonly schemaName?: string;
+  /** Whether the provider is asked to follow the schema strictly. @default true */
+  readonly strict?: boolean;
+}
+
+/** Options of a dry run: `submit(requests, { dryRun: true })` estimates and previews, and sends and stores nothing. */
+export interface DryRunOptions extends SubmitOptions {
+  readonly dryRun: true;
+  /** How many provider bodies to preview. @default 3 */
+  readonly previewCount?: number;
+}
+
+/** Options of `wait`. */
+export interface WaitOptions {
+  readonly pollIntervalMs?: number;
+  /**
+   * Give up waiting after this long: every status call inside the wait gets the time that is left.
+   * A native job keeps running at the provider; an emulated run keeps running in this client
+   * until `close()`.
+   */
+  readonly timeoutMs?: number;
+  readonly onProgress?: (job: BatchJob) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `run`: those of `submit` and `wait` together. */
+export interface RunOptions<T = unknown> extends SubmitOptions, Omit<WaitOptions, 'signal'> {
+  readonly schema?: TypedSchema<T>;
+}
+
+/** Options of `results`. */
+export interface ResultsOptions {
+  /**
+   * `input`: one result per request, in the order the requests were submitted (a job of more than
+   * 50,000 requests is ordered through temporary files, so memory does not grow with it);
+   * `completion`: as journaled.
+   * @default 'input'
+   */
+  readonly order?: 'input' | 'completion';
+  /** Only results with these statuses. */
+  readonly only?: readonly ItemStatus[];
+  readonly signal?: AbortSignal;
+  /**
+   * Re-parse each succeeded result's text with this schema (types `output`, and restores what a
+   * zod transform makes that JSON cannot store, such as dates).
+   */
+  readonly schema?: StructuredOutputSchema;
+}
+
+/** Options of `retry`: which items, and the submit options of the new job. */
+export interface RetryOptions extends SubmitOptions {
+  /** Which results to retry; failed ones only when their error is retryable. @default ['failed', 'expired', 'cancelled'] */
+  readonly statuses?: readonly ItemStatus[];
+}
+
+/** Options of `aggregate`. */
+export interface AggregateOptions<T = unknown> {
+  readonly signal?: AbortSignal;
+  readonly schema?: TypedSchema<T>;
+}
+
+export interface ListFilter {
+  readonly status?: JobStatus | readonly JobStatus[];
+  readonly provider?: string;
+  /** Called for each job whose manifest cannot be read (it is not in the list, and not hidden either). */
+  readonly onDamaged?: (error: StoreDamageError) => void;
+}
+
+/** A schema that types results: a zod schema infers `T`, a JSON schema leaves it to you. */
+export type TypedSchema<T> = z.ZodType<T> | JsonSchema;
+
+/** The longest poll interval accepted: a day. */
+export const maxPollIntervalLimitMs = 86_400_000;
+
+const shorthandKeys = ['apiKey', 'baseURL', 'concurrency', 'emulated', 'mockServer'] as const;
+const clientKeys = ['provider', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', ...shorthandKeys] as const;
+const costKeys = ['maxCostUsd', 'pricing', 'exactTokens'] as const;
+const submitKeys = ['model', 'metadata', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', ...costKeys] as const;
+const waitKeys = ['pollIntervalMs', 'timeoutMs', 'onProgress', 'signal'] as const;
+/** Known keys per method: every options object is closed, so a typo never switches a feature off. */
+export const knownOptionKeys = {
+  createBatchClient: clientKeys,
+  submit: [...submitKeys, 'dryRun', 'previewCount'],
+  estimate: [...costKeys, 'model', 'mode', 'onWarning', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict'],
+  run: [...new Set([...submitKeys, ...waitKeys])],
+  wait: waitKeys,
+  results: ['order', 'only', 'signal', 'schema'],
+  retry: [...submitKeys, 'statuses'],
+  aggregate: ['signal', 'schema'],
+  list: ['status', 'provider', 'onDamaged'],
+  call: ['signal'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Checks `createBatchClient`'s options: closed keys, known modes, bounded numbers. */
+export function validateClientOptions(options: BatchClientOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('createBatchClient: expected an options object with a "provider"');
+  }
+  checkOptionKeys('createBatchClient()', options, knownOptionKeys.createBatchClient, { nested: { lease: { known: ['ttlMs', 'waitMs'] } } });
+  if (options.provider === undefined) {
+    throw new TypeError('createBatchClient: option "provider" is required (an adapter, or "openai", "anthropic" or "mock")');
+  }
+  if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'emulated') {
+    throw new TypeError(`createBatchClient: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
+  }
+  for (const name of ['pollIntervalMs', 'maxPollIntervalMs'] as const) {
+    checkNumberOption('createBatchClient()', name, options[name], { min: 1, max: maxPollIntervalLimitMs });
+  }
+  if (typeof options.provider !== 'string') {
+    const shorthandOnly = shorthandKeys.filter((key) => options[key] !== undefined);
+    if (shorthandOnly.length > 0) {
+      throw new TypeError(
+        `createBatchClient: ${shorthandOnly.map((key) => `"${key}"`).join(', ')} configure a shorthand provider ("openai", "anthropic", "mock"); pass them to the adapter you created instead`,
+      );
+    }
+  }
+  const lease = options.lease;
+  if (lease !== undefined) {
+    if (typeof lease !== 'object' || lease === null) throw new TypeError('createBatchClient: option "lease" must be an object { ttlMs?, waitMs? }');
+    checkNumberOption('createBatchClient()', 'lease.ttlMs', lease.ttlMs, { min: 1_000, max: 3_600_000 });
+    checkNumberOption('createBatchClient()', 'lease.waitMs', lease.waitMs, { min: 0, max: 86_400_000 });
+  }
+}
+
+/** Checks the options of `submit` (and of `run`, `retry` and `estimate`, with their own keys). */
+export function validateSubmitOptions(options: SubmitOptions, method: keyof typeof knownOptionKeys = 'submit'): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${method}: options must be an object`);
+  checkOptionKeys(`${method}()`, options, knownOptionKeys[method]);
+  if (options.model !== undefined && (typeof options.model !== 'string' || options.model === '')) {
+    throw new TypeError(`${method}: option "model" must be a non-empty string, got ${JSON.stringify(options.model)}`);
+  }
+  if (options.metadata !== undefined) {
+    if (typeof options.metadata !== 'object' || options.metadata === null || Array.isArray(options.metadata)) {
+      throw new TypeError(`${method}: option "metadata" must be an object of string values`);
+    }
+    for (const [key, value] of Object.entries(options.metadata)) {
+      if (typeof value !== 'string') {
+        throw new TypeError(`${method}: option "metadata.${key}" must be a string, got ${JSON.stringify(value)}`);
+      }
+    }
+  }
+  checkSignal(method, options.signal);
+}
+
+/** Checks the options of `wait` (and the wait part of `run`). */
+export function validateWaitOptions(method: keyof typeof knownOptionKeys, options: WaitOptions): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${method}: options must be an object`);
+  checkOptionKeys(`${method}()`, options, knownOptionKeys[method]);
+  checkNumberOption(`${method}()`, 'pollIntervalMs', options.pollIntervalMs, { min: 1, max: maxPollIntervalLimitMs });
+  checkNumberOption(`${method}()`, 'timeoutMs', options.timeoutMs, { min: 0, max: 2_147_483_647 });
+  checkSignal(method, options.signal);
+}
+
+/** Checks an options object of a reading method: closed keys and a real signal. */
+export function validateReadOptions(method: keyof typeof knownOptionKeys, options: object & { readonly signal?: AbortSignal | undefined }): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${method}: options must be an object`);
+  checkOptionKeys(`${method}()`, options, knownOptionKeys[method]);
+  checkSignal(method, options.signal);
+}
+
+function checkSignal(method: string, signal: unknown): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${method}: option "signal" must be an AbortSignal`);
+}

@@ -1,0 +1,108 @@
+import type { BatchJob } from '../models/batch-job.js';
+import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
+import type { BatchProvider } from '../provider/batch-provider.js';
+import type { BatchStore } from '../store/batch-store.js';
+import type { SubmitOptions } from './batch-client-options.js';
+import type { PlanningObserver } from '../extension/client-extension.js';
+import { clientExtensions } from './client-extensions.js';
+import { newJobId } from './live-jobs.js';
+import { planJob } from './plan-job.js';
+
+/** What {@link planNewJob} needs. */
+export interface PlanNewJobInput {
+  readonly requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>;
+  readonly options: SubmitOptions;
+  readonly provider: BatchProvider;
+  readonly store: BatchStore;
+  /** For a job made by `retry`: the job it retries. */
+  readonly retryOf?: string;
+}
+
+/**
+ * A new job, validated and planned: every request checked (one `ValidationError` naming every bad
+ * item), transformed by the client extensions, written into the part it belongs to, and seen by the
+ * extensions' planning observers (the cost estimate). The extensions may refuse the job (a budget
+ * below the estimate); then nothing stays in the store. The job is returned unsaved, every part
+ * `planned`.
+ */
+export async function planNewJob(input: PlanNewJobInput): Promise<BatchJob> {
+  const { options, provider, store } = input;
+  const jobId = newJobId();
+  const transform = requestTransform(options);
+  const observers = clientExtensions.map((extension) => extension.observePlanning?.({ options: asRecord(options), provider }));
+  const watching = observers.filter((observer) => observer !== undefined);
+  const plan = await planJob({
+    jobId,
+    input: input.requests,
+    store,
+    limits: provider.limits,
+    ...(options.model === undefined ? {} : { defaultModel: options.model }),
+    ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
+    ...(transform ? { transform } : {}),
+    ...(watching.length === 0 ? {} : { observe: (request: BatchRequest) => observeAll(watching, request) }),
+  });
+  const now = new Date().toISOString();
+  const job: BatchJob = {
+    id: jobId,
+    provider: provider.name,
+    mode: provider.mode,
+    status: 'validating',
+    counts: { total: plan.total, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: plan.total },
+    createdAt: now,
+    updatedAt: now,
+    parts: plan.parts.map((part) => ({
+      id: `${jobId}_p${part.index}`,
+      index: part.index,
+      status: 'validating',
+      requestCount: part.requestCount,
+      bytes: part.bytes,
+      ...(part.model === undefined ? {} : { model: part.model }),
+      submitState: 'planned',
+      resultsStored: false,
+    })),
+    metadata: { ...options.metadata },
+    warnings: [],
+    options: {
+      ...(options.model === undefined ? {} : { model: options.model }),
+      completionWindow: options.completionWindow ?? '24h',
+    },
+    ...(input.retryOf === undefined ? {} : { retryOf: input.retryOf }),
+  };
+  try {
+    for (const [position, extension] of clientExtensions.entries()) {
+      await extension.beforeSubmit?.({ job, options: asRecord(options), provider, store, observer: observers[position] });
+    }
+  } catch (error) {
+    await store.deleteJob(jobId);
+    throw error;
+  }
+  return job;
+}
+
+/** The client extensions' request changes (structured output ...) chained in order. */
+export function requestTransform(options: object): ((request: BatchRequest) => BatchRequest) | undefined {
+  let transform: ((request: BatchRequest) => BatchRequest) | undefined;
+  for (const extension of clientExtensions) {
+    const next = extension.transformRequest?.(asRecord(options));
+    if (next) {
+      const first = transform;
+      transform = first ? (request) => next(first(request)) : next;
+    }
+  }
+  return transform;
+}
+
+/** Hands a planned request to every observer; waits only for those that return a promise. */
+function observeAll(observers: readonly PlanningObserver[], request: BatchRequest): void | Promise<void> {
+  let pending: Promise<void> | undefined;
+  for (const observer of observers) {
+    const observed = observer.observe(request);
+    if (observed) pending = pending ? pending.then(() => observed) : observed;
+  }
+  return pending;
+}
+
+/** A closed options object, as the extensions read it: by name. */
+function asRecord(options: object): Readonly<Record<string, unknown>> {
+  return options as Readonly<Record<string, unknown>>;
+}

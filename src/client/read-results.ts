@@ -1,0 +1,86 @@
+import { throwIfAborted } from '../errors/abort-error.js';
+import type { BatchJob } from '../models/batch-job.js';
+import type { BatchAggregate } from '../models/batch-aggregate.js';
+import type { BatchResult } from '../models/batch-result.js';
+import { addUsage, emptyUsage } from '../models/usage.js';
+import { createOutputValidator, parseStructuredOutput } from '../structured-output/parse-structured-output.js';
+import type { AggregateOptions, ResultsOptions } from './batch-client-options.js';
+import type { ClientCore } from './client-core.js';
+import { clientExtensions } from './client-extensions.js';
+import { isLeaseRef } from './job-leases.js';
+import { resultsInInputOrder } from './results-in-input-order.js';
+
+/*
+ * Reading a job's results: from the journal, one per request, in input or completion order, and
+ * the aggregate (counts, usage, cost) over them. Reading never needs the job's lease.
+ */
+
+/** A job's results from the journal, first result per id, re-parsed with the caller's schema. */
+export async function* readResults<T>(core: ClientCore, job: BatchJob, options: ResultsOptions): AsyncIterable<BatchResult<T>> {
+  const only = options.only ? new Set(options.only) : undefined;
+  const validate = options.schema === undefined ? undefined : createOutputValidator(options.schema);
+  const reparse = (result: BatchResult): BatchResult => (validate ? parseStructuredOutput(result, validate) : result);
+  const keep = (result: BatchResult): boolean => !only || only.has(result.status);
+  if (options.order === 'completion') {
+    const seen = new Set<string>();
+    for await (const result of core.store.readResults(job.id)) {
+      throwIfAborted(options.signal);
+      if (seen.has(result.id)) continue;
+      seen.add(result.id);
+      const prepared = reparse(result);
+      if (keep(prepared)) yield prepared as BatchResult<T>;
+    }
+    return;
+  }
+  for await (const found of resultsInInputOrder({ store: core.store, job, signal: options.signal })) {
+    const result = reparse(found);
+    if (keep(result)) yield result as BatchResult<T>;
+  }
+}
+
+/**
+ * Counts, usage and cost over a job's results. Usage counts every paid call (failed ones
+ * included); skipped items are left out of `results`. The cost is stored with the job when this
+ * client can drive it.
+ */
+export async function aggregateResults<T>(core: ClientCore, job: BatchJob, results: AsyncIterable<BatchResult<T>>, options: AggregateOptions<T>): Promise<BatchAggregate<T>> {
+  const kept: BatchResult<T>[] = [];
+  const usage = emptyUsage();
+  for await (const result of results) {
+    throwIfAborted(options.signal);
+    if (result.status === 'succeeded' || result.status === 'failed') addUsage(usage, result.usage);
+    if (result.status === 'failed' && result.skipped === true) continue;
+    kept.push(result);
+  }
+  let costUsd: number | undefined;
+  for (const extension of clientExtensions) {
+    const cost = extension.costOf?.({ job, results: kept, usage });
+    if (cost !== undefined) costUsd = cost;
+  }
+  if (costUsd !== undefined && job.costUsd !== costUsd) await storeCost(core, job.id, costUsd, usage);
+  const ended = job.endedAt ? Date.parse(job.endedAt) : Date.now();
+  return {
+    jobId: job.id,
+    status: job.status,
+    counts: job.counts,
+    usage,
+    costUsd,
+    ...(job.estimate ? { estimate: job.estimate } : {}),
+    elapsedMs: Math.max(0, ended - Date.parse(job.createdAt)),
+    results: kept,
+  };
+}
+
+/** Stores the cost with the job, only when no other client drives it (whose saves would race ours). */
+async function storeCost(core: ClientCore, jobId: string, costUsd: number, usage: BatchAggregate['usage']): Promise<void> {
+  const lease = await core.leases.tryHold(jobId);
+  if (!isLeaseRef(lease)) return;
+  try {
+    const live = await core.jobs.load(jobId);
+    live.costUsd = costUsd;
+    live.usage = usage;
+    await core.jobs.save(live);
+  } finally {
+    await core.jobs.release(lease);
+  }
+}

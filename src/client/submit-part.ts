@@ -1,0 +1,180 @@
+import { setMaxListeners } from 'node:events';
+import { isAbortError } from '../errors/abort-error.js';
+import { classifyError } from '../errors/classify-error.js';
+import { providerFailure } from '../errors/provider-failure.js';
+import type { BatchJob, BatchPart, ProviderReference } from '../models/batch-job.js';
+import type { BatchResult } from '../models/batch-result.js';
+import type { BatchProvider, SubmitContext, SubmitPart } from '../provider/batch-provider.js';
+import { budgetOf } from '../cost/cost-extension.js';
+import { checkAdapterResult } from './check-adapter-result.js';
+import type { ActiveRun, ClientCore } from './client-core.js';
+import { partIds, prepareResult, warnMalformed } from './collect-part-results.js';
+import { zeroCounts } from './derive-job-state.js';
+
+/*
+ * Submitting a part: `planned` → `submitting` (saved before the provider call, so a crash in
+ * between is looked up with `find` on resume, never blindly repeated) → `submitted` with the
+ * provider's reference; or `failed` with the reason and the next step. An emulated part's run is
+ * started and hosted by this client.
+ */
+
+/** Options of {@link submitPart}. */
+export interface SubmitPartOptions {
+  readonly signal: AbortSignal | undefined;
+  /** Emulated resume: submit only the requests with no result in the journal yet. */
+  readonly pendingOnly: boolean;
+  /** Called once an emulated run has ended by itself (not interrupted), to store its part's results. */
+  readonly onRunEnded: (jobId: string) => Promise<unknown>;
+}
+
+export async function submitPart(core: ClientCore, job: BatchJob, part: BatchPart, provider: BatchProvider, options: SubmitPartOptions): Promise<void> {
+  let skip: Set<string> | undefined;
+  if (options.pendingOnly) {
+    skip = new Set();
+    const tallies = zeroCounts(part.requestCount);
+    const ids = await partIds(core, job, part);
+    for await (const result of core.store.readResults(job.id)) {
+      if (!ids.has(result.id) || skip.has(result.id)) continue;
+      skip.add(result.id);
+      tallies[result.status]++;
+      tallies.pending--;
+    }
+    part.counts = tallies;
+  }
+  part.submitState = 'submitting';
+  part.error = undefined;
+  await core.jobs.save(job);
+  if (provider.mode === 'emulated') {
+    await startRun(core, job, part, provider, skip, options);
+    return;
+  }
+  let reference: ProviderReference & { id: string };
+  try {
+    reference = await provider.submit(partInput(core, job, part, skip), submitContext(core, job, part, options.signal));
+  } catch (error) {
+    const failure = recordSubmitFailure(job, part, provider, error);
+    await core.jobs.save(job);
+    throw failure;
+  }
+  attach(part, reference, provider);
+  await core.jobs.save(job);
+}
+
+/** Marks a part as created at the provider, under `reference`. */
+export function attach(part: BatchPart, reference: ProviderReference & { id: string }, provider: BatchProvider): void {
+  part.reference = { ...part.reference, ...reference };
+  part.providerBatchId = reference.id;
+  part.submitState = 'submitted';
+  if (provider.mode === 'emulated' && part.status === 'validating') part.status = 'in_progress';
+}
+
+/** A part as an adapter sees it: its requests streamed from the store (without `skip`). */
+export function partInput(core: ClientCore, job: BatchJob, part: BatchPart, skip: Set<string> | undefined): SubmitPart {
+  const store = core.store;
+  return {
+    jobId: job.id,
+    partId: part.id,
+    index: part.index,
+    ...(part.model === undefined ? {} : { model: part.model }),
+    requestCount: part.requestCount - (skip?.size ?? 0),
+    metadata: job.metadata,
+    ...(job.options?.completionWindow ? { completionWindow: job.options.completionWindow } : {}),
+    async *requests() {
+      for await (const { request } of store.readRequests(job.id, part.index)) {
+        if (!skip?.has(request.id)) yield request;
+      }
+    },
+  };
+}
+
+/** What an adapter may do while it submits: checkpoint a partial reference, journal results, spend the budget. */
+export function submitContext(core: ClientCore, job: BatchJob, part: BatchPart, signal: AbortSignal | undefined): SubmitContext {
+  const budget = budgetOf(job);
+  return {
+    ...core.callContext(job, signal),
+    ...(part.reference ? { previous: { ...part.reference } } : {}),
+    ...(budget ? { budget } : {}),
+    checkpoint: async (reference: ProviderReference) => {
+      part.reference = { ...part.reference, ...reference };
+      await core.jobs.save(job);
+    },
+    recordResult: async (result: BatchResult) => {
+      const checked = checkAdapterResult(result, job.provider);
+      if (checked.problem !== undefined) warnMalformed(core, job, part, checked.problem);
+      if (checked.result === undefined) return;
+      const prepared = prepareResult(job, checked.result);
+      await core.store.appendResults(job.id, [prepared]);
+      const counts = (part.counts ??= zeroCounts(part.requestCount));
+      counts[prepared.status]++;
+      counts.pending = Math.max(0, counts.pending - 1);
+    },
+  };
+}
+
+/**
+ * A submission that failed: the part is `failed` with the (redacted) reason and the next step,
+ * unless it was interrupted (then it stays as it was, for `resume`). Returns what to throw.
+ */
+function recordSubmitFailure(job: BatchJob, part: BatchPart, provider: BatchProvider, error: unknown): unknown {
+  if (isAbortError(error)) {
+    part.error = 'The submission was interrupted';
+    return error;
+  }
+  // The provider's text, classified: redacted (a 401 may echo the key) and without HTML pages.
+  const classification = classifyError(error);
+  part.status = 'failed';
+  part.error = `The submission failed: ${classification.message}. Fix the cause, then resume the job (llm-batch resume ${job.id}) to submit this part again`;
+  return providerFailure(error, provider.name, `Job ${job.id}: submitting part ${part.id} failed`);
+}
+
+/**
+ * Starts an emulated part's run in this client. The run holds the job's lease until it has ended;
+ * the part is brought up to date (its results stored) the moment it does, whether or not anyone
+ * waits. Closing the client, a lost lease or the submit signal interrupt it.
+ */
+async function startRun(
+  core: ClientCore,
+  job: BatchJob,
+  part: BatchPart,
+  provider: BatchProvider,
+  skip: Set<string> | undefined,
+  options: SubmitPartOptions,
+): Promise<void> {
+  const lease = await core.leases.hold(job.id);
+  const interrupt = new AbortController();
+  const runSignal = options.signal ? AbortSignal.any([interrupt.signal, options.signal]) : interrupt.signal;
+  setMaxListeners(0, runSignal);
+  let reference: ProviderReference & { id: string };
+  try {
+    reference = await provider.submit(partInput(core, job, part, skip), submitContext(core, job, part, runSignal));
+  } catch (error) {
+    const failure = recordSubmitFailure(job, part, provider, error);
+    await core.jobs.save(job);
+    await core.jobs.release(lease);
+    throw failure;
+  }
+  let markFinished = (): void => {};
+  const partFinished = new Promise<void>((resolve) => (markFinished = resolve));
+  const run: ActiveRun = { jobId: job.id, interrupt, lease, ended: Promise.resolve(), markFinished };
+  core.activeRuns.set(part.id, run);
+  attach(part, reference, provider);
+  part.counts ??= zeroCounts(part.requestCount);
+  await core.jobs.save(job);
+  const finished = provider.waitForRun ? provider.waitForRun(reference) : partFinished;
+  run.ended = (async () => {
+    await Promise.race([finished.catch(() => undefined), partFinished, abortedPromise(runSignal)]);
+    if (runSignal.aborted) {
+      // Interrupted: what ended is journaled; the rest stays pending for `resume`.
+      await finished.catch(() => undefined);
+      core.activeRuns.delete(part.id);
+      await core.jobs.save(job).catch(() => undefined);
+    } else {
+      await options.onRunEnded(job.id).catch(() => undefined);
+    }
+  })().finally(() => core.jobs.release(lease));
+}
+
+function abortedPromise(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
