@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-// The reliability suite: long, loud runs (fault soak, kill -9 loops, bad input, malformed provider
-// output, secret scan) kept out of the normal suite. `npm run test:reliability`.
+// The reliability suite: long, loud runs (fault soaks, kill -9 loops, jobs at the providers' size
+// limits, bad input, malformed provider output, secret scan) kept out of the normal suite, which
+// must stay under 90 s. `npm run test:reliability`; docs/reliability.md says what each proves.
 export default defineConfig({
   // The same package-name aliases as the normal suite.
   resolve: base.resolve,

@@ -215,20 +215,4 @@ describe('load', () => {
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
     expect(stats().successfulCalls.openai).toBe(1000);
   });
-
-  it('serves a 50,000-line batch output file', async () => {
-    const { url, advance } = await start({ batch: { clock: 'manual' } });
-    const client = openai(url);
-    const { toFile } = await import('openai');
-    const text = Array.from({ length: 50_000 }, (_, index) =>
-      JSON.stringify({ custom_id: `r${index}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Question number ${index}` }] } }),
-    ).join('\n');
-    const file = await client.files.create({ file: await toFile(Buffer.from(text), 'big.jsonl'), purpose: 'batch' });
-    const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
-    await advance(10_000);
-    const done = await client.batches.retrieve(batch.id);
-    expect(done.request_counts).toEqual({ total: 50_000, completed: 50_000, failed: 0 });
-    const content = await (await client.files.content(done.output_file_id ?? '')).text();
-    expect(content.split('\n').filter((line) => line !== '')).toHaveLength(50_000);
-  });
 });

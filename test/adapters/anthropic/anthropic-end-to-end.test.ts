@@ -111,29 +111,6 @@ describe('anthropicBatch end to end through the client', () => {
     ]);
   });
 
-  it('splits a job of 120,000 requests into two batches and returns every result', { timeout: 300_000 }, async () => {
-    const emulator = await start({ batch: { processingMs: 100 } });
-    const client = clientFor(emulator);
-    function* requests(): Generator<BatchRequestInput> {
-      for (let index = 0; index < 120_000; index += 1) {
-        yield { id: `q${index}`, maxTokens: 8, messages: [{ role: 'user', content: `n${index}` }] };
-      }
-    }
-    const job = await client.submit(requests(), { model: 'claude-haiku-4-5' });
-    expect(job.parts.map((part) => part.requestCount)).toEqual([100_000, 20_000]);
-    expect(emulator.stats().batchesCreated.anthropic).toBe(2);
-    const done = await client.wait(job.id, { timeoutMs: 240_000 });
-    expect(done.counts).toMatchObject({ total: 120_000, succeeded: 120_000, pending: 0 });
-    let count = 0;
-    let last = '';
-    for await (const result of client.results(job.id)) {
-      count += 1;
-      last = result.id;
-    }
-    expect(count).toBe(120_000);
-    expect(last).toBe('q119999');
-  });
-
   it('runs an OpenAI batch JSONL file on Anthropic unchanged', async () => {
     const emulator = await start({ journalBodies: true });
     const directory = await mkdtemp(join(tmpdir(), 'llm-batch-anthropic-'));

@@ -86,22 +86,6 @@ describe('openaiBatch through createBatchClient', () => {
     expect(done.counts).toMatchObject({ total: 4, succeeded: 4 });
   });
 
-  it('splits a 60,000-request job into parts of at most 50,000 and brings back every result', { timeout: 240_000 }, async () => {
-    const mock = await start();
-    const client = clientFor(openaiBatch({ apiKey, baseURL: `${mock.url}/v1` }));
-    const requests = Array.from({ length: 60_000 }, (_, index) => request(`r${index}`));
-    const job = await client.submit(requests, { model: 'gpt-4.1-nano' });
-    expect(job.parts.map((part) => part.requestCount)).toEqual([50_000, 10_000]);
-    const batches = await mock.batches();
-    expect(batches.map((batch) => batch.total).sort((left, right) => left - right)).toEqual([10_000, 50_000]);
-    await mock.advance(1_000);
-    const done = await client.wait(job.id, { timeoutMs: 200_000 });
-    expect(done.counts).toMatchObject({ total: 60_000, succeeded: 60_000, pending: 0 });
-    let count = 0;
-    for await (const result of client.results(job.id, { order: 'completion' })) if (result.status === 'succeeded') count += 1;
-    expect(count).toBe(60_000);
-  });
-
   it('resumes after the process died between upload and create: one upload, one batch', async () => {
     const mock = await start();
     const store = memoryStore();

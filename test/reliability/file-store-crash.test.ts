@@ -8,7 +8,7 @@ import { createBatchClient } from '../../src/client/create-batch-client.js';
 import { isTerminalStatus } from '../../src/models/batch-job.js';
 import { fileStore } from '../../src/store/file-store.js';
 
-const child = new URL('../fixtures/crash-child.ts', import.meta.url).pathname;
+const child = new URL('./fixtures/crash-child.ts', import.meta.url).pathname;
 
 async function runAndKill(dir: string, backendFile: string, afterMs: number): Promise<void> {
   const process_ = spawn(process.execPath, ['--import', 'tsx', child, dir, backendFile], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulated, metricsObserver } from '../../../src/adapters/emulated/index.js';
-import { openaiChat } from '../../../src/adapters/openai/index.js';
-import { createBatchClient } from '../../../src/client/create-batch-client.js';
-import { exponentialBackoff } from '../../../src/retry/exponential-backoff.js';
-import { memoryStore } from '../../../src/store/memory-store.js';
-import { createMockProviderServer, type MockProviderServer } from '../../../src/testing/mock-server/index.js';
-import type { BatchResult } from '../../../src/models/batch-result.js';
-import { makeRequests } from './helpers.js';
+import { emulated, metricsObserver } from '../../src/adapters/emulated/index.js';
+import { openaiChat } from '../../src/adapters/openai/index.js';
+import { createBatchClient } from '../../src/client/create-batch-client.js';
+import { exponentialBackoff } from '../../src/retry/exponential-backoff.js';
+import { memoryStore } from '../../src/store/memory-store.js';
+import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
+import type { BatchResult } from '../../src/models/batch-result.js';
+import { makeRequests } from '../adapters/emulated/helpers.js';
 
 const total = 10_000;
 /** Every 100th prompt is answered 400: a permanent failure that must be classified, not retried. */

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulated } from '../../../src/adapters/emulated/index.js';
-import { openaiChat } from '../../../src/adapters/openai/index.js';
-import { createBatchClient } from '../../../src/client/create-batch-client.js';
-import { fileStore } from '../../../src/store/file-store.js';
-import { createMockProviderServer, type MockProviderServer } from '../../../src/testing/mock-server/index.js';
+import { emulated } from '../../src/adapters/emulated/index.js';
+import { openaiChat } from '../../src/adapters/openai/index.js';
+import { createBatchClient } from '../../src/client/create-batch-client.js';
+import { fileStore } from '../../src/store/file-store.js';
+import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
 
 const total = 5_000;
 const concurrency = 16;
