@@ -101,7 +101,13 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
 
 /** What the job has cost so far: reported cost when known, else the estimate pro rata. */
 function spendOf(job: BatchJob, done: number): string | undefined {
-  if (job.costUsd !== undefined) return `${formatUsd(job.costUsd)} spent`;
-  if (job.estimate && job.counts.total > 0) return `~${formatUsd((job.estimate.costUsd * done) / job.counts.total)} spent`;
+  const unknown = job.estimate?.unknownModels ?? [];
+  // Never "$0.00" for a model without a price: say the cost is unknown, or what it covers.
+  if (unknown.length > 0 && !(job.estimate!.costUsd > 0) && !(job.costUsd !== undefined && job.costUsd > 0)) {
+    return `cost unknown (no price for model ${unknown.join(', ')})`;
+  }
+  const partly = unknown.length > 0 ? ' (priced models only)' : '';
+  if (job.costUsd !== undefined) return `${formatUsd(job.costUsd)} spent${partly}`;
+  if (job.estimate && job.counts.total > 0) return `~${formatUsd((job.estimate.costUsd * done) / job.counts.total)} spent${partly}`;
   return undefined;
 }

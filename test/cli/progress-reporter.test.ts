@@ -70,3 +70,17 @@ describe('progress reporter', () => {
     ]);
   });
 });
+
+describe('progress reporter with a model that has no price', () => {
+  test('says the cost is unknown instead of ~$0.00 spent', () => {
+    const unpriced = job('in_progress', 10, 0);
+    const estimate = { ...unpriced.estimate!, costUsd: 0, syncCostUsd: 0, unknownModels: ['risk-scorer'] };
+    const { writes, output } = recorder(false);
+    const reporter = createProgressReporter({ output, lineIntervalMs: 0 });
+    reporter.update({ ...unpriced, estimate });
+    reporter.finish();
+    const text = writes.join('');
+    expect(text).toContain('cost unknown (no price for model risk-scorer)');
+    expect(text).not.toContain('$0.00');
+  });
+});
