@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CommandLine } from '../../src/cli/command-line.js';
@@ -76,11 +76,21 @@ describe('commands given --out results.xlsx', () => {
     expect(run.stderr).toContain('ends in .xlsx, which is not a results format');
   });
 
-  it('wait says the job has ended and how to read its results', async () => {
+  it('wait refuses it before it waits', async () => {
     const run = await cli(['wait', jobId, '--out', join(folder, 'wait.xlsx'), '--store', folder]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`. Job ${jobId} has ended and its results are stored: llm-batch results ${jobId} --out results.md`);
+    expect(run.stderr).toContain('ends in .xlsx, which is not a results format');
     expect(await exists(join(folder, 'wait.xlsx'))).toBe(false);
+  });
+
+  it('run refuses it before anything is submitted or paid for', async () => {
+    const store = join(folder, 'run-store');
+    const file = join(folder, 'one.jsonl');
+    await writeFile(file, '{"id":"a","messages":[{"role":"user","content":"Hi"}]}\n');
+    const run = await cli(['run', file, '--provider', 'mock', '--out', join(folder, 'run.xlsx'), '--store', store]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ends in .xlsx, which is not a results format');
+    expect(await exists(store)).toBe(false);
   });
 
   it('--output csv writes CSV to that file', async () => {

@@ -4,6 +4,7 @@ import { formatStatusLine } from '../format-job.js';
 import { followJob } from '../follow-job.js';
 import { openClientForJob } from '../open-client.js';
 import { printOutcome } from '../print-outcome.js';
+import { outputFormatOf } from '../output-target.js';
 import { jobIdArgument } from './shared.js';
 
 const help = `Usage: llm-batch resume <job-id> [options]
@@ -51,6 +52,8 @@ export const resumeCommand: CliCommand = {
       io.stdout.write(help);
       return 0;
     }
+    // A bad --out or --output is refused before anything is sent or paid for.
+    if (line.string('out') !== undefined || line.string('output') !== undefined) outputFormatOf(line, 'md');
     const jobId = jobIdArgument(line);
     const { client, job: stored } = await openClientForJob(line, io, jobId, { needsProvider: true });
     try {

@@ -5,6 +5,7 @@ import { openClientForNewJob } from '../open-client.js';
 import { prepareSubmission, submitFile } from '../prepare-submission.js';
 import { printDryRun } from '../print-dry-run.js';
 import { printOutcome } from '../print-outcome.js';
+import { outputFormatOf } from '../output-target.js';
 import { announceSubmitted, jobInputOptions, optionalFile } from './shared.js';
 
 const help = `Usage: llm-batch run <file> [options]
@@ -62,6 +63,8 @@ export const runCommand: CliCommand = {
       io.stdout.write(help);
       return 0;
     }
+    // A bad --out or --output is refused before anything is sent or paid for.
+    if (line.string('out') !== undefined || line.string('output') !== undefined) outputFormatOf(line, 'md');
     const path = optionalFile(line, io);
     const { client, choice } = openClientForNewJob(line, io);
     try {

@@ -3,6 +3,7 @@ import { CommandLine } from '../command-line.js';
 import { followJob } from '../follow-job.js';
 import { openClientForJob } from '../open-client.js';
 import { printOutcome } from '../print-outcome.js';
+import { outputFormatOf } from '../output-target.js';
 import { jobIdArgument } from './shared.js';
 
 const help = `Usage: llm-batch wait <job-id> [options]
@@ -42,6 +43,8 @@ export const waitCommand: CliCommand = {
       io.stdout.write(help);
       return 0;
     }
+    // A bad --out or --output is refused before anything is sent or paid for.
+    if (line.string('out') !== undefined || line.string('output') !== undefined) outputFormatOf(line, 'md');
     const jobId = jobIdArgument(line);
     const { client, job } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
