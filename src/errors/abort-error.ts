@@ -12,14 +12,21 @@ export class AbortError extends LlmBatchError {
   }
 }
 
-/** True for our AbortError, DOM `AbortError`s and the SDKs' `APIUserAbortError`. */
+/**
+ * True for anything that says "aborted through a signal": our AbortError, DOM `AbortError`s (what
+ * `fetch`, `timers/promises` and `events.once` throw), the SDKs' `APIUserAbortError`, and undici's
+ * aborted-body codes. The one abort check: `classifyError` calls it too, so an error it files as
+ * `cancelled` is one this function recognises.
+ */
 export function isAbortError(error: unknown): boolean {
   if (AbortError.isInstance(error)) return true;
   if (typeof error !== 'object' || error === null) return false;
-  const name = (error as { name?: unknown }).name;
+  const { name, code } = error as { name?: unknown; code?: unknown };
   // openai's error classes keep `name` as 'Error': look at the class name too.
   const className = (error as { constructor?: { name?: unknown } }).constructor?.name;
-  return name === 'AbortError' || name === 'APIUserAbortError' || className === 'APIUserAbortError';
+  if (name === 'AbortError' || name === 'APIUserAbortError' || className === 'AbortError' || className === 'APIUserAbortError') return true;
+  // undici reports an aborted fetch body with this code; Node's own aborts carry the second.
+  return code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR';
 }
 
 /** Throws an AbortError when the signal is aborted. */

@@ -1,5 +1,5 @@
 import type { ErrorCategory, ItemError } from '../models/item-error.js';
-import { AbortError } from './abort-error.js';
+import { isAbortError } from './abort-error.js';
 import { ApiCallError } from './api-call-error.js';
 import { BudgetExceededError } from './budget-exceeded-error.js';
 import { JobNotFoundError } from './job-not-found-error.js';
@@ -194,7 +194,14 @@ const htmlEntities: Readonly<Record<string, string>> = { nbsp: ' ', amp: '&', lt
  * logs, not in results). Never contains an API key.
  */
 export function toItemError(error: unknown): ItemError {
-  const classification = classifyError(error);
+  return itemErrorFromClassification(classifyError(error));
+}
+
+/**
+ * The `ItemError` of a classification already made (the emulated adapter classifies each failed
+ * call once, to decide on a retry, and reports the same classification). Drops the request id.
+ */
+export function itemErrorFromClassification(classification: ErrorClassification): ItemError {
   const itemError: ItemError = {
     category: classification.category,
     message: classification.message,
@@ -210,7 +217,7 @@ export function toItemError(error: unknown): ItemError {
 }
 
 function classifyUnredacted(error: unknown, depth: number): ErrorClassification {
-  if (isAbort(error)) {
+  if (isAbortError(error)) {
     return { category: 'cancelled', retryable: false, message: messageOf(error) ?? 'The operation was aborted' };
   }
   if (LlmBatchError.isInstance(error)) return classifyOwnError(error, depth);
@@ -254,7 +261,6 @@ function classifyUnredacted(error: unknown, depth: number): ErrorClassification 
 function classifyOwnError(ownError: LlmBatchError, depth: number): ErrorClassification {
   // `unknown`, so that a failed structural type guard does not narrow the rest to `never`.
   const error: unknown = ownError;
-  if (AbortError.isInstance(error)) return { category: 'cancelled', retryable: false, message: error.message };
   if (ValidationError.isInstance(error)) {
     return { category: 'validation', retryable: false, message: error.message, code: error.code };
   }
@@ -458,15 +464,6 @@ function headersOf(error: UnknownRecord): HeadersLike | undefined {
   const headers = error.headers ?? (isRecord(error.response) ? error.response.headers : undefined);
   if (!isRecord(headers)) return undefined;
   return headers as HeadersLike;
-}
-
-function isAbort(error: unknown): boolean {
-  if (AbortError.isInstance(error)) return true;
-  if (!isRecord(error)) return false;
-  const names = namesOf(error);
-  if (names.includes('AbortError') || names.includes('APIUserAbortError')) return true;
-  // undici reports an aborted fetch body with this code.
-  return error.code === 'UND_ERR_ABORTED' || error.code === 'ABORT_ERR';
 }
 
 function isTimeout(error: UnknownRecord): boolean {

@@ -1,6 +1,6 @@
 import * as openai from 'openai';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, toItemError } from '../../src/errors/classify-error.js';
+import { classifyError, itemErrorFromClassification, redactSecrets, toItemError } from '../../src/errors/classify-error.js';
 import { itemErrorSchema } from '../../src/models/item-error.js';
 
 describe('toItemError', () => {
@@ -34,6 +34,14 @@ describe('toItemError', () => {
     );
     expect(itemError.message).not.toMatch(/eyJhbGciOi|AbCdEf123456|Zz_99/);
     expect(itemError.message).toContain('[REDACTED]');
+  });
+
+  it('is the ItemError of the classification, the one mapping the emulated adapter uses too', () => {
+    const error = openai.APIError.generate(529, { error: { message: 'Overloaded', type: 'overloaded_error' } }, undefined, new Headers({ 'x-request-id': 'req_2' }));
+    const classification = classifyError(error);
+    expect(classification.requestId).toBe('req_2');
+    expect(itemErrorFromClassification(classification)).toEqual(toItemError(error));
+    expect(toItemError(error)).not.toHaveProperty('requestId');
   });
 });
 

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { classifyError, type ErrorClassification } from '../../errors/classify-error.js';
+import { classifyError, itemErrorFromClassification, toItemError, type ErrorClassification } from '../../errors/classify-error.js';
 import { isAbortError } from '../../errors/abort-error.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult, SucceededResult } from '../../models/batch-result.js';
@@ -43,15 +43,6 @@ interface ItemAttempts {
 }
 
 const cancelledError: ItemError = { category: 'cancelled', message: 'The run was cancelled while this request ran', retryable: true };
-
-function toItemErrorFrom(classification: ErrorClassification): ItemError {
-  const error: ItemError = { category: classification.category, message: classification.message, retryable: classification.retryable };
-  if (classification.statusCode !== undefined) error.statusCode = classification.statusCode;
-  if (classification.code !== undefined) error.code = classification.code;
-  if (classification.type !== undefined) error.type = classification.type;
-  if (classification.retryAfterMs !== undefined) error.retryAfterMs = classification.retryAfterMs;
-  return error;
-}
 
 function headersOfError(error: unknown): Headers | Record<string, string> | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -239,7 +230,7 @@ export class EmulatedRun {
       }
     } catch (error) {
       // Middleware and budget hooks are user code: their exceptions fail the item, not the run.
-      result = { id: original.id, status: 'failed', error: { ...toItemErrorFrom(classifyError(error)), category: 'unknown', retryable: false }, attempts: Math.max(1, attempts.calls) };
+      result = { id: original.id, status: 'failed', error: { ...toItemError(error), category: 'unknown', retryable: false }, attempts: Math.max(1, attempts.calls) };
     }
     if (result.status === 'failed') {
       if (options.abortOn.has(result.error.category)) {
@@ -341,7 +332,7 @@ export class EmulatedRun {
       return {
         id: request.id,
         status: 'failed',
-        error: toItemErrorFrom(classification),
+        error: itemErrorFromClassification(classification),
         attempts: Math.max(1, attempts.calls),
         latencyMs: Date.now() - attempts.startedAt,
       };
