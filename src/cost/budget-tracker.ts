@@ -16,15 +16,22 @@ export interface BudgetTrackerOptions {
   readonly pricing?: PricingTable;
   /** The model of requests that name none. */
   readonly defaultModel?: string;
-  /** Output tokens reserved for a request without `maxTokens`. @default 1024 */
+  /**
+   * Output tokens booked for a request without `maxTokens`. The emulated adapter sets `maxTokens` to
+   * what its call strategy really sends before it reserves, so this applies only when nothing caps
+   * the answer.
+   * @default 1024 (`defaultEstimateMaxTokens`)
+   */
   readonly defaultMaxTokens?: number;
 }
 
 /**
- * Reserve-then-settle spending guard for emulated runs: before each item's first call `reserve`
- * books its worst case (input tokens plus all of `maxTokens`); once the item ended `settle` replaces
- * the booking with the cost of the usage it reported. Spend never passes `maxCostUsd`, as long as
- * the approximate input count holds.
+ * Reserve-then-settle spending guard for emulated runs. Before each call `reserve` books the call's
+ * worst case: its input tokens plus all of its `maxTokens` (the emulated adapter passes the request
+ * as sent, with the max tokens its call strategy really sends). A tool loop reserves again before
+ * each further call, and the bookings of one request id add up. Once the item ended `settle`
+ * replaces all of its bookings with the cost of the usage it reported. Spend never passes
+ * `maxCostUsd`, as long as the approximate input count holds and every call's output is capped.
  */
 export interface BudgetTracker {
   readonly maxCostUsd: number;
@@ -35,12 +42,14 @@ export interface BudgetTracker {
   /** True once a reservation was refused: nothing further is started. */
   readonly exhausted: boolean;
   /**
-   * Books the request's worst case. When it does not fit while other items are still running, it
-   * waits for them to settle (their real cost is usually far below their worst case) and tries
-   * again; it resolves false (and `exhausted`) only when it cannot fit with nothing else running.
+   * Books the worst case of one call of the request, on top of any booking its id already holds
+   * (the earlier calls of a tool loop). When it does not fit while other items that may settle are
+   * still running, it waits for them (their real cost is usually far below their worst case) and
+   * tries again; it resolves false (and `exhausted`) when it cannot fit otherwise. Items that wait
+   * while holding a booking are not waited for, so two tool loops never wait for each other.
    */
   reserve(request: BatchRequest): Promise<boolean>;
-  /** Releases the request's booking and adds the cost of its real usage. */
+  /** Releases every booking of the request's id and adds the cost of its real usage (all its calls). */
   settle(request: BatchRequest, usage: Usage | undefined): void;
 }
 
@@ -61,11 +70,19 @@ export function createBudgetTracker(options: BudgetTrackerOptions): BudgetTracke
   const pricing = options.pricing ?? defaultPricing;
   const defaultMaxTokens = options.defaultMaxTokens ?? defaultEstimateMaxTokens;
   const reservations = new Map<string, number>();
+  // Ids that wait in `reserve` while holding a booking (a tool loop's further call): they settle
+  // only once their wait ends, so nobody waits for them.
+  const waitingHolders = new Set<string>();
   let spent = 0;
   let reserved = 0;
   let exhausted = false;
   // Reservations waiting for running items to settle, woken (in order) at each settlement.
   let waiting: Array<() => void> = [];
+
+  const othersMaySettle = (id: string): boolean => {
+    for (const holder of reservations.keys()) if (holder !== id && !waitingHolders.has(holder)) return true;
+    return false;
+  };
 
   const worstCase = (request: BatchRequest): number | undefined => {
     const model = request.model ?? options.defaultModel;
@@ -96,13 +113,16 @@ export function createBudgetTracker(options: BudgetTrackerOptions): BudgetTracke
           reservations.set(request.id, (reservations.get(request.id) ?? 0) + cost);
           return true;
         }
-        if (cost === undefined || reserved === 0) {
+        if (cost === undefined || !othersMaySettle(request.id)) {
           exhausted = true;
           for (const wake of waiting) wake();
           waiting = [];
           return false;
         }
+        const holding = reservations.has(request.id);
+        if (holding) waitingHolders.add(request.id);
         await new Promise<void>((resolve) => waiting.push(resolve));
+        if (holding) waitingHolders.delete(request.id);
       }
     },
     settle(request, usage) {

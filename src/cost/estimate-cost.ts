@@ -4,7 +4,12 @@ import { approximateRequestTokens, countTokens, maximumExactCharacters } from '.
 import { findModelPrice } from './find-model-price.js';
 import { defaultPricing, type PricingTable } from './pricing-table.js';
 
-/** Output tokens assumed for a request that sets no `maxTokens`. */
+/**
+ * Output tokens assumed for a request that sets no `maxTokens`, the library's one such assumption.
+ * Estimates use it for every such request. The emulated budget and rate limiter first ask the call
+ * strategy what it really sends (Anthropic: its `defaultMaxTokens`, 4,096) and use this only when
+ * nothing caps the answer (OpenAI without `maxTokens`).
+ */
 export const defaultEstimateMaxTokens = 1_024;
 
 /** Options of {@link estimateCost}. */

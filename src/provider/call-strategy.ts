@@ -38,4 +38,16 @@ export interface CallStrategy {
   cleanup?(): void | Promise<void>;
   /** The provider body for a request (dry runs). */
   preview?(request: BatchRequest): unknown;
+  /**
+   * The most output tokens this strategy lets the model write for `request`: the `max_tokens` (or
+   * `max_completion_tokens`, `max_output_tokens`) of the body it sends, after its own defaults and
+   * the request's `providerOptions`; undefined when it sends no cap. The emulated adapter asks it
+   * before each call, to book the call's worst case against the budget and the tokens-per-minute
+   * limit; without it (or when it returns undefined) those assume the request's `maxTokens`, or
+   * 1,024 tokens when it has none. Must not call the network.
+   *
+   * @example
+   * maxOutputTokens: (request) => request.maxTokens ?? 4096,
+   */
+  maxOutputTokens?(request: BatchRequest): number | undefined;
 }

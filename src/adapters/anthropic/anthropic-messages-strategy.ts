@@ -2,7 +2,8 @@ import { createKeepAliveFetch, type FetchFunction } from '../../http/keep-alive-
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { CallContext, CallOutput, CallStrategy } from '../../provider/call-strategy.js';
 import { convertAnthropicMessage } from './convert-anthropic-message.js';
-import { convertToAnthropicParams, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
+import { defaultAnthropicMaxTokens } from './anthropic-batch-adapter.js';
+import { convertToAnthropicParams, resolveAnthropicMaxTokens, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
 import { checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
 import type Anthropic from '@anthropic-ai/sdk';
 
@@ -51,7 +52,7 @@ export function anthropicMessages(options: AnthropicMessagesOptions = {}): Anthr
     throw new TypeError(`anthropicMessages: option \`fetch\` must be a function, got ${options.fetch === null ? 'null' : typeof options.fetch}`);
   }
   const client = createAnthropicClient(options, 'anthropicMessages', options.fetch ?? createKeepAliveFetch());
-  const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
+  const defaultMaxTokens = options.defaultMaxTokens ?? defaultAnthropicMaxTokens;
   const toParams = (request: BatchRequest): AnthropicMessageParams =>
     convertToAnthropicParams(request, { defaultMaxTokens }).params;
 
@@ -72,6 +73,10 @@ export function anthropicMessages(options: AnthropicMessagesOptions = {}): Anthr
 
     preview(request: BatchRequest): unknown {
       return toParams(request);
+    },
+
+    maxOutputTokens(request: BatchRequest): number {
+      return resolveAnthropicMaxTokens(request, defaultMaxTokens);
     },
   };
 }

@@ -53,7 +53,7 @@ export function convertToAnthropicParams(
     appendTurn(messages, convertMessage(request.id, message));
   }
 
-  const maxTokens = request.maxTokens ?? openaiLegacyMaxTokens(request);
+  const maxTokens = requestedMaxTokens(request);
   const usedDefaultMaxTokens = maxTokens === undefined;
   const params: AnthropicMessageParams = {
     model,
@@ -81,6 +81,25 @@ export function convertToAnthropicParams(
     params: overrides === undefined ? params : ({ ...params, ...overrides } as AnthropicMessageParams),
     usedDefaultMaxTokens,
   };
+}
+
+/**
+ * The `max_tokens` that {@link convertToAnthropicParams} sends for a request, without converting
+ * the messages: `providerOptions.anthropic.max_tokens` (merged last), else `maxTokens`, else the
+ * legacy `max_tokens` of an OpenAI batch line, else `defaultMaxTokens`. The most output the call can
+ * be billed for, which a budget books before the call.
+ *
+ * @example
+ * resolveAnthropicMaxTokens({ id: 'a', messages: [] }, 4096) // 4096
+ */
+export function resolveAnthropicMaxTokens(request: BatchRequest, defaultMaxTokens: number): number {
+  const override = request.providerOptions?.anthropic?.['max_tokens'];
+  if (typeof override === 'number') return override;
+  return requestedMaxTokens(request) ?? defaultMaxTokens;
+}
+
+function requestedMaxTokens(request: BatchRequest): number | undefined {
+  return request.maxTokens ?? openaiLegacyMaxTokens(request);
 }
 
 /**

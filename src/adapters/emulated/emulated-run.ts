@@ -2,10 +2,11 @@ import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { classifyError, itemErrorFromClassification, toItemError, type ErrorClassification } from '../../errors/classify-error.js';
 import { isAbortError } from '../../errors/abort-error.js';
+import { defaultEstimateMaxTokens } from '../../cost/estimate-cost.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult, SucceededResult } from '../../models/batch-result.js';
 import type { ItemError } from '../../models/item-error.js';
-import type { Usage } from '../../models/usage.js';
+import { addUsage, emptyUsage } from '../../models/usage.js';
 import type { PollResult, SubmitContext, SubmitPart } from '../../provider/batch-provider.js';
 import type { CallOutput } from '../../provider/call-strategy.js';
 import { delay } from '../../retry/delay.js';
@@ -16,7 +17,7 @@ import { estimateRequestTokens } from './estimate-request-tokens.js';
 import { applyAfter, applyBefore, applyOnError, isSkipRequest } from './middleware.js';
 import { createEventEmitter } from './observers.js';
 import { parseRateLimitBudget, parseRateLimitHeaders } from './parse-rate-limit-headers.js';
-import { runToolLoop } from './tool-loop.js';
+import { runToolLoop, withToolDefinitions } from './tool-loop.js';
 import { runWorkerPool, type WorkerContext } from './worker-pool.js';
 
 /** The states a run goes through (a subset of the job statuses). */
@@ -29,6 +30,13 @@ class ItemFailure extends Error {
     readonly source: unknown,
   ) {
     super(classification.message);
+  }
+}
+
+/** Thrown by a further call of a tool loop whose budget reservation was refused. */
+class BudgetRefusal extends Error {
+  constructor() {
+    super('The budget cannot cover a further call of the tool loop');
   }
 }
 
@@ -288,29 +296,45 @@ export class EmulatedRun {
     }
   }
 
-  /** Budget, calls (with the tool loop) and retries of one item; always returns a terminal result. */
+  /**
+   * Budget, calls (with the tool loop) and retries of one item; always returns a terminal result.
+   * Every call is booked against the budget before it is sent, at its worst case: the request as
+   * sent (tool definitions and earlier turns included) with the max tokens the strategy really
+   * sends. A tool loop books each further call on top of the item's earlier bookings; the item
+   * settles once, with the usage of every call it paid for.
+   */
   async #runItem(request: BatchRequest, attempts: ItemAttempts): Promise<BatchResult> {
     const { options } = this;
     // The adapter's own budget option wins; otherwise the job's `maxCostUsd`, handed over by the client.
     const budget = options.budget ?? this.context.budget;
     if (this.#abort.signal.aborted) return { id: request.id, status: 'cancelled', error: cancelledError };
-    if (budget !== undefined && !(await budget.reserve(request))) {
+    const first = options.tools === undefined ? request : withToolDefinitions(request, options.tools);
+    if (budget !== undefined && !(await budget.reserve(this.#asBooked(first)))) {
       this.#stop('cancelled', 'The budget is exhausted: no further requests were started', false);
       return { id: request.id, status: 'cancelled', error: { category: 'budget', message: 'Not started: the budget is exhausted', retryable: false } };
     }
-    let usage: Usage | undefined;
+    const usage = emptyUsage();
+    let paidCalls = 0;
+    let sentCalls = 0;
+    const call = async (next: BatchRequest): Promise<CallOutput> => {
+      sentCalls += 1;
+      if (sentCalls > 1 && budget !== undefined && !(await budget.reserve(this.#asBooked(next)))) throw new BudgetRefusal();
+      const output = await this.#callWithRetries(next, attempts);
+      addUsage(usage, output.usage);
+      paidCalls += 1;
+      return output;
+    };
     try {
       const output =
         options.tools === undefined
-          ? await this.#callWithRetries(request, attempts)
+          ? await call(first)
           : await runToolLoop({
-              request,
+              request: first,
               tools: options.tools,
               maxToolIterations: options.maxToolIterations,
               signal: this.#abort.signal,
-              call: (next) => this.#callWithRetries(next, attempts),
+              call,
             });
-      usage = output.usage;
       const result: SucceededResult = {
         id: request.id,
         status: 'succeeded',
@@ -325,27 +349,60 @@ export class EmulatedRun {
       if (output.toolCalls !== undefined && output.toolCalls.length > 0) result.toolCalls = output.toolCalls;
       return result;
     } catch (error) {
+      const failed = (itemError: ItemError): BatchResult => ({
+        id: request.id,
+        status: 'failed',
+        error: itemError,
+        // Calls that answered before the item failed were billed: their usage stays countable.
+        ...(paidCalls > 0 ? { usage: { ...usage } } : {}),
+        attempts: Math.max(1, attempts.calls),
+        latencyMs: Date.now() - attempts.startedAt,
+      });
+      if (error instanceof BudgetRefusal) {
+        this.#stop('cancelled', 'The budget is exhausted: no further requests were started', false);
+        return failed({
+          category: 'budget',
+          message: `The tool loop stopped after ${paidCalls} call${paidCalls === 1 ? '' : 's'}: the budget cannot cover a further call`,
+          // A retry with a larger budget runs the whole item again (its first calls are paid again).
+          retryable: true,
+        });
+      }
       const classification = error instanceof ItemFailure ? error.classification : classifyError(error);
       if (classification.category === 'cancelled' || this.#abort.signal.aborted) {
         return { id: request.id, status: 'cancelled', error: cancelledError };
       }
-      return {
-        id: request.id,
-        status: 'failed',
-        error: itemErrorFromClassification(classification),
-        attempts: Math.max(1, attempts.calls),
-        latencyMs: Date.now() - attempts.startedAt,
-      };
+      return failed(itemErrorFromClassification(classification));
     } finally {
-      budget?.settle(request, usage);
+      budget?.settle(request, paidCalls > 0 ? usage : undefined);
     }
+  }
+
+  /**
+   * The max output tokens the strategy sends for a request: what it says, else the request's own
+   * `maxTokens`; undefined when nothing caps the answer.
+   */
+  #maxOutputTokens(request: BatchRequest): number | undefined {
+    return this.options.call.maxOutputTokens?.(request) ?? request.maxTokens;
+  }
+
+  /** The request as a budget books it: `maxTokens` set to what is really sent. */
+  #asBooked(request: BatchRequest): BatchRequest {
+    const maxTokens = this.#maxOutputTokens(request);
+    if (maxTokens === undefined) {
+      this.#warnOnce(
+        'uncapped',
+        `Budget: ${this.options.call.name} sends no max tokens for some requests (set maxTokens on them), so their reservations assume ${defaultEstimateMaxTokens} output tokens and a longer answer can pass the budget`,
+      );
+      return request;
+    }
+    return maxTokens === request.maxTokens ? request : { ...request, maxTokens };
   }
 
   /** The one retry loop: waits for a permit, calls, classifies, and retries or throws an ItemFailure. */
   async #callWithRetries(request: BatchRequest, attempts: ItemAttempts): Promise<CallOutput> {
     const { options } = this;
     const jobSignal = this.#abort.signal;
-    const tokens = estimateRequestTokens(request);
+    const tokens = estimateRequestTokens(request, this.#maxOutputTokens(request));
     for (;;) {
       const permit = await this.#limiter.acquire(tokens, jobSignal);
       attempts.calls += 1;

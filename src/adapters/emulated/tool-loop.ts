@@ -23,7 +23,10 @@ export interface ToolLoopOptions {
   /** Model calls after the first one that may answer tool results. */
   readonly maxToolIterations: number;
   readonly signal: AbortSignal;
-  /** One model call, with retries (the adapter's single retry loop). */
+  /**
+   * One model call, with retries (the adapter's single retry loop) and, for every call after the
+   * first, its own budget reservation: a refused reservation throws, which ends the loop.
+   */
   readonly call: (request: BatchRequest) => Promise<CallOutput>;
 }
 
@@ -68,7 +71,9 @@ async function executeToolCall(
  * appends the assistant message and one tool message per call, and calls again, up to
  * `maxToolIterations` more times. The output is the last call's, with `toolCalls` of every
  * iteration and the usage summed over all calls. A call to a tool without `execute` ends the loop
- * (the output keeps `finishReason: 'tool_calls'` for the caller to handle).
+ * (the output keeps `finishReason: 'tool_calls'` for the caller to handle). Each call costs money:
+ * `call` books it against the budget before it is sent, so a loop of several calls never rides on
+ * the first call's reservation.
  */
 export async function runToolLoop(options: ToolLoopOptions): Promise<CallOutput> {
   const { tools, signal } = options;

@@ -9,6 +9,8 @@ import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
  * A call strategy for the emulated adapter over Chat Completions (`POST /chat/completions`),
  * against OpenAI or any OpenAI-compatible server (vLLM, Ollama, Groq, Together, Azure ...).
  * Errors are thrown as the SDK throws them; the emulated adapter classifies and retries them.
+ * A request without `maxTokens` goes out with no cap on its answer: a budget books 1,024 output
+ * tokens for it, which a longer answer passes.
  *
  * @example
  * import { createBatchClient, emulated } from 'llm-batch';
@@ -30,6 +32,13 @@ export function openaiChat(options: OpenAICallStrategyOptions = {}): CallStrateg
     },
     preview(request) {
       return buildOpenAICallBody(request, '/v1/chat/completions', options);
+    },
+    maxOutputTokens(request) {
+      // The body's merge order: `maxTokens` as max_completion_tokens, then endpointOptions, then
+      // providerOptions.openai; a legacy max_tokens beside it caps the answer too.
+      const merged: Readonly<Record<string, unknown>> = { ...options.endpointOptions, ...request.providerOptions?.['openai'] };
+      const caps = [merged['max_completion_tokens'] ?? request.maxTokens, merged['max_tokens']].filter((cap): cap is number => typeof cap === 'number');
+      return caps.length === 0 ? undefined : Math.min(...caps);
     },
   };
 }
