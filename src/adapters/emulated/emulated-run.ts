@@ -246,7 +246,7 @@ export class EmulatedRun {
       } else if (options.errorStrategy === 'fail-fast') {
         stopAfter = { status: 'failed', error: `Stopped by errorStrategy "fail-fast" at item ${result.id} (${result.error.category}): ${result.error.message}` };
       } else if (options.errorStrategy === 'skip') {
-        result = { ...result, metadata: { ...result.metadata, skipped: true } };
+        result = { ...result, skipped: true };
       }
     }
     // Abort the others before journaling so that no further money is spent while we write.
