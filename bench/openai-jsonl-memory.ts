@@ -16,7 +16,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertToOpenAIChatBody } from '../src/adapters/openai/convert-to-openai-chat-body.js';
+import { convertToOpenAIChatBody } from '../src/wire/openai/convert-to-openai-chat-body.js';
 import { openaiBatch } from '../src/adapters/openai/openai-batch-adapter.js';
 import { writeOpenAIBatchFile } from '../src/adapters/openai/write-openai-batch-file.js';
 import type { BatchRequest } from '../src/models/batch-request.js';

@@ -39,7 +39,7 @@ export {
   type ToolChoice,
   type ToolDefinition,
 } from './models/batch-request.js';
-export { fromOpenAIBatchLine, toOpenAIBatchLine } from './models/openai-batch-line.js';
+export { fromOpenAIBatchLine, toOpenAIBatchLine } from './wire/openai/openai-batch-line.js';
 export {
   batchJobSchema,
   batchPartSchema,

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 import { decodeJsonl, readJsonlFile, type DecodeJsonlOptions, type JsonlLine } from '../jsonl/decode-jsonl.js';
 import { batchRequestSchema, isOpenAIBatchLine, type BatchRequestInput } from '../models/batch-request.js';
-import { fromOpenAIBatchLine } from '../models/openai-batch-line.js';
+import { fromOpenAIBatchLine } from '../wire/openai/openai-batch-line.js';
 import { UsageError } from './usage-error.js';
 import { Utf8LineChecker } from './utf8-line-checker.js';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 import { batchRequestSchema, isOpenAIBatchLine, type BatchRequest, type BatchRequestInput } from '../models/batch-request.js';
-import { fromOpenAIBatchLine } from '../models/openai-batch-line.js';
+import { fromOpenAIBatchLine } from '../wire/openai/openai-batch-line.js';
 import type { ProviderLimits } from '../provider/batch-provider.js';
 import type { BatchStore, RequestWriter } from '../store/batch-store.js';
 

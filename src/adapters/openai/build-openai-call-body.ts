@@ -1,7 +1,7 @@
 import type { BatchRequest } from '../../models/batch-request.js';
-import { convertToOpenAIRequestBody } from './convert-to-openai-request-body.js';
+import { convertToOpenAIRequestBody } from '../../wire/openai/convert-to-openai-request-body.js';
+import type { OpenAIBatchEndpoint } from '../../wire/openai/openai-body-conversion.js';
 import type { OpenAICallStrategyOptions } from './openai-call-strategy-options.js';
-import type { OpenAIBatchEndpoint } from './openai-body-conversion.js';
 import { applyOpenAIModelRules } from './openai-model-rules.js';
 
 /** The body a call strategy sends: converted, endpoint options under the request's own provider options, model rules applied. */

@@ -11,11 +11,11 @@ import type {
   SubmitContext,
   SubmitPart,
 } from '../../provider/batch-provider.js';
-import { convertToOpenAIRequestBody } from './convert-to-openai-request-body.js';
+import { convertToOpenAIRequestBody } from '../../wire/openai/convert-to-openai-request-body.js';
+import { openaiBatchEndpoints, type DroppedParameter, type OpenAIBatchEndpoint } from '../../wire/openai/openai-body-conversion.js';
 import { createOpenAIClient, type OpenAIConnectionOptions } from './create-openai-client.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
-import { openaiBatchEndpoints, type OpenAIBatchEndpoint } from './openai-body-conversion.js';
-import { applyOpenAIModelRules, type DroppedParameter } from './openai-model-rules.js';
+import { applyOpenAIModelRules } from './openai-model-rules.js';
 import { parseUsage } from './parse-openai-response-body.js';
 import { parseOpenAIResultLine } from './parse-openai-result-line.js';
 import { readTextLines } from './read-text-lines.js';

@@ -1,3 +1,5 @@
+import type { DroppedParameter } from '../../wire/openai/openai-body-conversion.js';
+
 /**
  * What some OpenAI model families refuse, as data. Reasoning models (gpt-5, o1, o3, o4) reject
  * sampling parameters other than their defaults, so a request that sets them would fail as a whole
@@ -19,13 +21,6 @@ export const openaiModelRules: readonly OpenAIModelRule[] = [
     reason: 'reasoning models accept only the default sampling parameters',
   },
 ];
-
-/** A body field a model rule removed. */
-export interface DroppedParameter {
-  readonly parameter: string;
-  readonly model: string;
-  readonly reason: string;
-}
 
 /**
  * Removes the parameters the body's model does not accept. Returns a new body when anything is

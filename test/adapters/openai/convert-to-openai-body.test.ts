@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { convertToOpenAIChatBody } from '../../../src/adapters/openai/convert-to-openai-chat-body.js';
-import { convertToOpenAIRequestBody } from '../../../src/adapters/openai/convert-to-openai-request-body.js';
-import { convertToOpenAIResponsesBody } from '../../../src/adapters/openai/convert-to-openai-responses-body.js';
+import { convertToOpenAIChatBody } from '../../../src/wire/openai/convert-to-openai-chat-body.js';
+import { convertToOpenAIRequestBody } from '../../../src/wire/openai/convert-to-openai-request-body.js';
+import { convertToOpenAIResponsesBody } from '../../../src/wire/openai/convert-to-openai-responses-body.js';
 import { applyOpenAIModelRules } from '../../../src/adapters/openai/openai-model-rules.js';
 import type { BatchRequest } from '../../../src/models/batch-request.js';
 

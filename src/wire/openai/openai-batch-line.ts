@@ -1,6 +1,4 @@
-import { convertToOpenAIRequestBody } from '../adapters/openai/convert-to-openai-request-body.js';
-import { openaiBatchEndpoints, type OpenAIBatchEndpoint } from '../adapters/openai/openai-body-conversion.js';
-import { ValidationError } from '../errors/validation-error.js';
+import { ValidationError } from '../../errors/validation-error.js';
 import {
   type BatchRequest,
   type ContentPart,
@@ -8,7 +6,9 @@ import {
   type OpenAIBatchLine,
   openaiBatchLineSchema,
   type ToolCall,
-} from './batch-request.js';
+} from '../../models/batch-request.js';
+import { convertToOpenAIRequestBody } from './convert-to-openai-request-body.js';
+import { openaiBatchEndpoints, type OpenAIBatchEndpoint } from './openai-body-conversion.js';
 
 type Json = Record<string, unknown>;
 

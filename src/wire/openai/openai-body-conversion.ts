@@ -1,10 +1,15 @@
-import type { DroppedParameter } from './openai-model-rules.js';
-
 /** A provider body built from a `BatchRequest`, with what could not be carried over. */
 export interface OpenAIBodyConversion {
   readonly body: Record<string, unknown>;
   /** Request fields the endpoint has no place for (reported as warnings by the adapter). */
   readonly dropped: DroppedParameter[];
+}
+
+/** A request field left out of a body: the endpoint has no place for it, or a model rule removed it. */
+export interface DroppedParameter {
+  readonly parameter: string;
+  readonly model: string;
+  readonly reason: string;
 }
 
 /** The endpoints the adapter builds bodies for. */

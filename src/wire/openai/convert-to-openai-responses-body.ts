@@ -1,7 +1,6 @@
 import type { BatchRequest, ContentPart, Message, ResponseFormat, ToolChoice, ToolDefinition } from '../../models/batch-request.js';
 import { imageUrl } from './convert-to-openai-chat-body.js';
-import type { DroppedParameter } from './openai-model-rules.js';
-import type { OpenAIBodyConversion } from './openai-body-conversion.js';
+import type { DroppedParameter, OpenAIBodyConversion } from './openai-body-conversion.js';
 
 /**
  * Builds a Responses API body from a `BatchRequest`: `request.system` becomes `instructions`,

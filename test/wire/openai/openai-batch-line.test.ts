@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/errors/validation-error.js';
 import { batchRequestSchema, type OpenAIBatchLine } from '../../../src/models/batch-request.js';
-import { fromOpenAIBatchLine, toOpenAIBatchLine } from '../../../src/models/openai-batch-line.js';
+import { fromOpenAIBatchLine, toOpenAIBatchLine } from '../../../src/wire/openai/openai-batch-line.js';
 
 const lines: Record<string, OpenAIBatchLine> = {
   'a plain chat line': {
