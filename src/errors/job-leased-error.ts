@@ -1,4 +1,4 @@
-import type { JobLease } from '../store/batch-store.js';
+import type { JobLease } from '../models/job-lease.js';
 import { LlmBatchError } from './llm-batch-error.js';
 
 /**

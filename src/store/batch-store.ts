@@ -1,7 +1,11 @@
 import type { BatchJob } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
+import type { JobLease, LeaseHolder } from '../models/job-lease.js';
 import type { StoreDamageError } from '../errors/store-damage-error.js';
+
+// The lease types are part of this contract; they live with the models so that errors can name them.
+export type { JobLease, LeaseHolder } from '../models/job-lease.js';
 
 /** A normalized request as the store keeps it: its 0-based position in the input, and the request. */
 export interface StoredRequest {
@@ -63,23 +67,6 @@ export interface BatchStore {
 export interface ListJobsOptions {
   /** Called for each job whose manifest cannot be read. */
   readonly onDamaged?: (error: StoreDamageError) => void;
-}
-
-/** Who drives a job: one client object of one process. */
-export interface LeaseHolder {
-  /** Unique per client object (random). */
-  readonly id: string;
-  readonly host: string;
-  readonly pid: number;
-}
-
-/** The lease in force on a job. */
-export interface JobLease {
-  readonly holder: LeaseHolder;
-  /** When it was taken (ISO time). */
-  readonly acquiredAt: string;
-  /** When it lapses unless renewed (ISO time). */
-  readonly expiresAt: string;
 }
 
 /** What `acquireLease` did. */
