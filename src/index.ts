@@ -93,7 +93,7 @@ export {
 } from './cost/compute-cost.js';
 export { createBudgetTracker, type BudgetTracker, type BudgetTrackerOptions } from './cost/budget-tracker.js';
 export type { CostOptions } from './cost/cost-extension.js';
-export type { DryRunResult, EstimateOptions } from './cost/plan-dry-run.js';
+export type { DryRunResult, EstimateOptions } from './client/plan-dry-run.js';
 export type { DryRunOptions } from './client/create-batch-client.js';
 export {
   isZodSchema,

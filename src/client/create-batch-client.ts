@@ -8,7 +8,7 @@ import type { CostEstimate } from '../models/cost-estimate.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { exponentialBackoff } from '../retry/exponential-backoff.js';
 import { fileStore } from '../store/file-store.js';
-import { planDryRun, type DryRunResult, type EstimateOptions } from '../cost/plan-dry-run.js';
+import { planDryRun, type DryRunResult, type EstimateOptions } from './plan-dry-run.js';
 import {
   validateClientOptions,
   validateReadOptions,
@@ -38,7 +38,7 @@ import { waitForJob } from './wait-for-job.js';
 import { delay } from '../retry/delay.js';
 
 export type * from './batch-client-options.js';
-export type { DryRunResult, EstimateOptions } from '../cost/plan-dry-run.js';
+export type { DryRunResult, EstimateOptions } from './plan-dry-run.js';
 
 /** The one client: submit, follow and read jobs on any adapter. */
 export interface BatchClient extends AsyncDisposable {

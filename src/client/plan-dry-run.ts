@@ -1,13 +1,13 @@
-import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import { randomBytes } from 'node:crypto';
-import { planJob } from '../client/plan-job.js';
+import { validateCostOptions, type CostOptions } from '../cost/cost-extension.js';
+import { createEstimateTally } from '../cost/estimate-cost.js';
+import { loadPricing } from '../cost/load-pricing.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import type { BatchStore, StoredRequest } from '../store/batch-store.js';
-import { validateCostOptions, type CostOptions } from './cost-extension.js';
-import { createEstimateTally } from './estimate-cost.js';
-import { loadPricing } from './load-pricing.js';
+import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
+import { planJob } from './plan-job.js';
 
 /** Options of `client.estimate()`. */
 export interface EstimateOptions extends CostOptions {
