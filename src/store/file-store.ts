@@ -10,6 +10,7 @@ import type { BatchResult } from '../models/batch-result.js';
 import type { BatchStore, JobLease, LeaseHolder, RequestWriter, StoredRequest } from './batch-store.js';
 import { isResultShaped } from './is-result-shaped.js';
 import { isLeaseLive } from './lease-liveness.js';
+import { checkOptionKeys, failOption, optionNames } from '../validation/check-options.js';
 
 /** Options of {@link fileStore}. */
 export interface FileStoreOptions {
@@ -19,6 +20,8 @@ export interface FileStoreOptions {
    */
   readonly dir?: string;
 }
+
+const fileStoreOptionNames = optionNames<FileStoreOptions>({ dir: true });
 
 // Files holding prompts and answers are readable by their owner only.
 const privateFileMode = 0o600;
@@ -39,9 +42,8 @@ const requestWriteBufferBytes = 1 << 20;
  * const client = createBatchClient({ provider, store: fileStore({ dir: './jobs' }) });
  */
 export function fileStore(options: FileStoreOptions = {}): BatchStore {
-  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
-    throw new TypeError(`fileStore: option "dir" must be a non-empty string, got ${JSON.stringify(options.dir)}`);
-  }
+  checkOptionKeys('fileStore()', options, fileStoreOptionNames);
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) failOption('fileStore()', 'dir', 'a non-empty string', options.dir);
   const root = resolve(options.dir ?? process.env.LLM_BATCH_DIR ?? '.llm-batch');
   const appenders = new Map<string, JournalAppender>();
 

@@ -11,7 +11,8 @@ import type {
   SubmitPart,
 } from '../../provider/batch-provider.js';
 import { convertToAnthropicParams, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
-import { checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
+import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
+import { anthropicClientOptionNames, checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
 import { mapAnthropicBatchStatus, type AnthropicMessageBatch } from './map-anthropic-batch-status.js';
 import { isUnreadableResultLine, parseAnthropicResultLine } from './parse-anthropic-result-line.js';
 
@@ -64,7 +65,16 @@ export interface AnthropicBatchProvider extends BatchProvider {
   readonly client: Anthropic;
 }
 
-const caller = 'anthropicBatch';
+const caller = 'anthropicBatch()';
+const anthropicBatchOptionNames = [
+  ...anthropicClientOptionNames,
+  ...optionNames<Omit<AnthropicBatchOptions, keyof AnthropicClientOptions>>({
+    pollIntervalMs: true,
+    defaultMaxTokens: true,
+    deleteAfterResults: true,
+    findWindowMs: true,
+  }),
+];
 const searchPageSize = 100;
 /** When `find()` has no record of the submit time, it looks this far back. */
 const findLookbackMs = 24 * 60 * 60 * 1000;
@@ -84,11 +94,12 @@ const findLookbackMs = 24 * 60 * 60 * 1000;
  * write) matches by request count within a time window around the recorded submit time.
  */
 export function anthropicBatch(options: AnthropicBatchOptions = {}): AnthropicBatchProvider {
+  checkOptionKeys(caller, options, anthropicBatchOptionNames);
   checkPositiveInteger(caller, 'pollIntervalMs', options.pollIntervalMs);
   checkPositiveInteger(caller, 'defaultMaxTokens', options.defaultMaxTokens);
   checkPositiveInteger(caller, 'findWindowMs', options.findWindowMs);
   if (options.deleteAfterResults !== undefined && typeof options.deleteAfterResults !== 'boolean') {
-    throw new TypeError(`${caller}: option \`deleteAfterResults\` must be a boolean (got ${typeof options.deleteAfterResults})`);
+    failOption(caller, 'deleteAfterResults', 'a boolean', options.deleteAfterResults);
   }
   const client = createAnthropicClient(options, caller);
   const defaultMaxTokens = options.defaultMaxTokens ?? defaultAnthropicMaxTokens;

@@ -4,7 +4,8 @@ import type { CallContext, CallOutput, CallStrategy } from '../../provider/call-
 import { convertAnthropicMessage } from './convert-anthropic-message.js';
 import { defaultAnthropicMaxTokens } from './anthropic-batch-adapter.js';
 import { convertToAnthropicParams, resolveAnthropicMaxTokens, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
-import { checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
+import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
+import { anthropicClientOptionNames, checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
 import type Anthropic from '@anthropic-ai/sdk';
 
 /** Options of {@link anthropicMessages}. */
@@ -23,6 +24,12 @@ export interface AnthropicMessagesOptions extends AnthropicClientOptions {
    */
   readonly fetch?: FetchFunction;
 }
+
+const caller = 'anthropicMessages()';
+const anthropicMessagesOptionNames = [
+  ...anthropicClientOptionNames,
+  ...optionNames<Omit<AnthropicMessagesOptions, keyof AnthropicClientOptions>>({ defaultMaxTokens: true, fetch: true }),
+];
 
 /** The call strategy returned by {@link anthropicMessages}. */
 export interface AnthropicMessagesStrategy extends CallStrategy {
@@ -47,11 +54,10 @@ export interface AnthropicMessagesStrategy extends CallStrategy {
  * refusing non-streaming calls with a large `max_tokens`.
  */
 export function anthropicMessages(options: AnthropicMessagesOptions = {}): AnthropicMessagesStrategy {
-  checkPositiveInteger('anthropicMessages', 'defaultMaxTokens', options.defaultMaxTokens);
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new TypeError(`anthropicMessages: option \`fetch\` must be a function, got ${options.fetch === null ? 'null' : typeof options.fetch}`);
-  }
-  const client = createAnthropicClient(options, 'anthropicMessages', options.fetch ?? createKeepAliveFetch());
+  checkOptionKeys(caller, options, anthropicMessagesOptionNames);
+  checkPositiveInteger(caller, 'defaultMaxTokens', options.defaultMaxTokens);
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') failOption(caller, 'fetch', 'a function', options.fetch);
+  const client = createAnthropicClient(options, caller, options.fetch ?? createKeepAliveFetch());
   const defaultMaxTokens = options.defaultMaxTokens ?? defaultAnthropicMaxTokens;
   const toParams = (request: BatchRequest): AnthropicMessageParams =>
     convertToAnthropicParams(request, { defaultMaxTokens }).params;

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { registerSecret } from '../../errors/redact-secrets.js';
 import type { FetchFunction } from '../../http/keep-alive-fetch.js';
+import { checkNumberOption, failOption, optionNames } from '../../validation/check-options.js';
 
 /** How to reach Anthropic: an API key and base URL, or a ready client. */
 export interface AnthropicClientOptions {
@@ -22,6 +23,9 @@ export interface AnthropicClientOptions {
   readonly client?: Anthropic;
 }
 
+/** The names of {@link AnthropicClientOptions}, for the adapters' unknown-key checks. */
+export const anthropicClientOptionNames = optionNames<AnthropicClientOptions>({ apiKey: true, baseURL: true, client: true });
+
 /**
  * Returns the user's client, or a new one with `maxRetries: 0` (this library runs the only retry
  * loop), with `transport` as its `fetch` when given. Throws at once when there is no API key, naming where one is expected but never the key.
@@ -30,7 +34,7 @@ export function createAnthropicClient(options: AnthropicClientOptions, caller: s
   if (options.client !== undefined) {
     const batches = (options.client as { messages?: { batches?: unknown } }).messages?.batches;
     if (typeof batches !== 'object' || batches === null) {
-      throw new TypeError(`${caller}: option \`client\` must be an @anthropic-ai/sdk client (got ${describe(options.client)})`);
+      failOption(caller, 'client', 'an @anthropic-ai/sdk client', options.client, describe(options.client));
     }
     // A key or token the client was made with is masked like one passed here.
     for (const secret of [(options.client as { apiKey?: unknown }).apiKey, (options.client as { authToken?: unknown }).authToken]) {
@@ -39,10 +43,11 @@ export function createAnthropicClient(options: AnthropicClientOptions, caller: s
     return options.client;
   }
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
-    throw new TypeError(`${caller}: option \`apiKey\` must be a non-empty string`);
+    // The key's value is never echoed, only its type.
+    failOption(caller, 'apiKey', 'a non-empty string', options.apiKey, typeof options.apiKey);
   }
   if (options.baseURL !== undefined && !isHttpUrl(options.baseURL)) {
-    throw new TypeError(`${caller}: option \`baseURL\` must be an http(s) URL (got ${JSON.stringify(options.baseURL)})`);
+    failOption(caller, 'baseURL', 'an http(s) URL', options.baseURL);
   }
   const apiKey = options.apiKey ?? process.env['ANTHROPIC_API_KEY'];
   if (apiKey === undefined || apiKey === '') {
@@ -58,12 +63,9 @@ export function createAnthropicClient(options: AnthropicClientOptions, caller: s
   });
 }
 
-/** Validates an optional positive integer option. */
+/** Validates an optional positive integer option (at most 2^31-1: every one is a count of tokens or milliseconds). */
 export function checkPositiveInteger(caller: string, name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new TypeError(`${caller}: option \`${name}\` must be a positive integer (got ${describe(value)})`);
-  }
+  checkNumberOption(caller, name, value, { min: 1, max: 2_147_483_647, integer: true });
 }
 
 function isHttpUrl(value: unknown): boolean {
@@ -76,6 +78,7 @@ function isHttpUrl(value: unknown): boolean {
   }
 }
 
+/** A value shown by its type unless it is a plain scalar: a wrong `client` may hold a key. */
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);

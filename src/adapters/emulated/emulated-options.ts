@@ -1,4 +1,5 @@
 import { assertRetryStrategy } from '../../retry/assert-retry-strategy.js';
+import { checkNumberOption, checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import type { RetryStrategy } from '../../retry/retry-strategy.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult } from '../../models/batch-result.js';
@@ -158,86 +159,81 @@ const maxRateLimitRetries = 1_000;
 const maxToolIterations = 100;
 /** The longest delay `setTimeout` keeps; a longer one fires at once. */
 const maxTimerMs = 2_147_483_647;
+const where = 'emulated()';
 
-/** The value as written: NaN and Infinity by name (JSON would print null), strings quoted, arrays and objects as JSON. */
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function fail(option: string, expected: string, value: unknown): never {
-  throw new TypeError(`emulated: option "${option}" must be ${expected}, got ${describe(value)}`);
-}
-
-function formatBound(bound: number): string {
-  return bound === maxTimerMs ? '2^31-1' : bound.toLocaleString('en-US');
-}
+const emulatedOptionNames = optionNames<EmulatedOptions>({
+  call: true,
+  concurrency: true,
+  retry: true,
+  rateLimit: true,
+  timeoutMs: true,
+  errorStrategy: true,
+  maxQueueSize: true,
+  maxRateLimitRetries: true,
+  abortOn: true,
+  middleware: true,
+  observers: true,
+  onResult: true,
+  onProgress: true,
+  tools: true,
+  maxToolIterations: true,
+  budget: true,
+  pollIntervalMs: true,
+});
+const rateLimitOptionNames = optionNames<EmulatedRateLimitOptions>({ requestsPerMinute: true, tokensPerMinute: true, adaptive: true });
 
 /** An integer from `min` to `max` (NaN, Infinity, fractions and anything else are refused), or `fallback` when absent. */
-function integerOption(option: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(option, `an integer from ${formatBound(min)} to ${formatBound(max)}`, value);
-  }
-  return value;
+function integerOption(option: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  checkNumberOption(where, option, value, { min, max, integer: true });
+  return value ?? fallback;
 }
 
 /** A number of milliseconds from 1 to 2^31-1, or `fallback` when absent. */
-function millisecondsOption<T extends number | undefined>(option: string, value: unknown, fallback: T): number | T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > maxTimerMs) {
-    fail(option, 'a number of milliseconds from 1 to 2^31-1', value);
-  }
-  return value;
+function millisecondsOption<T extends number | undefined>(option: string, value: number | undefined, fallback: T): number | T {
+  checkNumberOption(where, option, value, { min: 1, max: maxTimerMs });
+  return value ?? fallback;
 }
 
 /** A finite per-minute rate of at least 1, or undefined when absent. */
 function rateOption(option: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) fail(option, 'a finite number of at least 1 (per minute)', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) failOption(where, option, 'a finite number of at least 1 (per minute)', value);
   return value;
 }
 
 function optionalFunction(option: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') fail(option, 'a function', value);
+  if (value !== undefined && typeof value !== 'function') failOption(where, option, 'a function', value);
 }
 
 /**
- * Validates the options at once (a TypeError names the option and the value) and applies defaults.
- * Unknown keys are ignored: the client's shorthands pass connection options (API key, base URL)
- * through the same object.
+ * Validates the options at once and applies defaults. An unknown key or a bad value is a
+ * ValidationError naming the option (and the closest known name, or the value).
  */
 export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulatedOptions {
-  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  checkOptionKeys(where, options, emulatedOptionNames, { nested: { rateLimit: { known: rateLimitOptionNames } } });
   const call = options.call;
   if (typeof call !== 'object' || call === null || typeof call.call !== 'function') {
-    fail('call', 'a call strategy with a call(request, context) method', call);
+    failOption(where, 'call', 'a call strategy with a call(request, context) method', call);
   }
-  if (typeof call.name !== 'string' || call.name === '') fail('call.name', 'a non-empty string', call.name);
+  if (typeof call.name !== 'string' || call.name === '') failOption(where, 'call.name', 'a non-empty string', call.name);
   const concurrency = integerOption('concurrency', options.concurrency, 16, 1, maxConcurrency);
   if (options.retry !== undefined) assertRetryStrategy(options.retry, 'retry');
   const rateLimit = options.rateLimit ?? {};
-  if (typeof rateLimit !== 'object' || rateLimit === null) fail('rateLimit', 'an object', rateLimit);
   if (rateLimit.adaptive !== undefined && typeof rateLimit.adaptive !== 'boolean') {
-    fail('rateLimit.adaptive', 'a boolean', rateLimit.adaptive);
+    failOption(where, 'rateLimit.adaptive', 'a boolean', rateLimit.adaptive);
   }
   const timeoutMs = millisecondsOption('timeoutMs', options.timeoutMs, 60_000);
   const errorStrategy = options.errorStrategy ?? 'continue';
   if (!['continue', 'fail-fast', 'skip'].includes(errorStrategy)) {
-    fail('errorStrategy', '"continue", "fail-fast" or "skip"', errorStrategy);
+    failOption(where, 'errorStrategy', '"continue", "fail-fast" or "skip"', errorStrategy);
   }
   const abortOn = options.abortOn ?? ['auth', 'insufficient_quota'];
   if (!Array.isArray(abortOn) || abortOn.some((category) => !(errorCategories as readonly string[]).includes(category))) {
-    fail('abortOn', `an array of error categories (${errorCategories.join(', ')})`, abortOn);
+    failOption(where, 'abortOn', `an array of error categories (${errorCategories.join(', ')})`, abortOn);
   }
   const middleware = options.middleware ?? [];
   if (!Array.isArray(middleware) || middleware.some((layer) => typeof layer !== 'object' || layer === null)) {
-    fail('middleware', 'an array of { before?, after?, onError? } objects', middleware);
+    failOption(where, 'middleware', 'an array of { before?, after?, onError? } objects', middleware);
   }
   middleware.forEach((layer, index) => {
     optionalFunction(`middleware[${index}].before`, layer.before);
@@ -246,22 +242,22 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
   });
   const observers = options.observers ?? [];
   if (!Array.isArray(observers) || observers.some((observer) => typeof observer !== 'function')) {
-    fail('observers', 'an array of functions', observers);
+    failOption(where, 'observers', 'an array of functions', observers);
   }
   optionalFunction('onResult', options.onResult);
   optionalFunction('onProgress', options.onProgress);
   const tools = options.tools;
   if (tools !== undefined) {
-    if (typeof tools !== 'object' || tools === null) fail('tools', 'an object of { execute } tools by name', tools);
+    if (typeof tools !== 'object' || tools === null) failOption(where, 'tools', 'an object of { execute } tools by name', tools);
     for (const [name, tool] of Object.entries(tools)) {
       if (typeof tool !== 'object' || tool === null || typeof tool.execute !== 'function') {
-        fail(`tools.${name}`, 'an object with an execute(args, context) function', tool);
+        failOption(where, `tools.${name}`, 'an object with an execute(args, context) function', tool);
       }
     }
   }
   const budget = options.budget;
   if (budget !== undefined && (typeof budget?.reserve !== 'function' || typeof budget?.settle !== 'function')) {
-    fail('budget', 'an object with reserve(request) and settle(request, usage) functions', budget);
+    failOption(where, 'budget', 'an object with reserve(request) and settle(request, usage) functions', budget);
   }
   const pollIntervalMs = millisecondsOption('pollIntervalMs', options.pollIntervalMs, undefined);
   return {

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { registerSecret } from '../../errors/redact-secrets.js';
 import type { FetchFunction } from '../../http/keep-alive-fetch.js';
+import { failOption, optionNames } from '../../validation/check-options.js';
 
 /** Connection options shared by `openaiBatch()`, `openaiChat()` and `openaiResponses()`. */
 export interface OpenAIConnectionOptions {
@@ -25,6 +26,9 @@ export interface OpenAIConnectionOptions {
   readonly client?: OpenAI;
 }
 
+/** The names of {@link OpenAIConnectionOptions}, for the adapters' unknown-key checks. */
+export const openaiConnectionOptionNames = optionNames<OpenAIConnectionOptions>({ apiKey: true, baseURL: true, organization: true, project: true, client: true });
+
 /**
  * The SDK client for an adapter or call strategy. Created with `maxRetries: 0`: the library owns
  * the one retry loop, and a batch creation must never be repeated blindly by the SDK.
@@ -37,7 +41,7 @@ export interface OpenAIConnectionOptions {
 export function createOpenAIClient(options: OpenAIConnectionOptions, caller: string, transport?: FetchFunction): OpenAI {
   if (options.client !== undefined) {
     if (typeof options.client !== 'object' || options.client === null) {
-      throw new TypeError(`${caller}: option \`client\` must be an OpenAI client instance, got ${typeof options.client}`);
+      failOption(caller, 'client', 'an OpenAI client instance', options.client, typeof options.client);
     }
     // A key the client was made with is masked like one passed here.
     const clientKey: unknown = (options.client as { apiKey?: unknown }).apiKey;
@@ -48,8 +52,7 @@ export function createOpenAIClient(options: OpenAIConnectionOptions, caller: str
     const value = options[name];
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
       // The key's value is never echoed, only its type.
-      const shown = name === 'apiKey' ? typeof value : JSON.stringify(value);
-      throw new TypeError(`${caller}: option \`${name}\` must be a non-empty string, got ${shown}`);
+      failOption(caller, name, 'a non-empty string', value, name === 'apiKey' ? typeof value : undefined);
     }
   }
   const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'];

@@ -11,9 +11,10 @@ import type {
   SubmitContext,
   SubmitPart,
 } from '../../provider/batch-provider.js';
+import { checkNumberOption, checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { convertToOpenAIRequestBody } from '../../wire/openai/convert-to-openai-request-body.js';
 import { openaiBatchEndpoints, type DroppedParameter, type OpenAIBatchEndpoint } from '../../wire/openai/openai-body-conversion.js';
-import { createOpenAIClient, type OpenAIConnectionOptions } from './create-openai-client.js';
+import { createOpenAIClient, openaiConnectionOptionNames, type OpenAIConnectionOptions } from './create-openai-client.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
 import { applyOpenAIModelRules } from './openai-model-rules.js';
 import { parseUsage } from './parse-openai-response-body.js';
@@ -83,6 +84,9 @@ const jobMetadataKey = 'llm_batch_job';
 const partMetadataKey = 'llm_batch_part';
 // How far before the upload a batch may have been created and still be ours (clock skew).
 const findClockSkewSeconds = 300;
+const caller = 'openaiBatch()';
+/** The longest delay `setTimeout` keeps: a longer poll interval would fire at once. */
+const maxTimerMs = 2_147_483_647;
 
 /**
  * The OpenAI native batch adapter: uploads each part as a JSONL file, creates a `/v1/batches`
@@ -97,7 +101,7 @@ const findClockSkewSeconds = 300;
  */
 export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & { readonly pollIntervalMs: number } {
   validateOptions(options);
-  const client = createOpenAIClient(options, 'openaiBatch');
+  const client = createOpenAIClient(options, caller);
   const endpoint = options.endpoint ?? '/v1/chat/completions';
   const applyRules = options.applyModelRules ?? true;
   const cleanupFiles = options.cleanupFiles ?? 'none';
@@ -360,26 +364,36 @@ async function deleteFile(client: OpenAI, fileId: string, context: ProviderCallC
   }
 }
 
+const openaiBatchOptionNames = [
+  ...openaiConnectionOptionNames,
+  ...optionNames<Omit<OpenAIBatchOptions, keyof OpenAIConnectionOptions>>({
+    endpoint: true,
+    completionWindow: true,
+    pollIntervalMs: true,
+    outputExpiresAfterSeconds: true,
+    cleanupFiles: true,
+    applyModelRules: true,
+    temporaryDirectory: true,
+  }),
+];
+
 function validateOptions(options: OpenAIBatchOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`openaiBatch: options must be an object, got ${options === null ? 'null' : typeof options}`);
-  }
+  checkOptionKeys(caller, options, openaiBatchOptionNames);
   if (options.endpoint !== undefined && !(openaiBatchEndpoints as readonly string[]).includes(options.endpoint)) {
-    throw new TypeError(
-      `openaiBatch: option \`endpoint\` must be one of ${openaiBatchEndpoints.join(', ')}, got ${JSON.stringify(options.endpoint)}`,
-    );
+    failOption(caller, 'endpoint', `one of ${openaiBatchEndpoints.join(', ')}`, options.endpoint);
   }
   if (options.completionWindow !== undefined && (typeof options.completionWindow !== 'string' || options.completionWindow === '')) {
-    throw new TypeError(`openaiBatch: option \`completionWindow\` must be a string such as "24h", got ${JSON.stringify(options.completionWindow)}`);
+    failOption(caller, 'completionWindow', 'a string such as "24h"', options.completionWindow);
   }
-  if (options.pollIntervalMs !== undefined && !(Number.isFinite(options.pollIntervalMs) && options.pollIntervalMs > 0)) {
-    throw new TypeError(`openaiBatch: option \`pollIntervalMs\` must be a positive number, got ${String(options.pollIntervalMs)}`);
-  }
-  const seconds = options.outputExpiresAfterSeconds;
-  if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 3600 && seconds <= 2_592_000)) {
-    throw new TypeError(`openaiBatch: option \`outputExpiresAfterSeconds\` must be an integer from 3600 to 2592000, got ${String(seconds)}`);
-  }
+  checkNumberOption(caller, 'pollIntervalMs', options.pollIntervalMs, { min: 1, max: maxTimerMs });
+  checkNumberOption(caller, 'outputExpiresAfterSeconds', options.outputExpiresAfterSeconds, { min: 3600, max: 2_592_000, integer: true });
   if (options.cleanupFiles !== undefined && !['none', 'input', 'all'].includes(options.cleanupFiles)) {
-    throw new TypeError(`openaiBatch: option \`cleanupFiles\` must be 'none', 'input' or 'all', got ${JSON.stringify(options.cleanupFiles)}`);
+    failOption(caller, 'cleanupFiles', '"none", "input" or "all"', options.cleanupFiles);
+  }
+  if (options.applyModelRules !== undefined && typeof options.applyModelRules !== 'boolean') {
+    failOption(caller, 'applyModelRules', 'a boolean', options.applyModelRules);
+  }
+  if (options.temporaryDirectory !== undefined && (typeof options.temporaryDirectory !== 'string' || options.temporaryDirectory === '')) {
+    failOption(caller, 'temporaryDirectory', 'a non-empty string', options.temporaryDirectory);
   }
 }

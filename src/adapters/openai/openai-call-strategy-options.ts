@@ -1,5 +1,6 @@
 import type { FetchFunction } from '../../http/keep-alive-fetch.js';
-import type { OpenAIConnectionOptions } from './create-openai-client.js';
+import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
+import { openaiConnectionOptionNames, type OpenAIConnectionOptions } from './create-openai-client.js';
 
 /** Options of {@link openaiChat} and {@link openaiResponses}. */
 export interface OpenAICallStrategyOptions extends OpenAIConnectionOptions {
@@ -33,21 +34,24 @@ export interface OpenAICallStrategyOptions extends OpenAIConnectionOptions {
   readonly fetch?: FetchFunction;
 }
 
+const callStrategyOptionNames = [
+  ...openaiConnectionOptionNames,
+  ...optionNames<Omit<OpenAICallStrategyOptions, keyof OpenAIConnectionOptions>>({ name: true, model: true, endpointOptions: true, applyModelRules: true, fetch: true }),
+];
+
+/** Refuses unknown keys and bad values of `openaiChat()` / `openaiResponses()` options (`caller` names which). */
 export function validateCallStrategyOptions(options: OpenAICallStrategyOptions, caller: string): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${caller}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  checkOptionKeys(caller, options, callStrategyOptionNames);
+  for (const name of ['name', 'model'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) failOption(caller, name, 'a non-empty string', value);
   }
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
-    throw new TypeError(`${caller}: option \`name\` must be a non-empty string, got ${JSON.stringify(options.name)}`);
-  }
-  if (options.model !== undefined && (typeof options.model !== 'string' || options.model === '')) {
-    throw new TypeError(`${caller}: option \`model\` must be a non-empty string, got ${JSON.stringify(options.model)}`);
-  }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new TypeError(`${caller}: option \`fetch\` must be a function, got ${options.fetch === null ? 'null' : typeof options.fetch}`);
-  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') failOption(caller, 'fetch', 'a function', options.fetch);
   const endpointOptions = options.endpointOptions;
   if (endpointOptions !== undefined && (typeof endpointOptions !== 'object' || endpointOptions === null || Array.isArray(endpointOptions))) {
-    throw new TypeError(`${caller}: option \`endpointOptions\` must be an object, got ${JSON.stringify(endpointOptions)}`);
+    failOption(caller, 'endpointOptions', 'an object', endpointOptions);
+  }
+  if (options.applyModelRules !== undefined && typeof options.applyModelRules !== 'boolean') {
+    failOption(caller, 'applyModelRules', 'a boolean', options.applyModelRules);
   }
 }

@@ -19,8 +19,8 @@ import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
  * const provider = emulated({ call: openaiChat({ baseURL: 'http://localhost:11434/v1', apiKey: 'ollama' }), concurrency: 4 });
  */
 export function openaiChat(options: OpenAICallStrategyOptions = {}): CallStrategy {
-  validateCallStrategyOptions(options, 'openaiChat');
-  const client = createOpenAIClient(options, 'openaiChat', options.fetch ?? createKeepAliveFetch());
+  validateCallStrategyOptions(options, 'openaiChat()');
+  const client = createOpenAIClient(options, 'openaiChat()', options.fetch ?? createKeepAliveFetch());
   return {
     name: options.name ?? 'openai',
     async call(request, context): Promise<CallOutput> {

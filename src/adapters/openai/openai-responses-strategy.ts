@@ -16,8 +16,8 @@ import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
  * const provider = emulated({ call: openaiResponses({ model: 'gpt-5-mini' }), concurrency: 8 });
  */
 export function openaiResponses(options: OpenAICallStrategyOptions = {}): CallStrategy {
-  validateCallStrategyOptions(options, 'openaiResponses');
-  const client = createOpenAIClient(options, 'openaiResponses', options.fetch ?? createKeepAliveFetch());
+  validateCallStrategyOptions(options, 'openaiResponses()');
+  const client = createOpenAIClient(options, 'openaiResponses()', options.fetch ?? createKeepAliveFetch());
   return {
     name: options.name ?? 'openai',
     async call(request, context): Promise<CallOutput> {

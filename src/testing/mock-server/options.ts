@@ -1,6 +1,7 @@
 /**
  * Public options and types of the local provider emulator.
  */
+import { checkOptionKeys, optionNames } from '../../validation/check-options.js';
 
 /** Which wire protocol a request spoke. */
 export type MockProvider = 'openai' | 'anthropic';
@@ -294,4 +295,96 @@ export interface MockProviderServer {
   getBatch(id: string): Promise<Record<string, unknown> | undefined>;
   /** Stops listening, ends open connections (including hung ones). */
   close(): Promise<void>;
+}
+
+const where = 'createMockProviderServer()';
+
+const serverOptionNames = optionNames<MockProviderServerOptions>({
+  port: true,
+  host: true,
+  seed: true,
+  apiKeys: true,
+  latency: true,
+  rateLimit: true,
+  faults: true,
+  batchFaults: true,
+  batch: true,
+  respond: true,
+  journalBodies: true,
+  journalLimit: true,
+  callKey: true,
+  maxUploadBytes: true,
+  embeddingDimensions: true,
+});
+const batchOptionNames = optionNames<MockBatchOptions>({
+  clock: true,
+  validatingMs: true,
+  processingMs: true,
+  finalizingMs: true,
+  cancellingMs: true,
+  expireAfterMs: true,
+  maxOpenAIRequests: true,
+  maxAnthropicRequests: true,
+  maxInputFileBytes: true,
+  maxAnthropicBodyBytes: true,
+  emptyStringErrorFileId: true,
+});
+const faultOptionNames = optionNames<MockFaultOptions>({ rate: true, kinds: true, rates: true, endpoints: true, retryAfterMs: true });
+const batchFaultOptionNames = optionNames<MockBatchFaultOptions>({
+  itemErrorRate: true,
+  itemErrorStatus: true,
+  expireRate: true,
+  failValidationRate: true,
+  dropLineRate: true,
+  unknownCustomIdRate: true,
+  truncateResults: true,
+});
+const rateLimitOptionNames = optionNames<MockRateLimitOptions>({ requestsPerMinute: true, tokensPerMinute: true, defaultMaxTokens: true });
+const providerNames = optionNames<Record<MockProvider, unknown>>({ openai: true, anthropic: true });
+const endpointNames = optionNames<Record<MockEndpoint, unknown>>({
+  'files.upload': true,
+  'files.retrieve': true,
+  'files.content': true,
+  'files.delete': true,
+  'files.list': true,
+  'batches.create': true,
+  'batches.retrieve': true,
+  'batches.list': true,
+  'batches.cancel': true,
+  'chat.completions': true,
+  responses: true,
+  embeddings: true,
+  messages: true,
+  'messages.count_tokens': true,
+  'messages.batches.create': true,
+  'messages.batches.retrieve': true,
+  'messages.batches.list': true,
+  'messages.batches.cancel': true,
+  'messages.batches.delete': true,
+  'messages.batches.results': true,
+  unknown: true,
+});
+
+/**
+ * Refuses unknown keys in the emulator's options, nested objects included, all at once per object,
+ * with a ValidationError naming each and the closest known name: a misspelt `latecy` or
+ * `batch.procesingMs` would otherwise run a test without the condition it was written for.
+ */
+export function checkMockServerOptionKeys(options: MockProviderServerOptions): void {
+  const rateLimit = options.rateLimit;
+  const byProvider = typeof rateLimit === 'object' && rateLimit !== null && ('openai' in rateLimit || 'anthropic' in rateLimit);
+  const latency = options.latency;
+  // A latency object is either one lognormal spec ({ p50, p99 }) or specs by endpoint.
+  const byEndpoint = typeof latency === 'object' && latency !== null && !('p50' in latency) && !('p99' in latency);
+  checkOptionKeys(where, options, serverOptionNames, {
+    nested: {
+      batch: { known: batchOptionNames },
+      faults: { known: faultOptionNames },
+      batchFaults: { known: batchFaultOptionNames },
+      rateLimit: byProvider
+        ? { known: providerNames, nested: { openai: { known: rateLimitOptionNames }, anthropic: { known: rateLimitOptionNames } } }
+        : { known: rateLimitOptionNames },
+      ...(byEndpoint ? { latency: { known: [...endpointNames, 'default'] } } : {}),
+    },
+  });
 }

@@ -15,16 +15,17 @@ import { LatencyModel } from './latency.js';
 import { openAIBatchObject, OpenAIBatchStore, refreshOpenAIBatch } from './openai-batches.js';
 import { FileStore } from './openai-files.js';
 import { executeOpenAIRequest, openAILastUserText, type ExecutionContext, type ExecutionResult } from './openai-sync.js';
-import type {
-  FaultKind,
-  JournalEntry,
-  MockBatchSummary,
-  MockEndpoint,
-  MockProvider,
-  MockProviderServer,
-  MockProviderServerOptions,
-  MockRateLimitOptions,
-  MockServerStats,
+import {
+  checkMockServerOptionKeys,
+  type FaultKind,
+  type JournalEntry,
+  type MockBatchSummary,
+  type MockEndpoint,
+  type MockProvider,
+  type MockProviderServer,
+  type MockProviderServerOptions,
+  type MockRateLimitOptions,
+  type MockServerStats,
 } from './options.js';
 import { createIdFactory, createRandomSource } from './random.js';
 import { ProviderRateLimiter } from './rate-limiter.js';
@@ -113,6 +114,7 @@ function bearerToken(request: IncomingMessage): string | undefined {
  * ```
  */
 export async function createMockProviderServer(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
+  checkMockServerOptionKeys(options);
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) throw new TypeError(`Option seed must be an integer, got ${String(seed)}`);
   const embeddingDimensions = options.embeddingDimensions ?? 64;

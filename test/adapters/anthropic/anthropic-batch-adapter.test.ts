@@ -30,7 +30,7 @@ describe('anthropicBatch construction', () => {
     }
   });
 
-  it('rejects invalid options with a TypeError naming the option and value', () => {
+  it('rejects invalid options with a ValidationError naming the option and value', () => {
     expect(() => anthropicBatch({ apiKey: secret, pollIntervalMs: -5 })).toThrow(/pollIntervalMs.*-5/);
     expect(() => anthropicBatch({ apiKey: secret, defaultMaxTokens: 1.5 })).toThrow(/defaultMaxTokens.*1\.5/);
     expect(() => anthropicBatch({ apiKey: secret, baseURL: 'not a url' })).toThrow(/baseURL/);

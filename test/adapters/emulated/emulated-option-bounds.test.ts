@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emulated, type EmulatedEvent, type EmulatedOptions } from '../../../src/adapters/emulated/index.js';
+import { ValidationError } from '../../../src/errors/validation-error.js';
 import type { CallStrategy } from '../../../src/provider/call-strategy.js';
 import { makeRequests, runToEnd } from './helpers.js';
 
@@ -39,7 +40,7 @@ describe('concurrency', () => {
   });
 
   it('refuses a concurrency above 20,000, naming the bound and the value', () => {
-    expect(withOption({ concurrency: 20_001 })).toThrow('emulated: option "concurrency" must be an integer from 1 to 20,000, got 20001');
+    expect(withOption({ concurrency: 20_001 })).toThrow('emulated(): option "concurrency" must be an integer from 1 to 20,000, got 20001');
     expect(withOption({ concurrency: 1e6 })).toThrow('got 1000000');
   });
 
@@ -81,15 +82,16 @@ const refused: [option: string, options: Partial<EmulatedOptions>, shown: string
 ];
 
 describe.each(refused)('option %s', (option, options, shown) => {
-  it(`refuses ${shown} with a TypeError that names the option and shows the value as written`, () => {
+  it(`refuses ${shown} with a ValidationError that names the option and shows the value as written`, () => {
     let thrown: unknown;
     try {
       emulated({ call: instantCall(), ...options });
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(TypeError);
-    const message = (thrown as TypeError).message;
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).issues).toMatchObject([{ field: option }]);
+    const message = (thrown as ValidationError).message;
     expect(message).toContain(`option "${option}"`);
     expect(message.endsWith(`, got ${shown}`)).toBe(true);
     expect(message).not.toContain('null');

@@ -92,8 +92,8 @@ describe('openaiBatch construction', () => {
     }
   });
 
-  it('rejects an unknown endpoint with a TypeError naming the option and value', () => {
-    expect(() => openaiBatch({ apiKey, endpoint: '/v1/completions' as never })).toThrow(/`endpoint`.*"\/v1\/completions"/);
+  it('rejects an unknown endpoint with a ValidationError naming the option and value', () => {
+    expect(() => openaiBatch({ apiKey, endpoint: '/v1/completions' as never })).toThrow(/option "endpoint".*"\/v1\/completions"/);
   });
 
   it('declares the OpenAI limits', () => {

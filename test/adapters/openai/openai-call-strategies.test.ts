@@ -59,7 +59,7 @@ describe.each([
     expect(preview).toMatchObject({ service_tier: 'flex', user: 'override' });
   });
 
-  it('rejects a bad option with a TypeError naming it', () => {
-    expect(() => strategy({ apiKey, model: '' })).toThrow(/`model`/);
+  it('rejects a bad option with a ValidationError naming it', () => {
+    expect(() => strategy({ apiKey, model: '' })).toThrow(/option "model" must be a non-empty string, got ""/);
   });
 });

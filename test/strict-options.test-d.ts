@@ -1,0 +1,46 @@
+import { describe, it } from 'vitest';
+import { emulated, fileStore, type CallStrategy } from 'llm-batch';
+import { anthropicBatch, anthropicMessages } from 'llm-batch/anthropic';
+import { openaiBatch, openaiChat, openaiResponses } from 'llm-batch/openai';
+import { createMockProviderServer } from 'llm-batch/testing';
+import { optionNames } from '../src/validation/check-options.js';
+
+declare const call: CallStrategy;
+
+// Each call below must fail to compile; `@ts-expect-error` fails the type test if one compiles.
+describe('options types are closed', () => {
+  it('a misspelt option is a type error', () => {
+    // @ts-expect-error concurency is not an option of emulated()
+    emulated({ call, concurency: 4 });
+    // @ts-expect-error requestPerMinute is not a rate limit option
+    emulated({ call, rateLimit: { requestPerMinute: 4 } });
+    // @ts-expect-error apikey is not an option of openaiBatch()
+    openaiBatch({ apikey: 'x' });
+    // @ts-expect-error baseUrl is not an option of openaiChat()
+    openaiChat({ baseUrl: 'http://localhost:8000/v1' });
+    // @ts-expect-error modle is not an option of openaiResponses()
+    openaiResponses({ modle: 'gpt-5-mini' });
+    // @ts-expect-error pollIntervalMS is not an option of anthropicBatch()
+    anthropicBatch({ pollIntervalMS: 5 });
+    // @ts-expect-error defaultMaxToken is not an option of anthropicMessages()
+    anthropicMessages({ defaultMaxToken: 5 });
+    // @ts-expect-error dri is not an option of fileStore()
+    fileStore({ dri: './jobs' });
+    // @ts-expect-error latecy is not an option of the mock server
+    void createMockProviderServer({ latecy: 5 });
+  });
+
+  it('the correct spellings compile', () => {
+    emulated({ call, concurrency: 4, rateLimit: { requestsPerMinute: 4 } });
+    fileStore({ dir: './jobs' });
+    void createMockProviderServer({ latency: 5 });
+  });
+
+  it('optionNames keeps a list of names and its type in step', () => {
+    optionNames<{ a?: number; b?: string }>({ a: true, b: true });
+    // @ts-expect-error b is missing
+    optionNames<{ a?: number; b?: string }>({ a: true });
+    // @ts-expect-error c is not a key of the type
+    optionNames<{ a?: number; b?: string }>({ a: true, b: true, c: true });
+  });
+});
