@@ -38,6 +38,10 @@ export function reportError(error: unknown, io: CliIo, command: string | undefin
     print(formatIssues(`${error.file}: invalid input`, error.validation.issues));
     return exitCodes.usage;
   }
+  if (ValidationError.isInstance(error) && error.subject === 'option') {
+    print(`llm-batch: ${error.message}`);
+    return exitCodes.usage;
+  }
   if (ValidationError.isInstance(error)) {
     print(formatIssues('invalid input', error.issues));
     return exitCodes.usage;

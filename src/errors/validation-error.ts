@@ -14,11 +14,14 @@ const shownIssues = 20;
 /** Bad input: every bad item is listed at once, before any network call. */
 export class ValidationError extends LlmBatchError {
   readonly issues: readonly ValidationIssue[];
+  /** What the issues are about: `request` (input items, the default), `option` (an options object) ... */
+  readonly subject: string;
 
-  constructor(issues: ValidationIssue[], options: { subject?: string } = {}) {
-    super(formatIssues(issues, options.subject ?? 'request'), { code: 'validation_error' });
+  constructor(issues: ValidationIssue[], options: { subject?: string; message?: string } = {}) {
+    super(options.message ?? formatIssues(issues, options.subject ?? 'request'), { code: 'validation_error' });
     this.name = 'ValidationError';
     this.issues = issues;
+    this.subject = options.subject ?? 'request';
   }
 
   static override isInstance(error: unknown): error is ValidationError {

@@ -123,11 +123,8 @@ function formatBound(bound: number): string {
 }
 
 function optionError(where: string, issues: ValidationIssue[], text: string): ValidationError {
-  const error = new ValidationError(issues);
-  // ValidationError words its message for input items ("request 0: ..."); an options object is
-  // one input, named by the call it was given to.
-  error.message = `${where}: ${text}`;
-  return error;
+  // An options object is one input, named by the call it was given to.
+  return new ValidationError(issues, { subject: 'option', message: `${where}: ${text}` });
 }
 
 /**
