@@ -1,6 +1,7 @@
 import * as openai from 'openai';
 import { describe, expect, it } from 'vitest';
-import { classifyError, itemErrorFromClassification, redactSecrets, toItemError } from '../../src/errors/classify-error.js';
+import { classifyError, redactSecrets, toItemError } from '../../src/errors/classify-error.js';
+import { itemErrorFromClassification } from '../../src/errors/item-error-from-classification.js';
 import { itemErrorSchema } from '../../src/models/item-error.js';
 
 describe('toItemError', () => {

@@ -1,5 +1,6 @@
 import { defaultEstimateMaxTokens } from '../../cost/estimate-cost.js';
-import { classifyError, itemErrorFromClassification } from '../../errors/classify-error.js';
+import { classifyError } from '../../errors/classify-error.js';
+import { itemErrorFromClassification } from '../../errors/item-error-from-classification.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult, SucceededResult } from '../../models/batch-result.js';
 import type { ItemError } from '../../models/item-error.js';
