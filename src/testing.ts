@@ -1,9 +1,14 @@
 /**
- * `llm-batch/testing`: the local provider emulator, the shared adapter conformance suite and an
- * in-process fake adapter, for testing batch pipelines offline.
+ * `llm-batch/testing`: the local provider emulator (and an adapter wired to it), the shared adapter
+ * conformance suite and an in-process fake adapter, for testing batch pipelines offline.
  */
 export { createMockProviderServer } from './testing/mock-server/index.js';
 export type * from './testing/mock-server/index.js';
+export {
+  createMockBatchProvider,
+  type MockBatchProvider,
+  type MockBatchProviderOptions,
+} from './testing/mock-batch-provider.js';
 export {
   runAdapterConformance,
   type AdapterCapabilities,

@@ -3,6 +3,7 @@ import { JobNotFoundError } from '../errors/job-not-found-error.js';
 import { isTerminalStatus, type BatchJob } from '../models/batch-job.js';
 import type { BatchStore } from '../store/batch-store.js';
 import { fileStore } from '../store/file-store.js';
+import { createMockBatchProvider } from '../testing/mock-batch-provider.js';
 import { chooseProvider, type ProviderChoice } from './choose-provider.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
@@ -15,6 +16,8 @@ export interface OpenedClient {
   readonly store: BatchStore;
   /** Undefined when the job is read from the store only. */
   readonly choice: ProviderChoice | undefined;
+  /** Closes the client, then stops the local emulator that `--provider mock` started. */
+  close(): Promise<void>;
 }
 
 /** `--store DIR`, else `LLM_BATCH_DIR`, else `./.llm-batch`. */
@@ -23,10 +26,10 @@ export function openStore(line: CommandLine, io: CliIo): BatchStore {
 }
 
 /** A client on the provider the flags and the environment choose, for a new job. */
-export function openClientForNewJob(line: CommandLine, io: CliIo): OpenedClient {
+export async function openClientForNewJob(line: CommandLine, io: CliIo): Promise<OpenedClient> {
   const store = openStore(line, io);
   const choice = chooseProvider(line, io);
-  return { client: createClient(line, store, choice), store, choice };
+  return { ...(await createClient(line, store, choice)), store, choice };
 }
 
 /**
@@ -44,7 +47,8 @@ export async function openClientForJob(
   if (!job) throw new JobNotFoundError(jobId);
   const finished = isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
   if (finished && !options.needsProvider) {
-    return { client: createBatchClient({ provider: storedJobProvider(job), store }), store, choice: undefined, job };
+    const client = createBatchClient({ provider: storedJobProvider(job), store });
+    return { client, close: () => client.close(), store, choice: undefined, job };
   }
   const choice = chooseProvider(line, io, job);
   if (choice.provider === 'mock' && job.mode === 'native' && !isTerminalStatus(job.status)) {
@@ -55,19 +59,31 @@ export async function openClientForJob(
         'Use `llm-batch run FILE` (submit and wait in one process) with the emulator, or a real provider.',
     );
   }
-  return { client: createClient(line, store, choice), store, choice, job };
+  return { ...(await createClient(line, store, choice)), store, choice, job };
 }
 
-function createClient(line: CommandLine, store: BatchStore, choice: ProviderChoice): BatchClient {
+async function createClient(line: CommandLine, store: BatchStore, choice: ProviderChoice): Promise<Pick<OpenedClient, 'client' | 'close'>> {
   const pollIntervalMs = line.duration('poll-interval');
   const concurrency = line.positiveInteger('concurrency');
-  return createBatchClient({
-    provider: choice.provider,
-    mode: choice.mode,
-    store,
-    // An interval asked for is kept, not stretched by the backoff of native polling.
-    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs, maxPollIntervalMs: pollIntervalMs }),
-    // Concurrency is the emulated adapter's; native batches run at the provider's pace.
-    ...(concurrency !== undefined && choice.mode === 'emulated' ? { concurrency } : {}),
-  });
+  // An interval asked for is kept, not stretched by the backoff of native polling.
+  const polling = pollIntervalMs === undefined ? {} : { pollIntervalMs, maxPollIntervalMs: pollIntervalMs };
+  // Concurrency is the emulated adapter's; native batches run at the provider's pace.
+  const emulatedConcurrency = concurrency !== undefined && choice.mode === 'emulated' ? { concurrency } : {};
+  if (choice.provider === 'mock') {
+    // The local emulator runs inside this process for as long as the command does.
+    const mock = await createMockBatchProvider({ mode: choice.mode, ...(choice.mode === 'emulated' ? { emulated: emulatedConcurrency } : {}) });
+    const client = createBatchClient({ provider: mock.provider, store, ...polling });
+    return {
+      client,
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          await mock.close();
+        }
+      },
+    };
+  }
+  const client = createBatchClient({ provider: choice.provider, mode: choice.mode, store, ...polling, ...emulatedConcurrency });
+  return { client, close: () => client.close() };
 }

@@ -10,14 +10,15 @@ import type { StructuredOutputSchema } from '../structured-output/structured-out
 import type { JsonSchema } from '../structured-output/validate-json-schema.js';
 import { checkNumberOption, checkOptionKeys } from '../validation/check-options.js';
 import type { LeaseOptions } from './job-leases.js';
-import type { ProviderShorthand, ShorthandOptions } from './resolve-provider.js';
+import { assertProviderShorthand, type ProviderShorthand, type ShorthandOptions } from './resolve-provider.js';
 
 /** Options of `createBatchClient`. */
 export interface BatchClientOptions extends ShorthandOptions {
   /**
    * The adapter: an adapter value (`openaiBatch()`, `anthropicBatch()`, `emulated({...})`, your own),
-   * or a shorthand resolved on first use: `'openai'`, `'anthropic'` or `'mock'` (the local emulator),
-   * configured by the shorthand options (`apiKey`, `baseURL`, `concurrency`, `emulated`, `mockServer`).
+   * or a shorthand resolved on first use: `'openai'` or `'anthropic'`, configured by the shorthand
+   * options (`apiKey`, `baseURL`, `concurrency`, `emulated`). For the local emulator, pass the
+   * `provider` of `createMockBatchProvider()` from `llm-batch/testing`.
    */
   readonly provider: BatchProvider | ProviderShorthand;
   /**
@@ -142,7 +143,7 @@ export type TypedSchema<T> = z.ZodType<T> | JsonSchema;
 /** The longest poll interval accepted: a day. */
 export const maxPollIntervalLimitMs = 86_400_000;
 
-const shorthandKeys = ['apiKey', 'baseURL', 'concurrency', 'emulated', 'mockServer'] as const;
+const shorthandKeys = ['apiKey', 'baseURL', 'concurrency', 'emulated'] as const;
 const clientKeys = ['provider', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', ...shorthandKeys] as const;
 const costKeys = ['maxCostUsd', 'pricing', 'exactTokens'] as const;
 const submitKeys = ['model', 'metadata', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', ...costKeys] as const;
@@ -168,8 +169,9 @@ export function validateClientOptions(options: BatchClientOptions): void {
   }
   checkOptionKeys('createBatchClient()', options, knownOptionKeys.createBatchClient, { nested: { lease: { known: ['ttlMs', 'waitMs'] } } });
   if (options.provider === undefined) {
-    throw new TypeError('createBatchClient: option "provider" is required (an adapter, or "openai", "anthropic" or "mock")');
+    throw new TypeError('createBatchClient: option "provider" is required (an adapter, or "openai" or "anthropic")');
   }
+  if (typeof options.provider === 'string') assertProviderShorthand(options.provider);
   if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'emulated') {
     throw new TypeError(`createBatchClient: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
   }
@@ -180,7 +182,7 @@ export function validateClientOptions(options: BatchClientOptions): void {
     const shorthandOnly = shorthandKeys.filter((key) => options[key] !== undefined);
     if (shorthandOnly.length > 0) {
       throw new TypeError(
-        `createBatchClient: ${shorthandOnly.map((key) => `"${key}"`).join(', ')} configure a shorthand provider ("openai", "anthropic", "mock"); pass them to the adapter you created instead`,
+        `createBatchClient: ${shorthandOnly.map((key) => `"${key}"`).join(', ')} configure a shorthand provider ("openai", "anthropic"); pass them to the adapter you created instead`,
       );
     }
   }

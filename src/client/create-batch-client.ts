@@ -31,7 +31,7 @@ import { JobLeases, isLeaseRef } from './job-leases.js';
 import { LiveJobs } from './live-jobs.js';
 import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob, requestTransform } from './plan-new-job.js';
-import { resolveProvider, type ResolvedProvider } from './resolve-provider.js';
+import { resolveProvider } from './resolve-provider.js';
 import { aggregateResults, readResults } from './read-results.js';
 import { attach, partInput, submitContext, submitPart } from './submit-part.js';
 import { waitForJob } from './wait-for-job.js';
@@ -69,7 +69,7 @@ export interface BatchClient extends AsyncDisposable {
   run<T = unknown>(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: RunOptions<T>): Promise<BatchAggregate<T>>;
   /** The adapter in use (resolving a shorthand). */
   provider(): Promise<BatchProvider>;
-  /** Interrupts this client's emulated runs, gives its leases up, stops the emulator of `'mock'`. */
+  /** Interrupts this client's emulated runs and gives its leases up. */
   close(): Promise<void>;
 }
 
@@ -97,7 +97,7 @@ export function createBatchClient(options: BatchClientOptions): BatchClient {
 
 class DefaultBatchClient implements BatchClient {
   readonly #core: ClientCore;
-  #resolved: Promise<ResolvedProvider> | undefined;
+  #resolved: Promise<BatchProvider> | undefined;
 
   constructor(private readonly options: BatchClientOptions) {
     const store = options.store ?? fileStore();
@@ -117,13 +117,13 @@ class DefaultBatchClient implements BatchClient {
 
   provider(): Promise<BatchProvider> {
     this.#resolved ??= (async () => {
-      const { provider, mode, apiKey, baseURL, concurrency, emulated, mockServer } = this.options;
-      if (typeof provider !== 'string') return { provider };
-      const shorthand = { apiKey, baseURL, concurrency, emulated, mockServer };
+      const { provider, mode, apiKey, baseURL, concurrency, emulated } = this.options;
+      if (typeof provider !== 'string') return provider;
+      const shorthand = { apiKey, baseURL, concurrency, emulated };
       const defined = Object.fromEntries(Object.entries(shorthand).filter(([, value]) => value !== undefined));
       return resolveProvider(provider, mode ?? 'native', defined);
     })();
-    return this.#resolved.then((resolved) => resolved.provider);
+    return this.#resolved;
   }
 
   async close(): Promise<void> {
@@ -132,8 +132,6 @@ class DefaultBatchClient implements BatchClient {
     await Promise.race([Promise.all(runs.map((run) => run.ended)), delay(interruptGraceMs)]);
     await this.#core.jobs.flush();
     await this.#core.leases.releaseAll();
-    const resolved = await this.#resolved?.catch(() => undefined);
-    await resolved?.close?.();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

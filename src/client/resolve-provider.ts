@@ -1,11 +1,12 @@
 import type { EmulatedOptions } from '../adapters/emulated/emulated-options.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
-import type { MockProviderServerOptions } from '../testing/mock-server/options.js';
 
-/** The adapters a client can name by string. */
-export type ProviderShorthand = 'openai' | 'anthropic' | 'mock';
+/** The adapters a client can name by string. The local emulator is `createMockBatchProvider()` of `llm-batch/testing`. */
+export type ProviderShorthand = 'openai' | 'anthropic';
 
-/** How a shorthand provider (`'openai'`, `'anthropic'`, `'mock'`) is configured. */
+const providerShorthands: readonly string[] = ['openai', 'anthropic'] satisfies ProviderShorthand[];
+
+/** How a shorthand provider (`'openai'`, `'anthropic'`) is configured. */
 export interface ShorthandOptions {
   /** The provider's key. @default the provider's environment variable (OPENAI_API_KEY, ANTHROPIC_API_KEY) */
   readonly apiKey?: string;
@@ -15,17 +16,9 @@ export interface ShorthandOptions {
   readonly concurrency?: number;
   /** Emulated mode: the rest of `emulated()`'s options (rate limits, retries, middleware ...). */
   readonly emulated?: Omit<EmulatedOptions, 'call' | 'concurrency'>;
-  /** `'mock'`: options of the local emulator it starts. */
-  readonly mockServer?: MockProviderServerOptions;
 }
 
-export interface ResolvedProvider {
-  provider: BatchProvider;
-  /** Stops what resolving started (the local emulator). */
-  close?: () => Promise<void>;
-}
-
-type Factory = (mode: 'native' | 'emulated', options: ShorthandOptions & { pollIntervalMs?: number }) => Promise<ResolvedProvider>;
+type Factory = (mode: 'native' | 'emulated', options: ShorthandOptions) => Promise<BatchProvider>;
 
 /** The options of an emulated adapter a shorthand builds. */
 function emulatedOptions(options: ShorthandOptions): Omit<EmulatedOptions, 'call'> {
@@ -40,36 +33,27 @@ function connection(options: ShorthandOptions): { apiKey?: string; baseURL?: str
 const registry: Record<ProviderShorthand, Factory> = {
   async openai(mode, options) {
     const { openaiBatch, openaiChat } = await import('../adapters/openai/index.js');
-    if (mode === 'native') {
-      return { provider: openaiBatch({ ...connection(options), ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }) }) };
-    }
+    if (mode === 'native') return openaiBatch(connection(options));
     const { emulated } = await import('../adapters/emulated/index.js');
-    return { provider: emulated({ ...emulatedOptions(options), call: openaiChat(connection(options)) }) };
+    return emulated({ ...emulatedOptions(options), call: openaiChat(connection(options)) });
   },
   async anthropic(mode, options) {
     const { anthropicBatch, anthropicMessages } = await import('../adapters/anthropic/index.js');
-    if (mode === 'native') return { provider: anthropicBatch(connection(options)) };
+    if (mode === 'native') return anthropicBatch(connection(options));
     const { emulated } = await import('../adapters/emulated/index.js');
-    return { provider: emulated({ ...emulatedOptions(options), call: anthropicMessages(connection(options)) }) };
-  },
-  async mock(mode, options) {
-    const { createMockProviderServer } = await import('../testing/mock-server/index.js');
-    const server = await createMockProviderServer(options.mockServer ?? {});
-    try {
-      const { provider } = await registry.openai(mode, { ...options, pollIntervalMs: 100, apiKey: 'mock-key', baseURL: `${server.url}/v1` });
-      return { provider, close: () => server.close() };
-    } catch (error) {
-      await server.close();
-      throw error;
-    }
+    return emulated({ ...emulatedOptions(options), call: anthropicMessages(connection(options)) });
   },
 };
 
+/** Refuses a provider string that is not a shorthand, naming the ones there are. */
+export function assertProviderShorthand(name: string): asserts name is ProviderShorthand {
+  if (providerShorthands.includes(name)) return;
+  const emulator = name === 'mock' ? ' (the local emulator is createMockBatchProvider() of llm-batch/testing)' : '';
+  throw new TypeError(`createBatchClient: unknown provider ${JSON.stringify(name)}; use "openai", "anthropic" or an adapter${emulator}`);
+}
+
 /** Resolves a shorthand to an adapter. */
-export async function resolveProvider(name: string, mode: 'native' | 'emulated', options: ShorthandOptions): Promise<ResolvedProvider> {
-  const factory = (registry as Record<string, Factory | undefined>)[name];
-  if (!factory) {
-    throw new TypeError(`createBatchClient: unknown provider ${JSON.stringify(name)}; use "openai", "anthropic", "mock" or an adapter`);
-  }
-  return factory(mode, options);
+export async function resolveProvider(name: string, mode: 'native' | 'emulated', options: ShorthandOptions): Promise<BatchProvider> {
+  assertProviderShorthand(name);
+  return registry[name](mode, options);
 }

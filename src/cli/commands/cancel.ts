@@ -61,7 +61,7 @@ export const cancelCommand: CliCommand = {
       return 0;
     }
     const jobId = jobIdArgument(line);
-    const { client, store, job: stored } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    const { client, store, job: stored, close } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
       const alreadyEnded = isTerminalStatus(stored.status);
       let job = alreadyEnded ? await client.status(jobId) : await client.cancel(jobId, io.signal ? { signal: io.signal } : {});
@@ -82,7 +82,7 @@ export const cancelCommand: CliCommand = {
       }
       return 0;
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

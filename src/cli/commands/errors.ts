@@ -36,7 +36,7 @@ export const errorsCommand: CliCommand = {
       return 0;
     }
     const jobId = jobIdArgument(line);
-    const { client } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    const { client, close } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
       const signal = io.signal ? { signal: io.signal } : {};
       const job = await client.status(jobId, signal);
@@ -69,7 +69,7 @@ export const errorsCommand: CliCommand = {
       }
       return exitCodeForJob(job);
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

@@ -47,7 +47,7 @@ export const estimateCommand: CliCommand = {
       return 0;
     }
     const path = optionalFile(line, io);
-    const { client, choice } = openClientForNewJob(line, io);
+    const { client, choice, close } = await openClientForNewJob(line, io);
     try {
       const submission = await prepareSubmission(line, io, choice!, path);
       let estimate: CostEstimate;
@@ -68,7 +68,7 @@ export const estimateCommand: CliCommand = {
       io.stdout.write(formatEstimate(estimate, submission.file.count, choice!.mode));
       return 0;
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

@@ -41,8 +41,8 @@ export const listCommand: CliCommand = {
       }
       return status as JobStatus;
     });
-    // Listing needs no provider; this one is never called.
-    const client = createBatchClient({ provider: 'mock', store: openStore(line, io) });
+    // Listing needs no provider; this shorthand is never resolved.
+    const client = createBatchClient({ provider: 'openai', store: openStore(line, io) });
     const damaged: StoreDamageError[] = [];
     const jobs = await client.list({ ...(statuses ? { status: statuses } : {}), onDamaged: (error) => damaged.push(error) });
     if (line.flag('json')) {

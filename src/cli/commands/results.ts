@@ -41,7 +41,7 @@ export const resultsCommand: CliCommand = {
     }
     const jobId = jobIdArgument(line);
     const only = itemStatusesOf(line);
-    const { client } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    const { client, close } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
       const signal = io.signal ? { signal: io.signal } : {};
       const job = await client.status(jobId, signal);
@@ -53,7 +53,7 @@ export const resultsCommand: CliCommand = {
       }
       return exitCodeForJob(job);
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

@@ -55,7 +55,7 @@ export const resumeCommand: CliCommand = {
     // A bad --out or --output is refused before anything is sent or paid for.
     if (line.string('out') !== undefined || line.string('output') !== undefined) outputFormatOf(line, 'md');
     const jobId = jobIdArgument(line);
-    const { client, job: stored } = await openClientForJob(line, io, jobId, { needsProvider: true });
+    const { client, job: stored, close } = await openClientForJob(line, io, jobId, { needsProvider: true });
     try {
       const job = await client.resume(jobId, io.signal ? { signal: io.signal } : {});
       if (line.flag('detach') && stored.mode === 'native') {
@@ -66,7 +66,7 @@ export const resumeCommand: CliCommand = {
       const ended = await followJob(client, job, line, io);
       return await printOutcome(client, ended, line, io);
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

@@ -46,7 +46,7 @@ export const retryCommand: CliCommand = {
     const jobId = jobIdArgument(line);
     const statuses = itemStatusesOf(line);
     const maxCostUsd = line.dollars('max-cost');
-    const { client, choice } = await openClientForJob(line, io, jobId, { needsProvider: true });
+    const { client, choice, close } = await openClientForJob(line, io, jobId, { needsProvider: true });
     try {
       let job;
       try {
@@ -72,7 +72,7 @@ export const retryCommand: CliCommand = {
       else io.stdout.write(`Retrying ${job.counts.total} items of ${jobId} as ${job.id}\n${formatStatusLine(job)}\nNext: llm-batch wait ${job.id}\n`);
       return 0;
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

@@ -66,7 +66,7 @@ export const runCommand: CliCommand = {
     // A bad --out or --output is refused before anything is sent or paid for.
     if (line.string('out') !== undefined || line.string('output') !== undefined) outputFormatOf(line, 'md');
     const path = optionalFile(line, io);
-    const { client, choice } = openClientForNewJob(line, io);
+    const { client, choice, close } = await openClientForNewJob(line, io);
     try {
       const submission = await prepareSubmission(line, io, choice!, path);
       if (line.flag('dry-run')) return await printDryRun(client, submission, line, io);
@@ -75,7 +75,7 @@ export const runCommand: CliCommand = {
       const ended = await followJob(client, job, line, io);
       return await printOutcome(client, ended, line, io);
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

@@ -40,7 +40,7 @@ export const statusCommand: CliCommand = {
       return 0;
     }
     const jobId = jobIdArgument(line);
-    const { client, store } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    const { client, store, close } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
       const job = await client.status(jobId, io.signal ? { signal: io.signal } : {});
       if (line.flag('json')) io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
@@ -50,7 +50,7 @@ export const statusCommand: CliCommand = {
       }
       return exitCodeForJob(job);
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

@@ -56,7 +56,7 @@ export const submitCommand: CliCommand = {
       return 0;
     }
     const path = optionalFile(line, io);
-    const { client, choice } = openClientForNewJob(line, io);
+    const { client, choice, close } = await openClientForNewJob(line, io);
     try {
       const submission = await prepareSubmission(line, io, choice!, path);
       if (line.flag('dry-run')) return await printDryRun(client, submission, line, io);
@@ -79,7 +79,7 @@ export const submitCommand: CliCommand = {
       );
       return 0;
     } finally {
-      await client.close();
+      await close();
     }
   },
 };

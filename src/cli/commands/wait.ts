@@ -46,12 +46,12 @@ export const waitCommand: CliCommand = {
     // A bad --out or --output is refused before anything is sent or paid for.
     if (line.string('out') !== undefined || line.string('output') !== undefined) outputFormatOf(line, 'md');
     const jobId = jobIdArgument(line);
-    const { client, job } = await openClientForJob(line, io, jobId, { needsProvider: false });
+    const { client, job, close } = await openClientForJob(line, io, jobId, { needsProvider: false });
     try {
       const ended = await followJob(client, job, line, io);
       return await printOutcome(client, ended, line, io);
     } finally {
-      await client.close();
+      await close();
     }
   },
 };
