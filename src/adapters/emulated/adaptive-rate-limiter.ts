@@ -1,6 +1,8 @@
 import { AbortError } from '../../errors/abort-error.js';
+import { ConcurrencyWindow } from './concurrency-window.js';
 import type { RateLimitSnapshot } from './parse-rate-limit-headers.js';
-import { TokenBucket } from './token-bucket.js';
+import { RateBuckets } from './rate-buckets.js';
+import { RecentCompletions } from './recent-completions.js';
 
 /** Options of {@link AdaptiveRateLimiter}. */
 export interface AdaptiveRateLimiterOptions {
@@ -44,9 +46,6 @@ export type RateLimitOutcome =
   | { kind: 'overloaded'; snapshot?: RateLimitSnapshot }
   | { kind: 'error'; snapshot?: RateLimitSnapshot };
 
-/** Share of the completions within the last round trip that must be 429s to count as rate limiting. */
-const denseRateLimitShare = 0.5;
-
 interface Waiter {
   readonly tokens: number;
   resolve(permit: RateLimitPermit): void;
@@ -65,6 +64,10 @@ interface Waiter {
  * 429s are dense: at least half of the calls that ended within the last round trip. Scattered 429s
  * (a server shedding a few calls at random) neither pause the others nor shrink the window: only the
  * caller that met one waits out its retry-after ({@link AdaptiveRateLimiter.release} returns false).
+ *
+ * The limiter owns the queue of waiters, the cooldown and the spacing of grants after it; the
+ * buckets ({@link RateBuckets}), the window ({@link ConcurrencyWindow}) and the density check
+ * ({@link RecentCompletions}) each live in their own module.
  */
 export class AdaptiveRateLimiter {
   readonly #maxConcurrency: number;
@@ -74,12 +77,9 @@ export class AdaptiveRateLimiter {
   readonly #maxCooldownMs: number;
   readonly #now: () => number;
   readonly #options: AdaptiveRateLimiterOptions;
-  readonly #userRequestsPerMinute: number | undefined;
-  readonly #userTokensPerMinute: number | undefined;
-  #requestBucket: TokenBucket | undefined;
-  #tokenBucket: TokenBucket | undefined;
-  #window: number;
-  #threshold: number;
+  readonly #buckets: RateBuckets;
+  readonly #window: ConcurrencyWindow;
+  readonly #recent: RecentCompletions;
   #inFlight = 0;
   /** Estimated tokens of the calls in flight (sent, maybe not yet counted by the server). */
   #inFlightTokens = 0;
@@ -87,7 +87,6 @@ export class AdaptiveRateLimiter {
   #waiterHead = 0;
   #cooldownUntil = 0;
   #cooldownStartedAt: number | undefined;
-  #lastDecreaseAt = -Infinity;
   #lastGrantAt = -Infinity;
   /** Grants still to space out after the last cooldown. */
   #spacedGrantsLeft = 0;
@@ -96,13 +95,6 @@ export class AdaptiveRateLimiter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   #closed = false;
-  /** Smoothed duration of a call (grant to release), the "round trip" for telling dense 429s from scattered ones. */
-  #roundTripMs: number | undefined;
-  /** End times and kinds of the latest completions (a ring), newest at `#recentNext - 1`. */
-  readonly #recentEndedAt: Float64Array;
-  readonly #recentRateLimited: Uint8Array;
-  #recentNext = 0;
-  #recentCount = 0;
 
   constructor(options: AdaptiveRateLimiterOptions) {
     this.#options = options;
@@ -111,23 +103,16 @@ export class AdaptiveRateLimiter {
     this.#releaseSpacingMs = options.releaseSpacingMs ?? 10;
     this.#defaultCooldownMs = options.defaultCooldownMs ?? 1000;
     this.#maxCooldownMs = options.maxCooldownMs ?? 60_000;
-    this.#now = options.now ?? Date.now;
-    this.#userRequestsPerMinute = options.requestsPerMinute;
-    this.#userTokensPerMinute = options.tokensPerMinute;
-    const now = this.#now;
-    if (options.requestsPerMinute !== undefined) this.#requestBucket = new TokenBucket({ perMinute: options.requestsPerMinute, now });
-    if (options.tokensPerMinute !== undefined) this.#tokenBucket = new TokenBucket({ perMinute: options.tokensPerMinute, now });
-    this.#window = this.#maxConcurrency;
-    this.#threshold = this.#maxConcurrency;
-    // A round trip holds at most about `maxConcurrency` completions; twice that leaves slack for jitter.
-    const recentSize = Math.max(16, this.#maxConcurrency * 2);
-    this.#recentEndedAt = new Float64Array(recentSize);
-    this.#recentRateLimited = new Uint8Array(recentSize);
+    const now = options.now ?? Date.now;
+    this.#now = now;
+    this.#buckets = new RateBuckets({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute, now });
+    this.#window = new ConcurrencyWindow(this.#maxConcurrency, now);
+    this.#recent = new RecentCompletions(this.#maxConcurrency, now);
   }
 
   /** The concurrency currently allowed. */
   get window(): number {
-    return Math.max(1, Math.floor(this.#window));
+    return this.#window.size;
   }
 
   get inFlight(): number {
@@ -146,11 +131,11 @@ export class AdaptiveRateLimiter {
 
   /** The requests-per-minute limit in force (user-given or learned), if any. */
   get requestsPerMinute(): number | undefined {
-    return this.#requestBucket?.perMinute;
+    return this.#buckets.requestsPerMinute;
   }
 
   get tokensPerMinute(): number | undefined {
-    return this.#tokenBucket?.perMinute;
+    return this.#buckets.tokensPerMinute;
   }
 
   /** Waits until a call may start. Rejects with an AbortError when `signal` aborts first. */
@@ -191,19 +176,17 @@ export class AdaptiveRateLimiter {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     this.#inFlightTokens = Math.max(0, this.#inFlightTokens - permit.tokens);
     let shared = false;
-    if (this.#adaptive) this.#remember(permit, outcome.kind === 'rate_limited');
-    if (outcome.kind === 'success' && outcome.actualTokens !== undefined && this.#tokenBucket !== undefined) {
-      this.#tokenBucket.adjust(permit.tokens - outcome.actualTokens);
-    }
-    if (this.#adaptive && outcome.snapshot !== undefined) this.#learn(outcome.snapshot);
+    if (this.#adaptive) this.#recent.remember(permit.grantedAt, outcome.kind === 'rate_limited');
+    if (outcome.kind === 'success' && outcome.actualTokens !== undefined) this.#buckets.correct(permit.tokens, outcome.actualTokens);
+    if (this.#adaptive && outcome.snapshot !== undefined) this.#buckets.learn(outcome.snapshot, this.#inFlight, this.#inFlightTokens);
     switch (outcome.kind) {
       case 'success':
         this.#consecutiveRateLimits = 0;
-        if (this.#adaptive) this.#grow();
+        if (this.#adaptive) this.#window.grow();
         break;
       case 'rate_limited':
-        if (this.#adaptive && (isBudgetSpent(outcome.snapshot) || this.#rateLimitsAreDense())) {
-          this.#decrease(permit);
+        if (this.#adaptive && (isBudgetSpent(outcome.snapshot) || this.#recent.rateLimitsAreDense())) {
+          this.#window.decrease(permit.grantedAt);
           this.#consecutiveRateLimits += 1;
           const fallback = Math.min(this.#maxCooldownMs, this.#defaultCooldownMs * 2 ** Math.min(this.#consecutiveRateLimits - 1, 6));
           this.#startCooldown(Math.min(this.#maxCooldownMs, outcome.retryAfterMs ?? outcome.snapshot?.retryAfterMs ?? fallback));
@@ -211,7 +194,7 @@ export class AdaptiveRateLimiter {
         }
         break;
       case 'overloaded':
-        if (this.#adaptive) this.#decrease(permit);
+        if (this.#adaptive) this.#window.decrease(permit.grantedAt);
         break;
       case 'error':
         break;
@@ -234,71 +217,6 @@ export class AdaptiveRateLimiter {
     this.#endCooldownIfDue(Infinity);
   }
 
-  /** Records one completion for the density check and updates the round-trip estimate. */
-  #remember(permit: RateLimitPermit, rateLimited: boolean): void {
-    const now = this.#now();
-    const durationMs = Math.max(0, now - permit.grantedAt);
-    this.#roundTripMs = this.#roundTripMs === undefined ? durationMs : this.#roundTripMs * 0.9 + durationMs * 0.1;
-    this.#recentEndedAt[this.#recentNext] = now;
-    this.#recentRateLimited[this.#recentNext] = rateLimited ? 1 : 0;
-    this.#recentNext = (this.#recentNext + 1) % this.#recentEndedAt.length;
-    this.#recentCount = Math.min(this.#recentCount + 1, this.#recentEndedAt.length);
-  }
-
-  /** Whether at least half of the completions within the last round trip (this one included) were 429s. */
-  #rateLimitsAreDense(): boolean {
-    const size = this.#recentEndedAt.length;
-    const since = this.#now() - Math.max(1, this.#roundTripMs ?? 0);
-    let completions = 0;
-    let rateLimited = 0;
-    for (let back = 1; back <= this.#recentCount; back++) {
-      const index = (this.#recentNext - back + size) % size;
-      if ((this.#recentEndedAt[index] as number) < since) break;
-      completions += 1;
-      rateLimited += this.#recentRateLimited[index] as number;
-    }
-    return rateLimited >= denseRateLimitShare * completions;
-  }
-
-  #learn(snapshot: RateLimitSnapshot): void {
-    const requests = snapshot.requests;
-    if (requests?.limit !== undefined && requests.limit > 0) {
-      const perMinute = Math.min(requests.limit, this.#userRequestsPerMinute ?? Infinity);
-      // When the server says what is left, the local bucket may hold what the server's does (a
-      // minute's worth) and is clamped to `remaining` below: the initial burst the server allows is
-      // used, never more. Without `remaining`, or under a lower limit of the user's, keep the
-      // default (ten seconds' worth) to stay safe.
-      const capacity = requests.remaining === undefined || perMinute < requests.limit ? TokenBucket.defaultCapacity(perMinute) : perMinute;
-      if (this.#requestBucket === undefined) this.#requestBucket = new TokenBucket({ perMinute, capacity, now: this.#now });
-      else if (this.#requestBucket.perMinute !== perMinute || this.#requestBucket.capacity !== capacity) this.#requestBucket.setRate(perMinute, capacity);
-    }
-    // Requests already sent but not yet seen by the server will still count against `remaining`.
-    if (requests?.remaining !== undefined) this.#requestBucket?.clampTo(requests.remaining - this.#inFlight);
-    const tokens = snapshot.tokens ?? snapshot.inputTokens;
-    if (tokens?.limit !== undefined && tokens.limit > 0) {
-      const perMinute = Math.min(tokens.limit, this.#userTokensPerMinute ?? Infinity);
-      const capacity = tokens.remaining === undefined || perMinute < tokens.limit ? TokenBucket.defaultCapacity(perMinute) : perMinute;
-      if (this.#tokenBucket === undefined) this.#tokenBucket = new TokenBucket({ perMinute, capacity, now: this.#now });
-      else if (this.#tokenBucket.perMinute !== perMinute || this.#tokenBucket.capacity !== capacity) this.#tokenBucket.setRate(perMinute, capacity);
-    }
-    if (tokens?.remaining !== undefined) this.#tokenBucket?.clampTo(tokens.remaining - this.#inFlightTokens);
-  }
-
-  #grow(): void {
-    if (this.#window >= this.#maxConcurrency) return;
-    // Slow start doubles the window per round trip up to the threshold, then +1 per full window.
-    this.#window += this.#window < this.#threshold ? 1 : 1 / this.#window;
-    this.#window = Math.min(this.#window, this.#maxConcurrency);
-  }
-
-  /** Halves the window once per round of calls: losses of calls sent before the last cut count once. */
-  #decrease(permit: RateLimitPermit): void {
-    if (permit.grantedAt <= this.#lastDecreaseAt) return;
-    this.#lastDecreaseAt = this.#now();
-    this.#threshold = Math.max(1, Math.floor(this.#window / 2));
-    this.#window = this.#threshold;
-  }
-
   #startCooldown(durationMs: number): void {
     const now = this.#now();
     const until = now + Math.max(0, durationMs);
@@ -311,9 +229,7 @@ export class AdaptiveRateLimiter {
       this.#cooldownStartedAt = now;
       this.#options.onCooldownStarted?.(until, until - now);
     }
-    // After a pause the server's view is unknown: start again from a small window and ramp up.
-    this.#threshold = Math.max(1, Math.min(this.#threshold, Math.floor(this.#window)));
-    this.#window = 1;
+    this.#window.restart();
     this.#spacedGrantsLeft = this.#maxConcurrency;
   }
 
@@ -340,13 +256,12 @@ export class AdaptiveRateLimiter {
         return;
       }
       const waiter = this.#waiters[this.#waiterHead] as Waiter;
-      const waitMs = Math.max(this.#requestBucket?.waitMs(1) ?? 0, this.#tokenBucket?.waitMs(waiter.tokens) ?? 0);
+      const waitMs = this.#buckets.waitMs(waiter.tokens);
       if (waitMs > 0) {
         this.#schedule(waitMs);
         return;
       }
-      this.#requestBucket?.tryTake(1);
-      this.#tokenBucket?.tryTake(waiter.tokens);
+      this.#buckets.take(waiter.tokens);
       this.#waiters[this.#waiterHead] = undefined as unknown as Waiter;
       this.#waiterHead += 1;
       if (this.#waiterHead > 1024 && this.#waiterHead * 2 > this.#waiters.length) {
@@ -369,9 +284,8 @@ export class AdaptiveRateLimiter {
     this.#endCooldownIfDue(now);
     if (this.#inFlight >= this.window) return undefined;
     if (this.#spacedGrantsLeft > 0 && now < this.#lastGrantAt + this.#spacingMs) return undefined;
-    if ((this.#requestBucket?.waitMs(1) ?? 0) > 0 || (this.#tokenBucket?.waitMs(tokens) ?? 0) > 0) return undefined;
-    this.#requestBucket?.tryTake(1);
-    this.#tokenBucket?.tryTake(tokens);
+    if (!this.#buckets.allowsNow(tokens)) return undefined;
+    this.#buckets.take(tokens);
     this.#inFlight += 1;
     this.#inFlightTokens += tokens;
     this.#lastGrantAt = now;
