@@ -56,3 +56,8 @@ export function finishedCount(elapsed: number, total: number, processingMs: numb
 export function rfc3339(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
+
+/** Unix seconds as OpenAI sends them. */
+export function unixSeconds(epochMs: number): number {
+  return Math.floor(epochMs / 1000);
+}

@@ -7,7 +7,7 @@ import type { FileStore } from './openai-files.js';
 import type { ExecutionContext } from './openai-sync.js';
 import type { FaultKind, MockBatchFaultOptions, MockBatchOptions, MockEndpoint, MockProvider } from './options.js';
 import type { RandomSource } from './random.js';
-import type { OpenAIBatchStore } from './openai-batches.js';
+import type { OpenAIBatchStore } from './openai-batch-record.js';
 import type { AnthropicBatchStore } from './anthropic-batches.js';
 
 /** Batch options with every default filled in. */

@@ -12,7 +12,8 @@ import { faultHeader, FaultPlanner, httpFaultKinds, httpFaultResponse } from './
 import { readBody } from './http-utilities.js';
 import { headersWithoutSecrets, Journal } from './journal.js';
 import { LatencyModel } from './latency.js';
-import { openAIBatchObject, OpenAIBatchStore, refreshOpenAIBatch } from './openai-batches.js';
+import { openAIBatchObject } from './openai-batch-object.js';
+import { OpenAIBatchStore } from './openai-batch-record.js';
 import { FileStore } from './openai-files.js';
 import { executeOpenAIRequest, openAILastUserText, type ExecutionContext, type ExecutionResult } from './openai-sync.js';
 import {
@@ -29,6 +30,7 @@ import {
 } from './options.js';
 import { createIdFactory, createRandomSource } from './random.js';
 import { ProviderRateLimiter } from './rate-limiter.js';
+import { refreshOpenAIBatch } from './refresh-openai-batch.js';
 import { collectText } from './responder.js';
 import { matchRoute } from './router.js';
 import type { EmulatorState, ResolvedBatchOptions, RouteContext, RouteResult } from './route-context.js';
