@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -15,7 +16,20 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'examples/**/*.test.ts'],
+    // The long runs (big jobs, fault soaks, kill -9 loops) are the reliability suite's
+    // (vitest.reliability.config.ts, `npm run test:reliability`); docs/reliability.md lists them.
     exclude: ['test/reliability/**', 'node_modules/**', 'dist/**', 'bench/**'],
+    // One child process per worker. Vitest's default is one worker less than the cores, so a single
+    // worker on a 2-core machine; many test files wait on child processes, local HTTP and timers,
+    // so use every core, and at least two workers.
+    pool: 'forks',
+    maxWorkers: Math.max(2, availableParallelism()),
+    // A worker runs its test files one after another in one module graph instead of a fresh process
+    // each: the SDKs and src/ load once per worker, not once per file, which more than halves the
+    // CPU time of the unit tests. So a test file must leave no global state behind: restore what it
+    // stubs (vi.stubEnv / vi.unstubAllEnvs, fake timers, globalThis.fetch, process.env) and close
+    // its servers in afterAll/afterEach.
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Source type errors are the typecheck script's job; here only the type tests count.
