@@ -15,7 +15,8 @@ let interrupts = 0;
 const onSignal = (signal: NodeJS.Signals): void => {
   interrupts++;
   if (interrupts > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
-  controller.abort(new Error(`Stopped by ${signal}`));
+  // The reason names the signal, so the exit code can follow the shell's convention (128 + its number).
+  controller.abort(Object.assign(new Error(`Stopped by ${signal}`), { signal }));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);

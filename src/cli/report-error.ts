@@ -12,6 +12,8 @@ import { UsageError } from './usage-error.js';
 
 /** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells expect. */
 export const interruptedExitCode = 130;
+/** Exit code of a command stopped by SIGTERM (128 + 15). */
+export const terminatedExitCode = 143;
 
 const shownIssues = 20;
 
@@ -64,8 +66,9 @@ export function reportError(error: unknown, io: CliIo, command: string | undefin
     return exitCodes.usage;
   }
   if (isAbortError(error)) {
-    print('llm-batch: interrupted');
-    return interruptedExitCode;
+    const signal = (io.signal?.reason as { signal?: unknown } | undefined)?.signal;
+    print(signal === 'SIGTERM' ? 'llm-batch: terminated by SIGTERM' : 'llm-batch: interrupted');
+    return signal === 'SIGTERM' ? terminatedExitCode : interruptedExitCode;
   }
   const broken = describeBrokenConnection(error, category);
   if (broken !== undefined) {

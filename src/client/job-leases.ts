@@ -33,6 +33,8 @@ export interface LeaseRef {
 
 interface HeldLease {
   count: number;
+  /** Gives the lease up a moment after its last hold ended, unless it is held again first. */
+  linger: NodeJS.Timeout | undefined;
   readonly lost: AbortController;
   readonly timer: NodeJS.Timeout;
   renewedAt: number;
@@ -49,9 +51,17 @@ interface JobLeasesOptions {
   readonly onCancelRequested: (jobId: string) => void;
   /** Called when a held lease was lost. */
   readonly onLost: (jobId: string) => void;
+  /**
+   * How long a lease is kept after its last hold ends. One operation that follows another (`resume`
+   * then `wait`, `submit` then `wait`) takes it up again without a gap in which a second driver
+   * could slip in. `releaseAll` gives it up at once.
+   * @default 1_000
+   */
+  readonly lingerMs?: number;
 }
 
 const leaseRetryPauseMs = 250;
+const defaultLingerMs = 1_000;
 
 /**
  * The leases one client holds: re-entrant per job (a `run` holds it through submit, the emulated run
@@ -68,10 +78,10 @@ export class JobLeases {
     private readonly options: JobLeasesOptions,
   ) {}
 
-  /** Whether this client holds the job's lease now. */
+  /** Whether this client holds the job's lease now (by an operation, not only lingering). */
   holds(jobId: string): boolean {
     const held = this.#held.get(jobId);
-    return held !== undefined && !held.lost.signal.aborted;
+    return held !== undefined && !held.lost.signal.aborted && held.count > 0;
   }
 
   /** Holds the lease, waiting up to `waitMs` for another driver; throws `JobLeasedError` after that. */
@@ -92,6 +102,8 @@ export class JobLeases {
     const held = this.#held.get(jobId);
     if (held !== undefined && !held.lost.signal.aborted) {
       held.count++;
+      clearTimeout(held.linger);
+      held.linger = undefined;
       return this.#ref(jobId, held);
     }
     let pending = this.#acquiring.get(jobId);
@@ -104,6 +116,8 @@ export class JobLeases {
     const now = this.#held.get(jobId);
     if (now === undefined) return this.tryHold(jobId);
     now.count++;
+    clearTimeout(now.linger);
+    now.linger = undefined;
     return this.#ref(jobId, now);
   }
 
@@ -120,6 +134,7 @@ export class JobLeases {
     if (previous !== undefined) clearInterval(previous.timer);
     const held: HeldLease = {
       count: 0,
+      linger: undefined,
       lost: new AbortController(),
       timer: setInterval(() => void this.#tick(jobId), this.options.watchIntervalMs),
       renewedAt: Date.now(),
@@ -141,7 +156,16 @@ export class JobLeases {
         if (released) return;
         released = true;
         held.count--;
-        if (held.count <= 0 && this.#held.get(jobId) === held) await this.#drop(jobId);
+        if (held.count > 0 || this.#held.get(jobId) !== held) return;
+        const lingerMs = this.options.lingerMs ?? defaultLingerMs;
+        if (lingerMs <= 0 || held.lost.signal.aborted) {
+          await this.#drop(jobId);
+          return;
+        }
+        held.linger = setTimeout(() => {
+          if (held.count <= 0 && this.#held.get(jobId) === held) void this.#drop(jobId);
+        }, lingerMs);
+        held.linger.unref();
       },
     };
   }
@@ -151,6 +175,7 @@ export class JobLeases {
     if (held === undefined) return;
     this.#held.delete(jobId);
     clearInterval(held.timer);
+    clearTimeout(held.linger);
     if (!held.lost.signal.aborted) await this.store.releaseLease(jobId, this.holder).catch(() => undefined);
   }
 
