@@ -8,7 +8,7 @@ const expected = {
   'llm-batch': ['createBatchClient', 'emulated', 'fileStore', 'memoryStore', 'classifyError', 'ValidationError'],
   'llm-batch/openai': ['openaiBatch', 'openaiChat', 'openaiResponses'],
   'llm-batch/anthropic': ['anthropicBatch', 'anthropicMessages'],
-  'llm-batch/testing': ['createMockProviderServer', 'runAdapterConformance', 'fakeBatchProvider'],
+  'llm-batch/testing': ['createMockProviderServer', 'createMockBatchProvider', 'runAdapterConformance', 'fakeBatchProvider'],
 };
 
 let failures = 0;
