@@ -1,120 +1,92 @@
 /**
  * `llm-batch`: run many LLM requests as one job, through a provider's native batch API or an
  * emulated batch over its synchronous API. This entry never imports a provider SDK.
+ *
+ * What is listed here is the public surface, a promise kept across versions; everything else in
+ * `src/` is internal. `test/public-surface.test.ts` holds the list of names.
  */
 
 // The client
 export {
   createBatchClient,
+  type AggregateOptions,
   type BatchClient,
   type BatchClientOptions,
+  type DryRunOptions,
   type ListFilter,
   type ResultsOptions,
   type RetryOptions,
+  type RunOptions,
   type SubmitOptions,
+  type TypedSchema,
   type WaitOptions,
 } from './client/create-batch-client.js';
-export type { ProviderShorthand } from './client/resolve-provider.js';
+export type { ProviderShorthand, ShorthandOptions } from './client/resolve-provider.js';
+export type { LeaseOptions } from './client/job-leases.js';
 
 // Models
-export {
-  batchRequestSchema,
-  contentPartSchema,
-  isOpenAIBatchLine,
-  messageRoles,
-  messageSchema,
-  openaiBatchLineSchema,
-  requestIdPattern,
-  responseFormatSchema,
-  toolCallSchema,
-  toolChoiceSchema,
-  toolDefinitionSchema,
-  type BatchRequest,
-  type BatchRequestInput,
-  type ContentPart,
-  type Message,
-  type OpenAIBatchLine,
-  type ResponseFormat,
-  type ToolCall,
-  type ToolChoice,
-  type ToolDefinition,
+export type {
+  BatchRequest,
+  BatchRequestInput,
+  ContentPart,
+  Message,
+  OpenAIBatchLine,
+  ResponseFormat,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
 } from './models/batch-request.js';
-export { fromOpenAIBatchLine, toOpenAIBatchLine } from './wire/openai/openai-batch-line.js';
 export {
-  batchJobSchema,
-  batchPartSchema,
   isTerminalStatus,
-  jobCountsSchema,
-  jobStatuses,
-  jobStatusSchema,
   type BatchJob,
   type BatchPart,
   type JobCounts,
+  type JobManifest,
   type JobMode,
   type JobStatus,
+  type PartManifest,
+  type PartSubmitState,
   type ProviderReference,
+  type StoredJobOptions,
 } from './models/batch-job.js';
-export {
-  batchResultSchema,
-  finishReasonSchema,
-  itemStatuses,
-  itemStatusSchema,
-  type BatchResult,
-  type CancelledResult,
-  type ExpiredResult,
-  type FailedResult,
-  type FinishReason,
-  type ItemStatus,
-  type SucceededResult,
+export type {
+  BatchResult,
+  CancelledResult,
+  ExpiredResult,
+  FailedResult,
+  FinishReason,
+  ItemStatus,
+  SucceededResult,
 } from './models/batch-result.js';
-export { errorCategories, errorCategorySchema, itemErrorSchema, type ErrorCategory, type ItemError } from './models/item-error.js';
-export { usageSchema, type Usage } from './models/usage.js';
+export type { ErrorCategory, ItemError } from './models/item-error.js';
+export type { Usage } from './models/usage.js';
 export type { BatchAggregate } from './models/batch-aggregate.js';
-export { costEstimateSchema, type CostEstimate, type ModelCostEstimate } from './models/cost-estimate.js';
+export type { CostEstimate, ModelCostEstimate } from './models/cost-estimate.js';
+export type { JobLease, LeaseHolder } from './models/job-lease.js';
 
-// Cost, budgets, structured output, templates
-export { defaultPricing, modelPriceSchema, pricingTableSchema, type ModelPrice, type PricingTable } from './cost/pricing-table.js';
-export { findModelPrice, type ResolvedModelPrice } from './cost/find-model-price.js';
-export { loadPricing, resolvePricing, type PricingOverride, type PricingSource } from './cost/load-pricing.js';
-export {
-  approximateRequestTokens,
-  approximateTextTokens,
-  countTokens,
-  type CountTokensOptions,
-  type TokenCount,
-} from './cost/count-tokens.js';
-export { defaultEstimateMaxTokens, estimateCost, type EstimateCostOptions } from './cost/estimate-cost.js';
-export {
-  computeCost,
-  computeResultsCost,
-  type ComputeCostOptions,
-  type ComputeResultsCostOptions,
-  type ResultsCost,
-} from './cost/compute-cost.js';
+// Cost and budgets, structured output, templates
+export { defaultPricing, type ModelPrice, type PricingTable } from './cost/pricing-table.js';
+export type { PricingOverride, PricingSource } from './cost/load-pricing.js';
+export { countTokens, type CountTokensOptions, type TokenApproximationReason, type TokenCount } from './cost/count-tokens.js';
+export { estimateCost, type EstimateCostOptions } from './cost/estimate-cost.js';
 export { createBudgetTracker, type BudgetTracker, type BudgetTrackerOptions } from './cost/budget-tracker.js';
 export type { CostOptions } from './cost/cost-extension.js';
 export type { DryRunResult, EstimateOptions } from './client/plan-dry-run.js';
-export type { DryRunOptions } from './client/create-batch-client.js';
 export {
-  isZodSchema,
-  toJsonSchema,
   toResponseFormat,
   type InferStructuredOutput,
   type JsonSchemaResponseFormat,
   type ResponseFormatOptions,
   type StructuredOutputSchema,
 } from './structured-output/structured-output-schema.js';
-export { validateJsonSchema, type JsonSchema } from './structured-output/validate-json-schema.js';
-export { createOutputValidator, parseStructuredOutput, type OutputValidator } from './structured-output/parse-structured-output.js';
+export type { JsonSchema } from './structured-output/validate-json-schema.js';
 export {
   buildRequestsFromTemplate,
   type BuildRequestsFromTemplateOptions,
   type PromptTemplate,
   type TemplateVariants,
 } from './templates/build-requests-from-template.js';
-export { fillTemplate, renderTemplate, templatePlaceholders } from './templates/render-template.js';
-export { parseCsv, parseCsvRecords } from './templates/parse-csv.js';
-export { parseDataRows, readDataRows, rowLineOf, type DataFormat } from './templates/read-data-rows.js';
+export { readDataRows, type DataFormat } from './templates/read-data-rows.js';
 export { readTemplateFile } from './templates/read-template-file.js';
 
 // The adapter contract
@@ -134,9 +106,10 @@ export { ValidationError, type ValidationIssue } from './errors/validation-error
 export { ApiCallError } from './errors/api-call-error.js';
 export { BudgetExceededError } from './errors/budget-exceeded-error.js';
 export { JobNotFoundError } from './errors/job-not-found-error.js';
+export { JobLeasedError } from './errors/job-leased-error.js';
+export { StoreDamageError } from './errors/store-damage-error.js';
 export { AbortError, isAbortError } from './errors/abort-error.js';
 export { classifyError, redactSecrets, toItemError, type ErrorClassification } from './errors/classify-error.js';
-export { parseRetryAfter, type HeadersLike } from './errors/parse-retry-after.js';
 
 // Retries
 export type { RetryContext, RetryStrategy } from './retry/retry-strategy.js';
@@ -144,26 +117,14 @@ export { exponentialBackoff, type ExponentialBackoffOptions, type Jitter } from 
 export { fixedDelay, type FixedDelayOptions } from './retry/fixed-delay.js';
 export { noRetry } from './retry/no-retry.js';
 export { runWithRetry, type RetryEvent, type RunWithRetryOptions } from './retry/run-with-retry.js';
-export { delay, type DelayOptions } from './retry/delay.js';
 
 // HTTP
 export { createKeepAliveFetch, type FetchFunction } from './http/keep-alive-fetch.js';
 
 // Stores
-export type { BatchStore, RequestWriter, StoredRequest } from './store/batch-store.js';
+export type { BatchStore, LeaseAttempt, ListJobsOptions, RequestWriter, StoredRequest } from './store/batch-store.js';
 export { fileStore, type FileStoreOptions } from './store/file-store.js';
 export { memoryStore } from './store/memory-store.js';
-
-// JSONL
-export {
-  decodeJsonl,
-  readJsonlFile,
-  type DecodeJsonlOptions,
-  type JsonlLine,
-  type JsonlSource,
-  type MalformedJsonlLine,
-} from './jsonl/decode-jsonl.js';
-export { encodeJsonl, encodeJsonlChunks, type EncodeJsonlChunksOptions } from './jsonl/encode-jsonl.js';
 
 // The emulated adapter
 export {
@@ -173,6 +134,7 @@ export {
   type EmulatedEvent,
   type EmulatedEventType,
   type EmulatedMiddleware,
+  type MiddlewareErrorContext,
   type EmulatedObserver,
   type EmulatedOptions,
   type EmulatedProgress,
@@ -181,6 +143,9 @@ export {
   type EmulatedTool,
   type EmulatedTools,
   type ErrorStrategy,
+  type HistogramSnapshot,
   type MetricsObserver,
+  type MetricsObserverOptions,
   type MetricsSnapshot,
+  type SkipRequest,
 } from './adapters/emulated/index.js';

@@ -4,7 +4,11 @@ import {
   createBatchClient,
   type BatchAggregate,
   type BatchJob,
+  type BatchPart,
   type BatchProvider,
+  type BatchStore,
+  type JobManifest,
+  type WaitOptions,
   type BatchRequest,
   type DryRunResult,
   type BatchResult,
@@ -50,6 +54,48 @@ describe('public types', () => {
     expectTypeOf(client.status).returns.toEqualTypeOf<Promise<BatchJob>>();
     expectTypeOf(client.aggregate<{ a: 1 }>).returns.resolves.toEqualTypeOf<BatchAggregate<{ a: 1 }>>();
     expectTypeOf(client.results).returns.toExtend<AsyncIterable<BatchResult>>();
+  });
+
+  it('every method that returns a job returns the public view, and so does onProgress', () => {
+    const client = createBatchClient({ provider: {} as BatchProvider });
+    expectTypeOf(client.wait).returns.toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.cancel).returns.toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.resume).returns.toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.retry).returns.toEqualTypeOf<Promise<BatchJob>>();
+    expectTypeOf(client.list).returns.toEqualTypeOf<Promise<BatchJob[]>>();
+    expectTypeOf<NonNullable<WaitOptions['onProgress']>>().parameter(0).toEqualTypeOf<BatchJob>();
+  });
+
+  it('the public job is read-only and has none of the store internals', () => {
+    expectTypeOf<BatchJob['parts']>().toEqualTypeOf<readonly BatchPart[]>();
+    expectTypeOf<BatchJob>().not.toHaveProperty('options');
+    expectTypeOf<BatchPart>().not.toHaveProperty('reference');
+    expectTypeOf<BatchPart>().not.toHaveProperty('submitState');
+    expectTypeOf<BatchPart>().not.toHaveProperty('resultsStored');
+    expectTypeOf<BatchPart>().toHaveProperty('providerBatchId').toEqualTypeOf<string | undefined>();
+    const job = {} as BatchJob;
+    // @ts-expect-error a returned job cannot be changed
+    job.status = 'cancelled';
+    // @ts-expect-error nor its parts
+    job.parts[0]!.status = 'cancelled';
+    // @ts-expect-error nor its metadata
+    job.metadata.team = 'risk';
+  });
+
+  it('a store keeps the manifest, of which the public job is a view', () => {
+    expectTypeOf<BatchStore['saveJob']>().parameter(0).toEqualTypeOf<JobManifest>();
+    expectTypeOf<JobManifest>().toExtend<BatchJob>();
+    expectTypeOf<JobManifest['parts'][number]>().toHaveProperty('submitState');
+  });
+
+  it('internals are not part of the root entry', () => {
+    type Root = typeof import('llm-batch');
+    expectTypeOf<Root>().not.toHaveProperty('parseCsv');
+    expectTypeOf<Root>().not.toHaveProperty('delay');
+    expectTypeOf<Root>().not.toHaveProperty('encodeJsonlChunks');
+    expectTypeOf<Root>().not.toHaveProperty('batchRequestSchema');
+    expectTypeOf<Root>().toHaveProperty('JobLeasedError');
+    expectTypeOf<Root>().toHaveProperty('StoreDamageError');
   });
 
   it('retry strategies and classification are values with typed shapes', () => {

@@ -1,4 +1,4 @@
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchProvider, ProviderCallContext } from '../provider/batch-provider.js';
 import { providerFailure } from '../errors/provider-failure.js';
 import type { RetryStrategy } from '../retry/retry-strategy.js';
@@ -38,7 +38,7 @@ export class ClientCore {
   ) {}
 
   /** The context of one provider call: its signal, and warnings that land on the job. */
-  callContext(job: BatchJob, signal: AbortSignal | undefined): ProviderCallContext {
+  callContext(job: JobManifest, signal: AbortSignal | undefined): ProviderCallContext {
     return {
       ...(signal ? { signal } : {}),
       warn: (message) => {

@@ -1,5 +1,5 @@
 import { redactSecrets } from '../errors/classify-error.js';
-import { isTerminalStatus, type BatchJob, type BatchPart } from '../models/batch-job.js';
+import { isTerminalStatus, type JobManifest, type PartManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { checkAdapterResult } from './check-adapter-result.js';
@@ -18,7 +18,7 @@ import { synthesizeMissingResult } from './synthesize-missing-result.js';
  * Brings a part up to date: polls it while it runs (an emulated part only while its run lives in
  * this client), and once it has ended reads its results into the journal.
  */
-export async function refreshPart(core: ClientCore, job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+export async function refreshPart(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
   if (isTerminalStatus(part.status) && part.resultsStored) return;
   // A failed submission has no results to read: `resume` submits it again.
   if (submitFailed(part)) return;
@@ -41,7 +41,7 @@ export async function refreshPart(core: ClientCore, job: BatchJob, part: BatchPa
   if (isTerminalStatus(part.status) && !part.resultsStored) await collectPartResults(core, job, part, provider, signal);
 }
 
-function collectPartResults(core: ClientCore, job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+function collectPartResults(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
   let pending = core.collecting.get(part.id);
   if (!pending) {
     pending = storePartResults(core, job, part, provider, signal).finally(() => core.collecting.delete(part.id));
@@ -55,7 +55,7 @@ function collectPartResults(core: ClientCore, job: BatchJob, part: BatchPart, pr
  * journaled (an emulated run, or a crash mid-read) are not written again, unknown ids are
  * reported, and every request with no result gets one, so nothing is ever dropped.
  */
-async function storePartResults(core: ClientCore, job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+async function storePartResults(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
   if (everyResultJournaledLive(core, job, part, provider)) {
     await finishPart(core, job, part, provider, signal);
     return;
@@ -134,7 +134,7 @@ async function storePartResults(core: ClientCore, job: BatchJob, part: BatchPart
  * adapter hands each request exactly one terminal result, so the reconciling read of the requests and
  * the journal would find nothing to add.
  */
-function everyResultJournaledLive(core: ClientCore, job: BatchJob, part: BatchPart, provider: BatchProvider): boolean {
+function everyResultJournaledLive(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider): boolean {
   if (job.mode !== 'emulated' || !core.activeRuns.has(part.id) || part.counts === undefined) return false;
   // Only our own emulated adapter promises one result per request; others are reconciled.
   if (provider.journalsEachResultOnce !== true) return false;
@@ -142,7 +142,7 @@ function everyResultJournaledLive(core: ClientCore, job: BatchJob, part: BatchPa
   return pending === 0 && succeeded + failed + cancelled + expired === part.requestCount;
 }
 
-async function finishPart(core: ClientCore, job: BatchJob, part: BatchPart, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
+async function finishPart(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider, signal?: AbortSignal): Promise<void> {
   const reference = part.reference;
   part.resultsStored = true;
   core.activeRuns.get(part.id)?.markFinished();
@@ -156,7 +156,7 @@ async function finishPart(core: ClientCore, job: BatchJob, part: BatchPart, prov
 }
 
 /** A malformed adapter result, as a job warning: the first few per part, then one count. */
-export function warnMalformed(core: ClientCore, job: BatchJob, part: BatchPart, problem: string): void {
+export function warnMalformed(core: ClientCore, job: JobManifest, part: PartManifest, problem: string): void {
   const seen = (core.malformedCounts.get(part.id) ?? 0) + 1;
   core.malformedCounts.set(part.id, seen);
   if (seen <= 5) core.callContext(job, undefined).warn(`Part ${part.id}: ${problem}`);
@@ -164,7 +164,7 @@ export function warnMalformed(core: ClientCore, job: BatchJob, part: BatchPart, 
 }
 
 /** Runs a result through the client extensions and the one redaction path, before it is stored. */
-export function prepareResult(job: BatchJob, result: BatchResult): BatchResult {
+export function prepareResult(job: JobManifest, result: BatchResult): BatchResult {
   let prepared = result;
   for (const extension of clientExtensions) {
     if (extension.prepareResult) prepared = extension.prepareResult(prepared, job);
@@ -184,7 +184,7 @@ export function prepareResult(job: BatchJob, result: BatchResult): BatchResult {
   return prepared;
 }
 
-export async function partIds(core: ClientCore, job: BatchJob, part: BatchPart): Promise<Set<string>> {
+export async function partIds(core: ClientCore, job: JobManifest, part: PartManifest): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (const { request } of core.store.readRequests(job.id, part.index)) ids.add(request.id);
   return ids;

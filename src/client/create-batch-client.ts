@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../errors/abort-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import { isTerminalStatus, type BatchJob } from '../models/batch-job.js';
+import { isTerminalStatus, type BatchJob, type JobManifest } from '../models/batch-job.js';
 import type { BatchAggregate } from '../models/batch-aggregate.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
@@ -34,6 +34,7 @@ import { planNewJob, requestTransform } from './plan-new-job.js';
 import { resolveProvider } from './resolve-provider.js';
 import { aggregateResults, readResults } from './read-results.js';
 import { attach, partInput, submitContext, submitPart } from './submit-part.js';
+import { toPublicJob } from './to-public-job.js';
 import { waitForJob } from './wait-for-job.js';
 import { delay } from '../retry/delay.js';
 
@@ -164,7 +165,7 @@ class DefaultBatchClient implements BatchClient {
         ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }),
       });
     }
-    return this.#submit(requests, options, undefined);
+    return toPublicJob(await this.#submit(requests, options, undefined));
   }
 
   /** Plans, stores and submits a new job, holding its lease (a `retry` names the job it retries). */
@@ -172,7 +173,7 @@ class DefaultBatchClient implements BatchClient {
     requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
     options: SubmitOptions,
     retryOf: string | undefined,
-  ): Promise<BatchJob> {
+  ): Promise<JobManifest> {
     throwIfAborted(options.signal);
     const core = this.#core;
     const provider = await this.provider();
@@ -182,7 +183,7 @@ class DefaultBatchClient implements BatchClient {
       core.jobs.adopt(job);
       await core.jobs.save(job);
       for (const part of job.parts) {
-        await submitPart(core, job, part, provider, { signal: options.signal, pendingOnly: false, onRunEnded: (jobId) => this.status(jobId) });
+        await submitPart(core, job, part, provider, { signal: options.signal, pendingOnly: false, onRunEnded: (jobId) => this.#status(jobId) });
       }
       return structuredClone(job);
     } finally {
@@ -192,6 +193,11 @@ class DefaultBatchClient implements BatchClient {
 
   async status(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
     validateReadOptions('call', options);
+    return toPublicJob(await this.#status(jobId, options));
+  }
+
+  /** The job brought up to date, as stored (what the other methods work on). */
+  async #status(jobId: string, options: { signal?: AbortSignal } = {}): Promise<JobManifest> {
     const core = this.#core;
     if (!core.leases.holds(jobId)) {
       // An ended job is only read: no lease, no provider call.
@@ -216,22 +222,23 @@ class DefaultBatchClient implements BatchClient {
 
   async wait(jobId: string, options: WaitOptions = {}): Promise<BatchJob> {
     validateWaitOptions('wait', options);
-    return waitForJob(
+    const job = await waitForJob(
       {
         core: this.#core,
         provider: await this.provider(),
-        status: (id, statusOptions) => this.status(id, statusOptions),
+        status: (id, statusOptions) => this.#status(id, statusOptions),
         pollIntervalMs: this.options.pollIntervalMs,
         maxPollIntervalMs: this.options.maxPollIntervalMs ?? 60_000,
       },
       jobId,
       options,
     );
+    return toPublicJob(job);
   }
 
   async *results<T = unknown>(jobId: string, options: ResultsOptions = {}): AsyncIterable<BatchResult<T>> {
     validateReadOptions('results', options);
-    const job = await this.status(jobId, options.signal ? { signal: options.signal } : {});
+    const job = await this.#status(jobId, options.signal ? { signal: options.signal } : {});
     yield* readResults<T>(this.#core, job, options);
   }
 
@@ -244,7 +251,7 @@ class DefaultBatchClient implements BatchClient {
 
   async aggregate<T = unknown>(jobId: string, options: AggregateOptions<T> = {}): Promise<BatchAggregate<T>> {
     validateReadOptions('aggregate', options);
-    const job = await this.status(jobId, options.signal ? { signal: options.signal } : {});
+    const job = await this.#status(jobId, options.signal ? { signal: options.signal } : {});
     return aggregateResults(this.#core, job, readResults<T>(this.#core, job, options), options);
   }
 
@@ -256,6 +263,10 @@ class DefaultBatchClient implements BatchClient {
    */
   async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
     validateReadOptions('call', options);
+    return toPublicJob(await this.#cancel(jobId, options));
+  }
+
+  async #cancel(jobId: string, options: { signal?: AbortSignal }): Promise<JobManifest> {
     const core = this.#core;
     if (!core.leases.holds(jobId)) {
       const stored = await core.jobs.snapshot(jobId);
@@ -283,7 +294,7 @@ class DefaultBatchClient implements BatchClient {
         if (part.status !== 'cancelled') part.status = 'cancelling';
       }
       await core.jobs.save(job);
-      return await this.status(jobId, options);
+      return await this.#status(jobId, options);
     } finally {
       await core.jobs.release(lease);
     }
@@ -296,7 +307,8 @@ class DefaultBatchClient implements BatchClient {
     return jobs
       .filter((job) => (statuses ? statuses.has(job.status) : true))
       .filter((job) => (filter.provider ? job.provider === filter.provider : true))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map(toPublicJob);
   }
 
   /**
@@ -306,6 +318,10 @@ class DefaultBatchClient implements BatchClient {
    */
   async resume(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
     validateReadOptions('call', options);
+    return toPublicJob(await this.#resume(jobId, options));
+  }
+
+  async #resume(jobId: string, options: { signal?: AbortSignal }): Promise<JobManifest> {
     const core = this.#core;
     const stored = await core.jobs.snapshot(jobId);
     if (hasEnded(stored)) return stored;
@@ -318,7 +334,7 @@ class DefaultBatchClient implements BatchClient {
           code: 'provider_mismatch',
         });
       }
-      if ((await core.store.cancelRequested(jobId)) !== undefined) return await this.cancel(jobId, options);
+      if ((await core.store.cancelRequested(jobId)) !== undefined) return await this.#cancel(jobId, options);
       for (const part of job.parts) {
         throwIfAborted(options.signal);
         if (isTerminalStatus(part.status) && !submitFailed(part)) continue;
@@ -326,7 +342,7 @@ class DefaultBatchClient implements BatchClient {
           part.status = 'validating';
           part.error = undefined;
         }
-        const submit = { signal: options.signal, onRunEnded: (id: string) => this.status(id) };
+        const submit = { signal: options.signal, onRunEnded: (id: string) => this.#status(id) };
         if (job.mode === 'emulated') {
           if (!core.activeRuns.has(part.id)) await submitPart(core, job, part, provider, { ...submit, pendingOnly: true });
           continue;
@@ -343,7 +359,7 @@ class DefaultBatchClient implements BatchClient {
         }
         await submitPart(core, job, part, provider, { ...submit, pendingOnly: false });
       }
-      return await this.status(jobId, options);
+      return await this.#status(jobId, options);
     } finally {
       await core.jobs.release(lease);
     }
@@ -356,7 +372,7 @@ class DefaultBatchClient implements BatchClient {
   async retry(jobId: string, options: RetryOptions = {}): Promise<BatchJob> {
     validateSubmitOptions(options, 'retry');
     const core = this.#core;
-    const job = await this.status(jobId, options.signal ? { signal: options.signal } : {});
+    const job = await this.#status(jobId, options.signal ? { signal: options.signal } : {});
     if (!hasEnded(job)) {
       throw new LlmBatchError(`Job ${jobId} is still ${job.status}; retry it once it has ended`, { code: 'job_not_ended' });
     }
@@ -382,7 +398,7 @@ class DefaultBatchClient implements BatchClient {
       }
       const { statuses: _statuses, ...submitOptions } = options;
       const model = job.options?.model;
-      return await this.#submit(retried(), { ...(model === undefined ? {} : { model }), metadata: job.metadata, ...submitOptions }, jobId);
+      return toPublicJob(await this.#submit(retried(), { ...(model === undefined ? {} : { model }), metadata: job.metadata, ...submitOptions }, jobId));
     } finally {
       await core.jobs.release(lease);
     }

@@ -1,11 +1,11 @@
-import type { BatchJob, BatchPart, JobCounts, JobStatus } from '../models/batch-job.js';
+import type { JobManifest, PartManifest, JobCounts, JobStatus } from '../models/batch-job.js';
 import { isTerminalStatus } from '../models/batch-job.js';
 
 /**
  * The job's status from its parts'. While any part runs, the least advanced running state wins;
  * once all are terminal: `completed` if any part completed, else expired, cancelled or failed.
  */
-export function deriveJobStatus(parts: readonly BatchPart[]): JobStatus {
+export function deriveJobStatus(parts: readonly PartManifest[]): JobStatus {
   const running = parts.filter((part) => !isTerminalStatus(part.status));
   if (running.length > 0) {
     if (running.some((part) => part.status === 'cancelling')) return 'cancelling';
@@ -21,7 +21,7 @@ export function deriveJobStatus(parts: readonly BatchPart[]): JobStatus {
 }
 
 /** Sums part counts into job counts; a part with no counts yet is all pending. Always sums to total. */
-export function deriveJobCounts(parts: readonly BatchPart[]): JobCounts {
+export function deriveJobCounts(parts: readonly PartManifest[]): JobCounts {
   const counts: JobCounts = { total: 0, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: 0 };
   for (const part of parts) {
     counts.total += part.requestCount;
@@ -59,12 +59,12 @@ export function partCountsFromReport(
 }
 
 /** Ended: terminal, with every part's results in the store. */
-export function hasEnded(job: Pick<BatchJob, 'status' | 'parts'>): boolean {
+export function hasEnded(job: Pick<JobManifest, 'status' | 'parts'>): boolean {
   return isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
 }
 
 /** A part whose submission failed: `failed` without ever reaching the provider; `resume` submits it again. */
-export function submitFailed(part: BatchPart): boolean {
+export function submitFailed(part: PartManifest): boolean {
   return part.status === 'failed' && part.submitState !== 'submitted';
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { redactSecrets } from '../errors/classify-error.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchStore } from '../store/batch-store.js';
 import { deriveJobCounts, deriveJobStatus, hasEnded } from './derive-job-state.js';
 import type { JobLeases, LeaseRef } from './job-leases.js';
@@ -12,7 +12,7 @@ import type { JobLeases, LeaseRef } from './job-leases.js';
  * read fresh from the store each time.
  */
 export class LiveJobs {
-  readonly #copies = new Map<string, BatchJob>();
+  readonly #copies = new Map<string, JobManifest>();
   readonly #saving = new Map<string, Promise<void>>();
 
   constructor(
@@ -21,12 +21,12 @@ export class LiveJobs {
   ) {}
 
   /** Makes a new job the live copy (its creator holds its lease). */
-  adopt(job: BatchJob): void {
+  adopt(job: JobManifest): void {
     this.#copies.set(job.id, job);
   }
 
   /** The live copy of a held job: loaded once, then kept while the lease is held. */
-  async load(jobId: string): Promise<BatchJob> {
+  async load(jobId: string): Promise<JobManifest> {
     const live = this.#copies.get(jobId);
     if (live) return live;
     const stored = await this.store.loadJob(jobId);
@@ -42,7 +42,7 @@ export class LiveJobs {
    * The job as stored, for reading without the lease: a copy of the live one when this client
    * drives it, else a fresh read of what its driver last saved, with any pending cancel request.
    */
-  async snapshot(jobId: string): Promise<BatchJob> {
+  async snapshot(jobId: string): Promise<JobManifest> {
     const live = this.leases.holds(jobId) ? this.#copies.get(jobId) : undefined;
     const job = live ? snapshot(live) : await this.store.loadJob(jobId);
     if (!job) throw new JobNotFoundError(jobId);
@@ -57,7 +57,7 @@ export class LiveJobs {
    * Saves after deriving status and counts, with every error text redacted (provider errors echo
    * keys); saves of one job run one after another.
    */
-  save(job: BatchJob): Promise<void> {
+  save(job: JobManifest): Promise<void> {
     for (const part of job.parts) {
       if (part.error !== undefined) part.error = redactSecrets(part.error);
     }
@@ -86,7 +86,7 @@ export class LiveJobs {
 }
 
 /** A deep copy handed to callers, so they can never change the live job. */
-export function snapshot(job: BatchJob): BatchJob {
+export function snapshot(job: JobManifest): JobManifest {
   return structuredClone(job);
 }
 

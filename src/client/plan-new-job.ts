@@ -1,4 +1,4 @@
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import type { BatchStore } from '../store/batch-store.js';
@@ -25,7 +25,7 @@ export interface PlanNewJobInput {
  * below the estimate); then nothing stays in the store. The job is returned unsaved, every part
  * `planned`.
  */
-export async function planNewJob(input: PlanNewJobInput): Promise<BatchJob> {
+export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
   const { options, provider, store } = input;
   const jobId = newJobId();
   const transform = requestTransform(options);
@@ -42,7 +42,7 @@ export async function planNewJob(input: PlanNewJobInput): Promise<BatchJob> {
     ...(watching.length === 0 ? {} : { observe: (request: BatchRequest) => observeAll(watching, request) }),
   });
   const now = new Date().toISOString();
-  const job: BatchJob = {
+  const job: JobManifest = {
     id: jobId,
     provider: provider.name,
     mode: provider.mode,

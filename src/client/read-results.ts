@@ -1,5 +1,5 @@
 import { throwIfAborted } from '../errors/abort-error.js';
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchAggregate } from '../models/batch-aggregate.js';
 import type { BatchResult } from '../models/batch-result.js';
 import { addUsage, emptyUsage } from '../models/usage.js';
@@ -16,7 +16,7 @@ import { resultsInInputOrder } from './results-in-input-order.js';
  */
 
 /** A job's results from the journal, first result per id, re-parsed with the caller's schema. */
-export async function* readResults<T>(core: ClientCore, job: BatchJob, options: ResultsOptions): AsyncIterable<BatchResult<T>> {
+export async function* readResults<T>(core: ClientCore, job: JobManifest, options: ResultsOptions): AsyncIterable<BatchResult<T>> {
   const only = options.only ? new Set(options.only) : undefined;
   const validate = options.schema === undefined ? undefined : createOutputValidator(options.schema);
   const reparse = (result: BatchResult): BatchResult => (validate ? parseStructuredOutput(result, validate) : result);
@@ -43,7 +43,7 @@ export async function* readResults<T>(core: ClientCore, job: BatchJob, options: 
  * included); skipped items are left out of `results`. The cost is stored with the job when this
  * client can drive it.
  */
-export async function aggregateResults<T>(core: ClientCore, job: BatchJob, results: AsyncIterable<BatchResult<T>>, options: AggregateOptions<T>): Promise<BatchAggregate<T>> {
+export async function aggregateResults<T>(core: ClientCore, job: JobManifest, results: AsyncIterable<BatchResult<T>>, options: AggregateOptions<T>): Promise<BatchAggregate<T>> {
   const kept: BatchResult<T>[] = [];
   const usage = emptyUsage();
   for await (const result of results) {

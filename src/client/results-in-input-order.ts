@@ -3,14 +3,14 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchStore } from '../store/batch-store.js';
 
 /** Options of {@link resultsInInputOrder}. */
 export interface ResultsInInputOrderOptions {
   readonly store: BatchStore;
-  readonly job: BatchJob;
+  readonly job: JobManifest;
   readonly signal?: AbortSignal | undefined;
   /**
    * Results held in memory at once. A job with more requests than this is ordered through

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { isAbortError } from '../errors/abort-error.js';
 import { classifyError } from '../errors/classify-error.js';
 import { providerFailure } from '../errors/provider-failure.js';
-import type { BatchJob, BatchPart, ProviderReference } from '../models/batch-job.js';
+import type { JobManifest, PartManifest, ProviderReference } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchProvider, SubmitContext, SubmitPart } from '../provider/batch-provider.js';
 import { budgetOf } from '../cost/cost-extension.js';
@@ -27,7 +27,7 @@ export interface SubmitPartOptions {
   readonly onRunEnded: (jobId: string) => Promise<unknown>;
 }
 
-export async function submitPart(core: ClientCore, job: BatchJob, part: BatchPart, provider: BatchProvider, options: SubmitPartOptions): Promise<void> {
+export async function submitPart(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider, options: SubmitPartOptions): Promise<void> {
   let skip: Set<string> | undefined;
   if (options.pendingOnly) {
     skip = new Set();
@@ -61,7 +61,7 @@ export async function submitPart(core: ClientCore, job: BatchJob, part: BatchPar
 }
 
 /** Marks a part as created at the provider, under `reference`. */
-export function attach(part: BatchPart, reference: ProviderReference & { id: string }, provider: BatchProvider): void {
+export function attach(part: PartManifest, reference: ProviderReference & { id: string }, provider: BatchProvider): void {
   part.reference = { ...part.reference, ...reference };
   part.providerBatchId = reference.id;
   part.submitState = 'submitted';
@@ -69,7 +69,7 @@ export function attach(part: BatchPart, reference: ProviderReference & { id: str
 }
 
 /** A part as an adapter sees it: its requests streamed from the store (without `skip`). */
-export function partInput(core: ClientCore, job: BatchJob, part: BatchPart, skip: Set<string> | undefined): SubmitPart {
+export function partInput(core: ClientCore, job: JobManifest, part: PartManifest, skip: Set<string> | undefined): SubmitPart {
   const store = core.store;
   return {
     jobId: job.id,
@@ -88,7 +88,7 @@ export function partInput(core: ClientCore, job: BatchJob, part: BatchPart, skip
 }
 
 /** What an adapter may do while it submits: checkpoint a partial reference, journal results, spend the budget. */
-export function submitContext(core: ClientCore, job: BatchJob, part: BatchPart, signal: AbortSignal | undefined): SubmitContext {
+export function submitContext(core: ClientCore, job: JobManifest, part: PartManifest, signal: AbortSignal | undefined): SubmitContext {
   const budget = budgetOf(job);
   return {
     ...core.callContext(job, signal),
@@ -115,7 +115,7 @@ export function submitContext(core: ClientCore, job: BatchJob, part: BatchPart, 
  * A submission that failed: the part is `failed` with the (redacted) reason and the next step,
  * unless it was interrupted (then it stays as it was, for `resume`). Returns what to throw.
  */
-function recordSubmitFailure(job: BatchJob, part: BatchPart, provider: BatchProvider, error: unknown): unknown {
+function recordSubmitFailure(job: JobManifest, part: PartManifest, provider: BatchProvider, error: unknown): unknown {
   if (isAbortError(error)) {
     part.error = 'The submission was interrupted';
     return error;
@@ -134,8 +134,8 @@ function recordSubmitFailure(job: BatchJob, part: BatchPart, provider: BatchProv
  */
 async function startRun(
   core: ClientCore,
-  job: BatchJob,
-  part: BatchPart,
+  job: JobManifest,
+  part: PartManifest,
   provider: BatchProvider,
   skip: Set<string> | undefined,
   options: SubmitPartOptions,

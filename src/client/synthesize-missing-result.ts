@@ -1,4 +1,4 @@
-import type { BatchPart, JobMode } from '../models/batch-job.js';
+import type { PartManifest, JobMode } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 
 /**
@@ -7,7 +7,7 @@ import type { BatchResult } from '../models/batch-result.js';
  * any other gap is a failure of category `unknown`. An emulated run that stopped as a whole
  * (fail-fast, `abortOn`) never started its remaining items: they are cancelled, with the reason.
  */
-export function synthesizeMissingResult(id: string, part: BatchPart, mode: JobMode): BatchResult {
+export function synthesizeMissingResult(id: string, part: PartManifest, mode: JobMode): BatchResult {
   if (mode === 'emulated' && part.status === 'failed') {
     return {
       id,

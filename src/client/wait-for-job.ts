@@ -1,7 +1,7 @@
 import { throwIfAborted } from '../errors/abort-error.js';
 import { JobLeasedError } from '../errors/job-leased-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import { isTerminalStatus, type BatchJob } from '../models/batch-job.js';
+import { isTerminalStatus, type JobManifest } from '../models/batch-job.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { delay } from '../retry/delay.js';
 import type { JobLease } from '../store/batch-store.js';
@@ -9,13 +9,14 @@ import type { WaitOptions } from './batch-client-options.js';
 import type { ClientCore } from './client-core.js';
 import { hasEnded, submitFailed } from './derive-job-state.js';
 import { isLeaseRef, type LeaseRef } from './job-leases.js';
+import { toPublicJob } from './to-public-job.js';
 
 /** What `wait` needs of its client. */
 export interface WaitContext {
   readonly core: ClientCore;
   readonly provider: BatchProvider;
   /** The client's `status`: polls and stores, holding the lease. */
-  readonly status: (jobId: string, options: { signal?: AbortSignal }) => Promise<BatchJob>;
+  readonly status: (jobId: string, options: { signal?: AbortSignal }) => Promise<JobManifest>;
   readonly pollIntervalMs: number | undefined;
   readonly maxPollIntervalMs: number;
 }
@@ -25,7 +26,7 @@ export interface WaitContext {
  * poll this client may drive; while another client drives the job, follows what that client stores
  * (and takes over when it goes away). `timeoutMs` bounds the whole wait, status calls included.
  */
-export async function waitForJob(context: WaitContext, jobId: string, options: WaitOptions): Promise<BatchJob> {
+export async function waitForJob(context: WaitContext, jobId: string, options: WaitOptions): Promise<JobManifest> {
   const { core, provider } = context;
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
   let current = await core.jobs.snapshot(jobId);
@@ -33,7 +34,7 @@ export async function waitForJob(context: WaitContext, jobId: string, options: W
   const timedOut = (): LlmBatchError =>
     new LlmBatchError(`Job ${jobId} is still ${current.status} after waiting ${options.timeoutMs} ms`, { code: 'wait_timeout' });
   if (hasEnded(current)) {
-    options.onProgress?.(current);
+    options.onProgress?.(toPublicJob(current));
     return current;
   }
   let lease: LeaseRef | undefined;
@@ -48,14 +49,17 @@ export async function waitForJob(context: WaitContext, jobId: string, options: W
       if (lease !== undefined) {
         if (lease.lost.aborted) throw new JobLeasedError(jobId, (await core.store.readLease(jobId)) ?? unknownHolder());
         current = await statusWithin(context, jobId, options.signal, remaining, timedOut);
-        options.onProgress?.(current);
+        options.onProgress?.(toPublicJob(current));
         if (hasEnded(current)) return current;
+        // A signal that arrived during the poll has interrupted this client's run: that is an abort,
+        // not a run gone missing.
+        throwIfAborted(options.signal);
         const stuck = stuckPart(core, current);
         if (stuck) throw stuck;
       } else {
         // Another client drives the job: follow what it stores.
         current = await core.jobs.snapshot(jobId);
-        options.onProgress?.(current);
+        options.onProgress?.(toPublicJob(current));
         if (hasEnded(current)) return current;
       }
       const left = deadline === undefined ? Infinity : deadline - Date.now();
@@ -76,7 +80,7 @@ async function statusWithin(
   signal: AbortSignal | undefined,
   remainingMs: number | undefined,
   onTimeout: () => Error,
-): Promise<BatchJob> {
+): Promise<JobManifest> {
   if (remainingMs === undefined) return context.status(jobId, signal ? { signal } : {});
   const timer = AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs)));
   const bounded = signal ? AbortSignal.any([signal, timer]) : timer;
@@ -89,7 +93,7 @@ async function statusWithin(
 }
 
 /** Why a job this client drives cannot end by waiting: a part never submitted, or a run that is gone. */
-export function stuckPart(core: ClientCore, job: BatchJob): LlmBatchError | undefined {
+export function stuckPart(core: ClientCore, job: JobManifest): LlmBatchError | undefined {
   for (const part of job.parts) {
     if (submitFailed(part)) {
       return new LlmBatchError(`Job ${job.id}: part ${part.id}: ${part.error ?? 'the submission failed'}`, { code: 'job_interrupted' });
@@ -116,7 +120,7 @@ export function stuckPart(core: ClientCore, job: BatchJob): LlmBatchError | unde
  * ended (`waitForRun`), so `wait` returns the moment the last result is journaled instead of up to
  * a poll interval later.
  */
-async function pollPause(milliseconds: number, provider: BatchProvider, job: BatchJob, signal: AbortSignal | undefined): Promise<void> {
+async function pollPause(milliseconds: number, provider: BatchProvider, job: JobManifest, signal: AbortSignal | undefined): Promise<void> {
   const running = job.parts.filter((part) => part.reference !== undefined && !isTerminalStatus(part.status));
   if (provider.waitForRun === undefined || running.length === 0) {
     await delay(milliseconds, { signal });

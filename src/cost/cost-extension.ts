@@ -1,7 +1,7 @@
 import type { ClientExtension, PlanningObserver } from '../extension/client-extension.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { createBudgetTracker, type BudgetTracker } from './budget-tracker.js';
@@ -41,7 +41,7 @@ interface JobCostState {
   budget?: BudgetTracker;
 }
 
-const states = new WeakMap<BatchJob, JobCostState>();
+const states = new WeakMap<JobManifest, JobCostState>();
 
 /** Checks the cost options at once; a TypeError names the option and the value. */
 export function validateCostOptions(options: CostOptions, method = 'submit'): void {
@@ -64,7 +64,7 @@ export function validateCostOptions(options: CostOptions, method = 'submit'): vo
  * The budget of an emulated job submitted by this process, for the adapter's `context.budget`.
  * Undefined without `maxCostUsd`.
  */
-export function budgetOf(job: BatchJob): BudgetTracker | undefined {
+export function budgetOf(job: JobManifest): BudgetTracker | undefined {
   return states.get(job)?.budget;
 }
 

@@ -1,4 +1,4 @@
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { Usage } from '../models/usage.js';
@@ -23,16 +23,16 @@ export interface ClientExtension {
    * `observer` is what `observePlanning` returned for this submit.
    */
   beforeSubmit?(context: {
-    job: BatchJob;
+    job: JobManifest;
     options: Readonly<Record<string, unknown>>;
     provider: BatchProvider;
     store: BatchStore;
     observer?: PlanningObserver | undefined;
   }): void | Promise<void>;
   /** Rewrites a result before it is journaled (e.g. parse and validate structured output). */
-  prepareResult?(result: BatchResult, job: BatchJob): BatchResult;
+  prepareResult?(result: BatchResult, job: JobManifest): BatchResult;
   /** The cost of a job's results, or undefined when unknown. */
-  costOf?(context: { job: BatchJob; results: readonly BatchResult[]; usage: Usage }): number | undefined;
+  costOf?(context: { job: JobManifest; results: readonly BatchResult[]; usage: Usage }): number | undefined;
 }
 
 /** Sees the requests of one submit as they are planned (in input order, after any transform). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { costEstimateSchema } from './cost-estimate.js';
-import { usageSchema } from './usage.js';
+import { costEstimateSchema, type CostEstimate } from './cost-estimate.js';
+import { usageSchema, type Usage } from './usage.js';
 
 export const jobStatuses = [
   'validating',
@@ -44,7 +44,8 @@ export type ProviderReference = z.infer<typeof providerReferenceSchema>;
 export const partSubmitStateSchema = z.enum(['planned', 'submitting', 'submitted']);
 export type PartSubmitState = z.infer<typeof partSubmitStateSchema>;
 
-export const batchPartSchema = z.object({
+/** A part as the store keeps it: the public {@link BatchPart} plus what the client needs to carry it on. */
+export const partManifestSchema = z.object({
   id: z.string(),
   index: z.number().int().nonnegative(),
   providerBatchId: z.string().optional(),
@@ -63,7 +64,7 @@ export const batchPartSchema = z.object({
   /** True once every result of this part is in the store's journal. */
   resultsStored: z.boolean(),
 });
-export type BatchPart = z.infer<typeof batchPartSchema>;
+export type PartManifest = z.infer<typeof partManifestSchema>;
 
 export const jobModes = ['native', 'emulated'] as const;
 export type JobMode = (typeof jobModes)[number];
@@ -80,8 +81,12 @@ export const storedJobOptionsSchema = z.object({
 });
 export type StoredJobOptions = z.infer<typeof storedJobOptionsSchema>;
 
-/** A batch job as the store keeps it and as the client returns it. */
-export const batchJobSchema = z.object({
+/**
+ * A batch job as the store keeps it (`job.json`): the public {@link BatchJob} plus the store's
+ * internals (provider references, submission states, the submit options). Custom stores save and
+ * load it as it is; the client returns the {@link BatchJob} view of it.
+ */
+export const jobManifestSchema = z.object({
   id: z.string(),
   provider: z.string(),
   mode: z.enum(jobModes),
@@ -90,7 +95,7 @@ export const batchJobSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().optional(),
-  parts: z.array(batchPartSchema),
+  parts: z.array(partManifestSchema),
   metadata: z.record(z.string(), z.string()),
   warnings: z.array(z.string()),
   estimate: costEstimateSchema.optional(),
@@ -102,4 +107,69 @@ export const batchJobSchema = z.object({
   /** When someone asked to cancel the job (from any process). */
   cancelRequestedAt: z.string().optional(),
 });
-export type BatchJob = z.infer<typeof batchJobSchema>;
+export type JobManifest = z.infer<typeof jobManifestSchema>;
+
+/**
+ * One part of a job as the client shows it: one provider batch, or one emulated run. A job is split
+ * into parts by the provider's limits (requests, bytes, one model per batch).
+ */
+export interface BatchPart {
+  readonly id: string;
+  /** Normalised status; unknown provider states map to a running one. */
+  readonly status: JobStatus;
+  /** The provider's own status, as it said it (`in_progress`, `ended`, `canceling` ...). */
+  readonly rawStatus?: string;
+  /** The provider's batch id (`batch_...`, `msgbatch_...`), once the batch exists. */
+  readonly providerBatchId?: string;
+  /** The model of the part's requests, when the provider needs one model per batch. */
+  readonly model?: string;
+  readonly requestCount: number;
+  /** Item counts, once the provider reports them or results are in. */
+  readonly counts?: Readonly<JobCounts>;
+  /** Why the part failed or could not be submitted (redacted). */
+  readonly error?: string;
+}
+
+/**
+ * A batch job as the client returns it (`submit`, `status`, `wait`, `cancel`, `resume`, `retry`,
+ * `list` and `onProgress`): a read-only copy, without the store's internals. Changing it changes
+ * nothing; ask the client again for a fresh one.
+ *
+ * @example
+ * const job = await client.status(jobId);
+ * console.log(job.status, `${job.counts.succeeded}/${job.counts.total}`, job.parts.map((part) => part.providerBatchId));
+ */
+export interface BatchJob {
+  readonly id: string;
+  /** The adapter's name (`openai`, `anthropic`; for an emulated job, its call strategy's). */
+  readonly provider: string;
+  readonly mode: JobMode;
+  /** Derived from the parts': running while any part runs, then completed, expired, cancelled or failed. */
+  readonly status: JobStatus;
+  /** Item counts over all parts; always sums to `total`. */
+  readonly counts: Readonly<JobCounts>;
+  /** ISO 8601 times. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /**
+   * When the job ended: every part terminal and every result in the store, so `results()` and
+   * `aggregate()` read the store alone. Unset while it runs, and while a part whose submission
+   * failed waits for `resume`.
+   */
+  readonly endedAt?: string;
+  readonly parts: readonly BatchPart[];
+  /** The `metadata` given at submit. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Things worth knowing that did not fail the job (dropped parameters, unknown prices ...), redacted. */
+  readonly warnings: readonly string[];
+  /** The cost estimate made at submit. */
+  readonly estimate?: Readonly<CostEstimate>;
+  /** The token usage of every paid call, stored once the results have been aggregated. */
+  readonly usage?: Readonly<Usage>;
+  /** What that usage cost, stored with it when every model has a price. */
+  readonly costUsd?: number;
+  /** For a job made by `retry()`: the job it retries. */
+  readonly retryOf?: string;
+  /** When someone asked to cancel the job (from any process). */
+  readonly cancelRequestedAt?: string;
+}

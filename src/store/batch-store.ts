@@ -1,4 +1,4 @@
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { JobLease, LeaseHolder } from '../models/job-lease.js';
@@ -26,10 +26,10 @@ export interface RequestWriter {
  */
 export interface BatchStore {
   /** Writes the manifest atomically: a reader sees the old or the new one, never a torn one. */
-  saveJob(job: BatchJob): Promise<void>;
-  loadJob(jobId: string): Promise<BatchJob | undefined>;
+  saveJob(job: JobManifest): Promise<void>;
+  loadJob(jobId: string): Promise<JobManifest | undefined>;
   /** Every readable job; a job that cannot be read is handed to `onDamaged`, never hidden silently. */
-  listJobs(options?: ListJobsOptions): Promise<BatchJob[]>;
+  listJobs(options?: ListJobsOptions): Promise<JobManifest[]>;
   deleteJob(jobId: string): Promise<void>;
   createRequestWriter(jobId: string, partIndex: number): Promise<RequestWriter>;
   readRequests(jobId: string, partIndex: number): AsyncIterable<StoredRequest>;

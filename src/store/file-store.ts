@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
 import { StoreDamageError } from '../errors/store-damage-error.js';
-import { batchJobSchema, type BatchJob } from '../models/batch-job.js';
+import { jobManifestSchema, type JobManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchStore, JobLease, LeaseHolder, RequestWriter, StoredRequest } from './batch-store.js';
 import { isResultShaped } from './is-result-shaped.js';
@@ -121,7 +121,7 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
       } catch (error) {
         throw new StoreDamageError(jobId, path, `the manifest is not JSON (${(error as Error).message})`, { cause: error });
       }
-      const parsed = batchJobSchema.safeParse(value);
+      const parsed = jobManifestSchema.safeParse(value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         const field = issue.path.length === 0 ? 'the manifest' : `field "${issue.path.join('.')}"`;
@@ -138,7 +138,7 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
         if (isNotFound(error)) return [];
         throw error;
       }
-      const jobs: BatchJob[] = [];
+      const jobs: JobManifest[] = [];
       for (const name of names.sort()) {
         if (!/^[A-Za-z0-9_-]{1,128}$/.test(name)) continue;
         try {

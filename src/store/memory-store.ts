@@ -1,4 +1,4 @@
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchStore, JobLease, RequestWriter, StoredRequest } from './batch-store.js';
 
@@ -37,12 +37,12 @@ export function memoryStore(): BatchStore {
     },
     async loadJob(jobId) {
       const manifest = jobs.get(jobId)?.manifest;
-      return manifest ? (JSON.parse(manifest) as BatchJob) : undefined;
+      return manifest ? (JSON.parse(manifest) as JobManifest) : undefined;
     },
     async listJobs() {
       return [...jobs.values()]
         .filter((job) => job.manifest !== '')
-        .map((job) => JSON.parse(job.manifest) as BatchJob);
+        .map((job) => JSON.parse(job.manifest) as JobManifest);
     },
     async deleteJob(jobId) {
       jobs.delete(jobId);

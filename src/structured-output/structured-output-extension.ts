@@ -1,5 +1,5 @@
 import type { ClientExtension } from '../extension/client-extension.js';
-import type { BatchJob } from '../models/batch-job.js';
+import type { JobManifest } from '../models/batch-job.js';
 import type { BatchRequest, ResponseFormat } from '../models/batch-request.js';
 import { createOutputValidator, parseStructuredOutput, type OutputValidator } from './parse-structured-output.js';
 import { toResponseFormat, type StructuredOutputSchema } from './structured-output-schema.js';
@@ -16,7 +16,7 @@ export interface StructuredOutputOptions {
 
 // Validators by live job object: a zod schema (with its transforms and refinements) is only known
 // in the process that submitted; a job loaded from the store falls back to its stored JSON schema.
-const validators = new WeakMap<BatchJob, OutputValidator>();
+const validators = new WeakMap<JobManifest, OutputValidator>();
 
 /** The response format the `schema` option asks for, or undefined without one. Throws a TypeError on a bad option. */
 export function responseFormatFromOptions(options: Readonly<Record<string, unknown>>): ResponseFormat | undefined {

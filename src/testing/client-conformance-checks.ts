@@ -35,11 +35,12 @@ export function clientConformanceChecks(settings: ConformanceSettings): Conforma
     {
       name: 'submits a job and polls it to a terminal status',
       async run() {
-        const { client } = await setup();
+        const { client, store } = await setup();
         const job = await client.submit([request('a', 'alpha'), request('b', 'beta'), request('c', 'gamma')]);
         ensure(job.parts.length > 0, 'the submitted job has no parts');
+        const stored = await store.loadJob(job.id);
         ensure(
-          job.parts.every((part) => part.submitState === 'submitted' && part.providerBatchId),
+          stored !== undefined && stored.parts.every((part) => part.submitState === 'submitted' && part.providerBatchId),
           'every part of a submitted job is "submitted" with a provider batch id',
         );
         const done = await client.wait(job.id, { timeoutMs: deadlineMs });

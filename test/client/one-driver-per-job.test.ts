@@ -233,7 +233,7 @@ describe('a submission that fails', () => {
     const failure = await client.submit(requests(3)).catch((error: unknown) => error);
     expect((failure as Error).message).not.toContain(key);
     expect((failure as { category?: string }).category).toBe('auth');
-    const [stored] = await client.list();
+    const [stored] = await store.listJobs();
     expect(stored!.status).toBe('failed');
     expect(stored!.parts[0]).toMatchObject({ status: 'failed', submitState: 'submitting' });
     expect(stored!.parts[0]!.error).toContain('The submission failed: ');

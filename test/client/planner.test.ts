@@ -25,11 +25,12 @@ describe('planner', () => {
 
   it('splits by serialized bytes', async () => {
     const provider = fakeBatchProvider({ limits: { maxBytes: 300 } });
-    const client = createBatchClient({ provider, store: memoryStore(), pollIntervalMs: 1 });
+    const store = memoryStore();
+    const client = createBatchClient({ provider, store, pollIntervalMs: 1 });
     const requests = Array.from({ length: 6 }, (_, index) => request(`r${index}`, 'm', 'x'.repeat(60)));
     const job = await client.submit(requests);
     expect(job.parts.length).toBeGreaterThan(1);
-    for (const part of job.parts) expect(part.bytes).toBeLessThanOrEqual(300);
+    for (const part of (await store.loadJob(job.id))!.parts) expect(part.bytes).toBeLessThanOrEqual(300);
     expect(job.parts.reduce((total, part) => total + part.requestCount, 0)).toBe(6);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultsInInputOrder } from '../../src/client/results-in-input-order.js';
-import type { BatchJob } from '../../src/models/batch-job.js';
+import type { JobManifest } from '../../src/models/batch-job.js';
 import type { BatchResult } from '../../src/models/batch-result.js';
 import type { BatchStore } from '../../src/store/batch-store.js';
 import { fileStore } from '../../src/store/file-store.js';
@@ -32,7 +32,7 @@ const succeeded = (id: string, text = `answer ${id}`): BatchResult => ({
  * scrambled order, with one duplicate (a later, different result for item_3), one unknown id and no
  * result at all for the last request.
  */
-async function makeJob(store: BatchStore, jobId: string, total: number, parts: number): Promise<BatchJob> {
+async function makeJob(store: BatchStore, jobId: string, total: number, parts: number): Promise<JobManifest> {
   const writers = await Promise.all(Array.from({ length: parts }, (_, part) => store.createRequestWriter(jobId, part)));
   for (let index = 0; index < total; index++) {
     await writers[index % parts]!.write({ index, request: { id: `item_${index}`, model: `model-${index % parts}`, messages: [{ role: 'user', content: `q${index}` }] } });
@@ -55,7 +55,7 @@ async function makeJob(store: BatchStore, jobId: string, total: number, parts: n
     parts: Array.from({ length: parts }, (_, part) => ({ id: `${jobId}_p${part}`, index: part, status: 'completed', requestCount: 0, submitState: 'submitted', resultsStored: true })),
     metadata: {},
     warnings: [],
-  } as BatchJob;
+  } as JobManifest;
 }
 
 async function collect(iterable: AsyncIterable<BatchResult>): Promise<BatchResult[]> {

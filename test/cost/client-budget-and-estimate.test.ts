@@ -76,9 +76,10 @@ describe('maxCostUsd on a native adapter', () => {
   });
 
   it('submits a job whose estimate fits the budget', async () => {
-    const client = createBatchClient({ provider: fakeBatchProvider(), store: memoryStore() });
+    const store = memoryStore();
+    const client = createBatchClient({ provider: fakeBatchProvider(), store });
     const job = await client.submit(requests(2), { maxCostUsd: 1 });
-    expect(job.options?.maxCostUsd).toBe(1);
+    expect((await store.loadJob(job.id))?.options?.maxCostUsd).toBe(1);
   });
 
   it('refuses a budget it cannot enforce because a model has no price', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeBatchProvider } from '../../src/adapters/fake/fake-batch-provider.js';
 import { createBatchClient } from '../../src/client/create-batch-client.js';
-import type { BatchJob } from '../../src/models/batch-job.js';
+import type { JobManifest } from '../../src/models/batch-job.js';
 import type { BatchResult } from '../../src/models/batch-result.js';
 import type { BatchStore } from '../../src/store/batch-store.js';
 import { fileStore } from '../../src/store/file-store.js';
@@ -14,7 +14,7 @@ async function temporaryDirectory(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'llm-batch-store-'));
 }
 
-function job(id: string, status: BatchJob['status'] = 'in_progress'): BatchJob {
+function job(id: string, status: JobManifest['status'] = 'in_progress'): JobManifest {
   const now = new Date().toISOString();
   return {
     id,

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreDamageError } from '../../src/errors/store-damage-error.js';
-import type { BatchJob } from '../../src/models/batch-job.js';
+import type { JobManifest } from '../../src/models/batch-job.js';
 import type { BatchResult } from '../../src/models/batch-result.js';
 import type { BatchStore, LeaseHolder } from '../../src/store/batch-store.js';
 import { fileStore } from '../../src/store/file-store.js';
@@ -14,7 +14,7 @@ const temporaryDirectory = (): Promise<string> => mkdtemp(join(tmpdir(), 'llm-ba
 
 const holder = (id: string, pid = process.pid, host = hostname()): LeaseHolder => ({ id, host, pid });
 
-function job(id: string): BatchJob {
+function job(id: string): JobManifest {
   const now = new Date().toISOString();
   return {
     id,

@@ -42,12 +42,13 @@ describe('structured output on a native adapter (fake: answers are the prompt)',
   });
 
   it('retry() resubmits only the items that failed validation', async () => {
-    const client = createBatchClient({ provider: jsonEchoProvider(), store: memoryStore(), pollIntervalMs: 1 });
+    const store = memoryStore();
+    const client = createBatchClient({ provider: jsonEchoProvider(), store, pollIntervalMs: 1 });
     const job = await client.submit([ask('good', '{"label":"negative","score":0}'), ask('bad', 'nope')], { schema: sentiment });
     await client.wait(job.id);
     const retried = await client.retry(job.id, { schema: sentiment });
     expect(retried.counts.total).toBe(1);
-    expect(retried.options?.jsonSchema).toMatchObject({ required: ['label', 'score'] });
+    expect((await store.loadJob(retried.id))?.options?.jsonSchema).toMatchObject({ required: ['label', 'score'] });
   });
 
   it('stores the JSON schema with the job and validates with it after a restart', async () => {

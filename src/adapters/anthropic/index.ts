@@ -1,4 +1,4 @@
-// What `llm-batch/anthropic` exports.
+// The Anthropic adapter's exports, for the client's shorthands and the tests; src/anthropic.ts names the public ones.
 export {
   anthropicBatch,
   defaultAnthropicMaxTokens,

@@ -1,4 +1,4 @@
-// What `llm-batch/openai` exports (src/openai.ts re-exports this list).
+// The OpenAI adapter's exports, for the client's shorthands and the tests; src/openai.ts names the public ones.
 export { openaiBatch, openaiBatchLimits, type OpenAIBatchOptions, type OpenAIBatchReference } from './openai-batch-adapter.js';
 export { openaiChat } from './openai-chat-strategy.js';
 export { openaiResponses } from './openai-responses-strategy.js';

@@ -7,12 +7,13 @@ import { jobIdArgument } from './shared.js';
 import type { BatchJob } from '../../models/batch-job.js';
 import type { BatchStore } from '../../store/batch-store.js';
 import { isLeaseLive } from '../../store/lease-liveness.js';
+import { toPublicJob } from '../../client/to-public-job.js';
 import { delay } from '../../retry/delay.js';
 
 const acknowledgementWaitMs = 10_000;
 
 function hasEnded(job: BatchJob): boolean {
-  return isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
+  return job.endedAt !== undefined;
 }
 
 async function drivenElsewhere(store: BatchStore, jobId: string): Promise<boolean> {
@@ -26,7 +27,8 @@ async function awaitAcknowledgement(store: BatchStore, jobId: string, job: Batch
   let current = job;
   while (!hasEnded(current) && Date.now() < deadline && !signal?.aborted) {
     await delay(100, { signal }).catch(() => undefined);
-    current = (await store.loadJob(jobId)) ?? current;
+    const stored = await store.loadJob(jobId);
+    if (stored) current = toPublicJob(stored);
   }
   return { ...current, cancelRequestedAt: current.cancelRequestedAt ?? job.cancelRequestedAt };
 }

@@ -1,4 +1,3 @@
-import { isTerminalStatus } from '../../models/batch-job.js';
 import type { CliCommand } from '../cli-command.js';
 import { CommandLine } from '../command-line.js';
 import { exitCodeForJob } from '../exit-codes.js';
@@ -45,7 +44,7 @@ export const statusCommand: CliCommand = {
       const job = await client.status(jobId, io.signal ? { signal: io.signal } : {});
       if (line.flag('json')) io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
       else io.stdout.write(`${formatStatusLine(job)}\n${metadataLine(job.metadata)}`);
-      if (!isTerminalStatus(job.status) || job.parts.some((part) => !part.resultsStored)) {
+      if (job.endedAt === undefined) {
         io.stderr.write(`llm-batch: ${await nextStep(store, job)}\n`);
       }
       return exitCodeForJob(job);
@@ -62,10 +61,12 @@ async function nextStep(store: BatchStore, job: BatchJob): Promise<string> {
     const cancel = job.cancelRequestedAt ? '; a cancel was requested and it will stop the job' : '';
     return `${job.id} is driven by pid ${lease.holder.pid} on ${lease.holder.host}${cancel}; follow it with "llm-batch wait ${job.id}"`;
   }
-  const failed = job.parts.find((part) => part.status === 'failed' && part.submitState !== 'submitted');
+  // How far each part's submission got is the store's business, not the client's view.
+  const parts = (await store.loadJob(job.id))?.parts ?? [];
+  const failed = parts.find((part) => part.status === 'failed' && part.submitState !== 'submitted');
   if (failed) return `part ${failed.id} was not submitted (${failed.error ?? 'the submission failed'})`;
   if (job.mode === 'emulated') return `no process runs ${job.id} any more; continue it with "llm-batch resume ${job.id}"`;
-  if (job.parts.some((part) => part.submitState !== 'submitted')) return `${job.id} was not fully submitted; submit the rest with "llm-batch resume ${job.id}"`;
+  if (parts.some((part) => part.submitState !== 'submitted')) return `${job.id} was not fully submitted; submit the rest with "llm-batch resume ${job.id}"`;
   return `${job.id} runs at the provider; follow it with "llm-batch wait ${job.id}"`;
 }
 
