@@ -3,6 +3,7 @@ import type { StoreDamageError } from '../errors/store-damage-error.js';
 import type { BatchJob, JobStatus } from '../models/batch-job.js';
 import type { ItemStatus } from '../models/batch-result.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
+import { assertRetryStrategy } from '../retry/assert-retry-strategy.js';
 import type { RetryStrategy } from '../retry/retry-strategy.js';
 import type { BatchStore } from '../store/batch-store.js';
 import type { CostOptions } from '../cost/cost-extension.js';
@@ -172,6 +173,8 @@ export function validateClientOptions(options: BatchClientOptions): void {
     throw new TypeError('createBatchClient: option "provider" is required (an adapter, or "openai" or "anthropic")');
   }
   if (typeof options.provider === 'string') assertProviderShorthand(options.provider);
+  // Checked here, not at the first poll: there a bad strategy would surface as a failed provider call.
+  if (options.retry !== undefined) assertRetryStrategy(options.retry, 'retry');
   if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'emulated') {
     throw new TypeError(`createBatchClient: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
   }

@@ -78,6 +78,15 @@ describe('validation before any network call', () => {
     expect(() => createBatchClient({ provider: fakeBatchProvider(), mode: 'turbo' as never })).toThrow(/"mode"/);
   });
 
+  it('refuses a retry option that is not a strategy when the client is made, not as a failed provider call later', () => {
+    for (const retry of [5, {}, { shouldRetry: () => true }]) {
+      expect(() => createBatchClient({ provider: fakeBatchProvider(), store: memoryStore(), retry: retry as never })).toThrow(
+        new TypeError(`Expected option "retry" to be a retry strategy ({ shouldRetry(context), delayMs(context) }), got ${typeof retry === 'number' ? retry : 'object'}`),
+      );
+    }
+    expect(() => createBatchClient({ provider: fakeBatchProvider(), store: memoryStore(), retry: { shouldRetry: () => false, delayMs: () => 0 } })).not.toThrow();
+  });
+
   it('accepts an async generator as input', async () => {
     const { client } = setup();
     async function* requests() {
