@@ -21,7 +21,7 @@ export {
   type TypedSchema,
   type WaitOptions,
 } from './client/create-batch-client.js';
-export type { ProviderShorthand, ShorthandOptions } from './client/resolve-provider.js';
+export type { ProviderShorthand } from './client/resolve-provider.js';
 export type { LeaseOptions } from './client/job-leases.js';
 
 // Models
@@ -45,9 +45,7 @@ export {
   type JobMode,
   type JobStatus,
   type PartManifest,
-  type PartSubmitState,
   type ProviderReference,
-  type StoredJobOptions,
 } from './models/batch-job.js';
 export type {
   BatchResult,
@@ -67,7 +65,7 @@ export type { JobLease, LeaseHolder } from './models/job-lease.js';
 // Cost and budgets, structured output, templates
 export { defaultPricing, type ModelPrice, type PricingTable } from './cost/pricing-table.js';
 export type { PricingOverride, PricingSource } from './cost/load-pricing.js';
-export { countTokens, type CountTokensOptions, type TokenApproximationReason, type TokenCount } from './cost/count-tokens.js';
+export { countTokens, type CountTokensOptions, type TokenCount } from './cost/count-tokens.js';
 export { estimateCost, type EstimateCostOptions } from './cost/estimate-cost.js';
 export { createBudgetTracker, type BudgetTracker, type BudgetTrackerOptions } from './cost/budget-tracker.js';
 export type { CostOptions } from './cost/cost-extension.js';
