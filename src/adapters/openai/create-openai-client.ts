@@ -21,7 +21,8 @@ export interface OpenAIConnectionOptions {
   readonly project?: string;
   /**
    * A ready client (Azure OpenAI, a proxy, a custom `fetch`), used as given: its own retry settings
-   * stay in force, so create it with `maxRetries: 0` to leave retries to this library.
+   * stay in force (except for batch creation, always sent with `maxRetries: 0`), so create it with
+   * `maxRetries: 0` to leave retries to this library.
    */
   readonly client?: OpenAI;
 }

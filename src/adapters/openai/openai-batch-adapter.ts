@@ -217,7 +217,8 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
       if (options.outputExpiresAfterSeconds !== undefined) {
         body.output_expires_after = { anchor: 'created_at', seconds: options.outputExpiresAfterSeconds };
       }
-      const batch = await client.batches.create(body, requestOptions(context));
+      // Never retried, not even by a user's client: a create whose answer was lost may have made a batch.
+      const batch = await client.batches.create(body, { ...requestOptions(context), maxRetries: 0 });
       const reference: OpenAIBatchReference & { id: string } = { id: batch.id, inputFileId, endpoint };
       if (uploadedAt !== undefined) reference.uploadedAt = uploadedAt;
       return reference;

@@ -301,6 +301,14 @@ describe('openaiBatch against the emulator', () => {
     expect(result).toMatchObject({ status: 'succeeded', output: [expect.any(Array)] });
   });
 
+  it('creates a batch exactly once even when the create fails and the user client would retry', async () => {
+    const mock = await start({ faults: { rates: { '500': 1 }, endpoints: ['batches.create'] } });
+    const client = new OpenAI({ apiKey, baseURL: `${mock.url}/v1`, maxRetries: 3 });
+    const adapter = openaiBatch({ client });
+    await expect(adapter.submit(part([request('a', 'one')]), context())).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    expect(mock.journal.filter((entry) => entry.endpoint === 'batches.create')).toHaveLength(1);
+  });
+
   it('uses a user-supplied client as given', async () => {
     const mock = await start();
     const client = new OpenAI({ apiKey, baseURL: `${mock.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-mock-key': 'custom-client' } });
