@@ -14,15 +14,21 @@ export interface RetryEvent extends RetryContext {
 export interface RunWithRetryOptions {
   /** When and how long to wait; `exponentialBackoff()`, `fixedDelay()`, `noRetry()` or your own. */
   readonly strategy: RetryStrategy;
-  /** Stops at once: no further attempt, the pending wait is cancelled, an `AbortError` is thrown. */
+  /**
+   * Handed to each attempt. Once aborted: no further attempt, the pending wait is cancelled, and an
+   * `AbortError` is thrown (an attempt under way ends when it heeds the signal; one that ignores it
+   * and succeeds still returns its value).
+   */
   readonly signal?: AbortSignal | undefined;
   /** Called before each wait, e.g. for logging; awaited. Its errors propagate. */
   readonly onRetry?: ((event: RetryEvent) => void | Promise<void>) | undefined;
 }
 
 /**
- * The library's one retry loop, for idempotent calls (status, results, cancel); batch creation is
- * never passed through it, because retrying a create that did reach the server pays twice.
+ * The retry loop of the client's idempotent provider calls (status, results, cancel, find); batch
+ * creation is never passed through it, because retrying a create that did reach the server pays
+ * twice. (The emulated adapter retries each item's calls in a loop of its own, with the same
+ * strategies and `classifyError`.)
  *
  * Each failure is classified with `classifyError`; the strategy decides whether and how long to
  * wait. Aborts are never retried: an aborted `signal` ends the loop with an `AbortError`, and an
