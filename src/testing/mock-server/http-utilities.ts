@@ -23,6 +23,13 @@ export function readBody(request: IncomingMessage, limit: number): Promise<{ dat
   });
 }
 
+/** Answers with a JSON body. */
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
 /** Writes one chunk and waits for the socket to drain when its buffer is full. */
 function write(response: ServerResponse, chunk: string): Promise<void> | undefined {
   if (response.write(chunk)) return undefined;
