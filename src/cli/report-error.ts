@@ -18,7 +18,7 @@ export const terminatedExitCode = 143;
 const shownIssues = 20;
 
 /** Library errors that mean "asked for something that cannot be done", not "the job failed". */
-const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'job_not_ended', 'job_interrupted', 'dry_run_unsupported', 'job_leased', 'store_unwritable']);
+const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'job_not_ended', 'job_interrupted', 'dry_run_unsupported', 'job_leased', 'store_unwritable', 'already_retried']);
 
 /**
  * Prints an error on stderr, without any secret, and returns the exit code: 2 for usage, input

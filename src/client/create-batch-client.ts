@@ -35,6 +35,7 @@ import { resolveProvider } from './resolve-provider.js';
 import { aggregateResults, readResults } from './read-results.js';
 import { attach, partInput, submitContext, submitPart } from './submit-part.js';
 import { toPublicJob } from './to-public-job.js';
+import type { JobLease } from '../models/job-lease.js';
 import { waitForJob } from './wait-for-job.js';
 import { delay } from '../retry/delay.js';
 
@@ -173,11 +174,13 @@ class DefaultBatchClient implements BatchClient {
     requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>,
     options: SubmitOptions,
     retryOf: string | undefined,
+    onPlanned?: (job: JobManifest) => Promise<void>,
   ): Promise<JobManifest> {
     throwIfAborted(options.signal);
     const core = this.#core;
     const provider = await this.provider();
     const job = await planNewJob({ requests, options, provider, store: core.store, ...(retryOf === undefined ? {} : { retryOf }) });
+    await onPlanned?.(job);
     const lease = await core.leases.hold(job.id);
     try {
       core.jobs.adopt(job);
@@ -191,9 +194,27 @@ class DefaultBatchClient implements BatchClient {
     }
   }
 
+  /** Jobs this client is retrying right now (the lease is re-entrant within a client). */
+  readonly #retrying = new Set<string>();
+
+  /** Who drives the jobs this client read while another client held their lease. */
+  readonly #drivers = new WeakMap<JobManifest, JobLease>();
+
+  #drivenElsewhere(job: JobManifest, lease: JobLease): JobManifest {
+    this.#drivers.set(job, lease);
+    return job;
+  }
+
+  /** The public view of a job, with its driver when another client drives it. */
+  #public(job: JobManifest): BatchJob {
+    const driver = this.#drivers.get(job);
+    const view = toPublicJob(job);
+    return driver === undefined ? view : { ...view, drivenBy: { pid: driver.holder.pid, host: driver.holder.host, since: driver.acquiredAt } };
+  }
+
   async status(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
     validateReadOptions('call', options);
-    return toPublicJob(await this.#status(jobId, options));
+    return this.#public(await this.#status(jobId, options));
   }
 
   /** The job brought up to date, as stored (what the other methods work on). */
@@ -205,7 +226,7 @@ class DefaultBatchClient implements BatchClient {
       if (hasEnded(stored)) return stored;
     }
     const lease = await core.leases.tryHold(jobId);
-    if (!isLeaseRef(lease)) return core.jobs.snapshot(jobId);
+    if (!isLeaseRef(lease)) return this.#drivenElsewhere(await core.jobs.snapshot(jobId), lease);
     try {
       const job = await core.jobs.load(jobId);
       const provider = await this.provider();
@@ -263,7 +284,7 @@ class DefaultBatchClient implements BatchClient {
    */
   async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
     validateReadOptions('call', options);
-    return toPublicJob(await this.#cancel(jobId, options));
+    return this.#public(await this.#cancel(jobId, options));
   }
 
   async #cancel(jobId: string, options: { signal?: AbortSignal }): Promise<JobManifest> {
@@ -275,7 +296,7 @@ class DefaultBatchClient implements BatchClient {
     const lease = await core.leases.tryHold(jobId);
     if (!isLeaseRef(lease)) {
       await core.store.requestCancel(jobId);
-      return core.jobs.snapshot(jobId);
+      return this.#drivenElsewhere(await core.jobs.snapshot(jobId), lease);
     }
     try {
       const job = await core.jobs.load(jobId);
@@ -378,6 +399,16 @@ class DefaultBatchClient implements BatchClient {
     }
     const lease = await core.leases.hold(jobId, { signal: options.signal });
     try {
+      const original = await core.jobs.load(jobId);
+      if (original.retriedBy !== undefined || this.#retrying.has(jobId)) {
+        // Its items are the retry job's now: retrying them again here would pay for them twice.
+        const message =
+          original.retriedBy === undefined
+            ? `Job ${jobId} is being retried right now by this client; a second retry would pay for the same items twice`
+            : `Job ${jobId} was already retried as ${original.retriedBy}; retry that job instead (llm-batch retry ${original.retriedBy})`;
+        throw new LlmBatchError(message, { code: 'already_retried' });
+      }
+      this.#retrying.add(jobId);
       const statuses = new Set(options.statuses ?? ['failed', 'expired', 'cancelled']);
       const paid = new Set<string>();
       for await (const result of core.store.readResults(jobId)) {
@@ -398,8 +429,16 @@ class DefaultBatchClient implements BatchClient {
       }
       const { statuses: _statuses, ...submitOptions } = options;
       const model = job.options?.model;
-      return toPublicJob(await this.#submit(retried(), { ...(model === undefined ? {} : { model }), metadata: job.metadata, ...submitOptions }, jobId));
+      // The original names its retry before anything is submitted, under its lease: a second retry,
+      // now or after a crash, is refused instead of paying for the same items again.
+      const markRetried = async (retry: JobManifest): Promise<void> => {
+        original.retriedBy = retry.id;
+        await core.jobs.save(original);
+      };
+      const submitted = await this.#submit(retried(), { ...(model === undefined ? {} : { model }), metadata: job.metadata, ...submitOptions }, jobId, markRetried);
+      return toPublicJob(submitted);
     } finally {
+      this.#retrying.delete(jobId);
       await core.jobs.release(lease);
     }
   }

@@ -22,6 +22,7 @@ export function toPublicJob(job: JobManifest): BatchJob {
     ...(job.usage === undefined ? {} : { usage: { ...job.usage } }),
     ...(job.costUsd === undefined ? {} : { costUsd: job.costUsd }),
     ...(job.retryOf === undefined ? {} : { retryOf: job.retryOf }),
+    ...(job.retriedBy === undefined ? {} : { retriedBy: job.retriedBy }),
     ...(job.cancelRequestedAt === undefined ? {} : { cancelRequestedAt: job.cancelRequestedAt }),
   };
 }

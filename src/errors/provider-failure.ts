@@ -17,5 +17,6 @@ export function providerFailure(error: unknown, provider: string, context: strin
     retryable: classification.retryable,
     category: classification.category,
     ...(classification.statusCode === undefined ? {} : { statusCode: classification.statusCode }),
+    ...(classification.requestId === undefined ? {} : { requestId: classification.requestId }),
   });
 }

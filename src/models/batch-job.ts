@@ -104,6 +104,8 @@ export const jobManifestSchema = z.object({
   options: storedJobOptionsSchema.optional(),
   /** For a job made by `retry()`: the job it retries. */
   retryOf: z.string().optional(),
+  /** For a job that `retry()` retried: the retry job (a job is retried once; retry the retry job next). */
+  retriedBy: z.string().optional(),
   /** When someone asked to cancel the job (from any process). */
   cancelRequestedAt: z.string().optional(),
 });
@@ -157,6 +159,11 @@ export interface BatchJob {
    * failed waits for `resume`.
    */
   readonly endedAt?: string;
+  /**
+   * Set when another client (another process, or another client object) drives the job: the job is
+   * then as that driver last stored it, and `resume` or `retry` here would throw `JobLeasedError`.
+   */
+  readonly drivenBy?: { readonly pid: number; readonly host: string; readonly since: string };
   readonly parts: readonly BatchPart[];
   /** The `metadata` given at submit. */
   readonly metadata: Readonly<Record<string, string>>;
@@ -170,6 +177,8 @@ export interface BatchJob {
   readonly costUsd?: number;
   /** For a job made by `retry()`: the job it retries. */
   readonly retryOf?: string;
+  /** For a job that was retried: the retry job (retry that one next). */
+  readonly retriedBy?: string;
   /** When someone asked to cancel the job (from any process). */
   readonly cancelRequestedAt?: string;
 }

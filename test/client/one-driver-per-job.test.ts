@@ -8,6 +8,7 @@ import { createBatchClient, type BatchClient } from '../../src/client/create-bat
 import { JobLeasedError } from '../../src/errors/job-leased-error.js';
 import { AbortError } from '../../src/errors/abort-error.js';
 import type { BatchRequest } from '../../src/models/batch-request.js';
+import type { BatchJob } from '../../src/models/batch-job.js';
 import type { BatchResult } from '../../src/models/batch-result.js';
 import type { BatchProvider } from '../../src/provider/batch-provider.js';
 import type { CallStrategy } from '../../src/provider/call-strategy.js';
@@ -175,6 +176,33 @@ describe('one driver per job', () => {
     const done = await a.wait(stored!.id, { pollIntervalMs: 1 });
     expect(done.counts.succeeded).toBe(30);
     for (const client of [a, b]) await client.close();
+  });
+});
+
+describe('retry', () => {
+  it('retries a job once: a second retry, at once or later, is refused naming the retry job', async () => {
+    const store = await storeIn();
+    const client = createBatchClient({ provider: emulated({ call: slowCalls(20), concurrency: 2 }), store, pollIntervalMs: 20 });
+    const job = await client.submit(requests(40));
+    await sleep(100);
+    await client.cancel(job.id);
+    const ended = await client.wait(job.id);
+    expect(ended.counts.cancelled).toBeGreaterThan(0);
+    const outcomes = await Promise.allSettled([client.retry(job.id), client.retry(job.id)]);
+    const made = outcomes.filter((outcome): outcome is PromiseFulfilledResult<BatchJob> => outcome.status === 'fulfilled');
+    const refused = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    expect(made).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    const retryJob = made[0]!.value;
+    expect(retryJob.counts.total).toBe(ended.counts.cancelled);
+    expect((refused[0]!.reason as { code?: string }).code).toBe('already_retried');
+    expect((refused[0]!.reason as Error).message).toMatch(new RegExp(`already retried as ${retryJob.id}|being retried right now`));
+    await client.wait(retryJob.id);
+    const later = await client.retry(job.id).catch((error: unknown) => error);
+    expect((later as { code?: string }).code).toBe('already_retried');
+    expect((later as Error).message).toContain(`already retried as ${retryJob.id}`);
+    expect((await client.status(job.id)).retriedBy).toBe(retryJob.id);
+    await client.close();
   });
 });
 

@@ -6,7 +6,6 @@ import { openClientForJob } from '../open-client.js';
 import { jobIdArgument } from './shared.js';
 import type { BatchJob } from '../../models/batch-job.js';
 import type { BatchStore } from '../../store/batch-store.js';
-import { isLeaseLive } from '../../store/lease-liveness.js';
 import { toPublicJob } from '../../client/to-public-job.js';
 import { delay } from '../../retry/delay.js';
 
@@ -14,11 +13,6 @@ const acknowledgementWaitMs = 10_000;
 
 function hasEnded(job: BatchJob): boolean {
   return job.endedAt !== undefined;
-}
-
-async function drivenElsewhere(store: BatchStore, jobId: string): Promise<boolean> {
-  const lease = await store.readLease(jobId);
-  return lease !== undefined && isLeaseLive(lease);
 }
 
 /** Reads the stored job until its driver has stopped it, or the time is up. */
@@ -68,10 +62,9 @@ export const cancelCommand: CliCommand = {
       const alreadyEnded = isTerminalStatus(stored.status);
       let job = alreadyEnded ? await client.status(jobId) : await client.cancel(jobId, io.signal ? { signal: io.signal } : {});
       let note = alreadyEnded ? `${jobId} had already ended; nothing to cancel` : hasEnded(job) ? `Cancelled ${jobId}` : `Cancel requested for ${jobId}`;
-      if (!alreadyEnded && !hasEnded(job) && (await drivenElsewhere(store, jobId))) {
+      if (!alreadyEnded && !hasEnded(job) && job.drivenBy) {
         // Another process drives the job: the request is in the store, and that process stops the job.
-        const lease = await store.readLease(jobId);
-        const driver = lease ? `pid ${lease.holder.pid} on ${lease.holder.host}` : 'the process driving it';
+        const driver = `pid ${job.drivenBy.pid} on ${job.drivenBy.host}`;
         job = await awaitAcknowledgement(store, jobId, job, line.duration('timeout') ?? acknowledgementWaitMs, io.signal);
         note = hasEnded(job)
           ? `Cancelled ${jobId} (it was stopped by ${driver})`

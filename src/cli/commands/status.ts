@@ -6,7 +6,6 @@ import { openClientForJob } from '../open-client.js';
 import { jobIdArgument } from './shared.js';
 import type { BatchJob } from '../../models/batch-job.js';
 import type { BatchStore } from '../../store/batch-store.js';
-import { isLeaseLive } from '../../store/lease-liveness.js';
 
 const help = `Usage: llm-batch status <job-id> [options]
 
@@ -56,10 +55,9 @@ export const statusCommand: CliCommand = {
 
 /** What to do about a job that has not ended: who drives it, or how to carry it on. */
 async function nextStep(store: BatchStore, job: BatchJob): Promise<string> {
-  const lease = await store.readLease(job.id);
-  if (lease && isLeaseLive(lease)) {
+  if (job.drivenBy) {
     const cancel = job.cancelRequestedAt ? '; a cancel was requested and it will stop the job' : '';
-    return `${job.id} is driven by pid ${lease.holder.pid} on ${lease.holder.host}${cancel}; follow it with "llm-batch wait ${job.id}"`;
+    return `${job.id} is driven by pid ${job.drivenBy.pid} on ${job.drivenBy.host}${cancel}; follow it with "llm-batch wait ${job.id}"`;
   }
   // How far each part's submission got is the store's business, not the client's view.
   const parts = (await store.loadJob(job.id))?.parts ?? [];
