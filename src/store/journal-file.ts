@@ -1,0 +1,175 @@
+import { createReadStream } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { StoreDamageError } from '../errors/store-damage-error.js';
+import type { BatchResult } from '../models/batch-result.js';
+import { isNotFound } from './is-not-found.js';
+import { isResultShaped } from './is-result-shaped.js';
+import { privateFileMode } from './private-file-modes.js';
+
+// The results journal: one JSON result per line, append only. Only its last line may be torn (a
+// process died mid-append, or a writer is appending right now): the first append of a process cuts
+// a torn tail off, and a reader skips one, so a bad line anywhere else is damage, reported, never dropped.
+
+interface NumberedLine {
+  text: string;
+  number: number;
+  torn: boolean;
+}
+
+/**
+ * The results of the journal at `path` (of job `jobId`), in append order; none when there is no
+ * journal. A torn last line is skipped: that item has no terminal result, and runs again. Any other
+ * line that is not a result throws a `StoreDamageError` naming the line.
+ */
+export async function* readJournal(jobId: string, path: string): AsyncGenerator<BatchResult> {
+  // One line of lookahead: only the last line may be torn.
+  let previous: NumberedLine | undefined;
+  const parse = (line: NumberedLine): BatchResult => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line.text);
+    } catch {
+      throw new StoreDamageError(jobId, path, `not a JSON result: ${excerpt(line.text)}`, { line: line.number });
+    }
+    if (!isResultShaped(value)) {
+      throw new StoreDamageError(jobId, path, `not a result (an "id" and a known "status" are required): ${excerpt(line.text)}`, {
+        line: line.number,
+      });
+    }
+    return value;
+  };
+  for await (const line of readNumberedLines(path)) {
+    if (previous !== undefined) yield parse(previous);
+    previous = line;
+  }
+  if (previous === undefined) return;
+  let last: BatchResult | undefined;
+  try {
+    last = parse(previous);
+  } catch (error) {
+    // Torn: no terminal result for that item, which runs again.
+    if (!previous.torn) throw error;
+  }
+  if (last !== undefined) yield last;
+}
+
+/**
+ * Serialises appends to one journal and coalesces those that arrive while a write is under way
+ * into the next write, so many workers finishing at once cost one system call, not one each.
+ * The file is opened per write and closed again: no descriptor outlives the write.
+ */
+export class JournalAppender {
+  private pending = '';
+  private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  private writing = false;
+  private checkedTail = false;
+
+  constructor(private readonly path: string) {}
+
+  /** Appends `text` (whole lines); resolves once it is written to the file. */
+  append(text: string): Promise<void> {
+    this.pending += text;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.writing) void this.drain();
+    return done;
+  }
+
+  private async write(text: string): Promise<void> {
+    const handle = await open(this.path, 'a+', privateFileMode);
+    try {
+      if (!this.checkedTail) {
+        // A previous process may have died mid-line: cut that torn line off, so that a bad line
+        // can only ever be the last one, and any other is damage worth reporting.
+        await cutTornTail(handle);
+        this.checkedTail = true;
+      }
+      await handle.appendFile(text);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.pending !== '') {
+        const text = this.pending;
+        const waiters = this.waiters;
+        this.pending = '';
+        this.waiters = [];
+        try {
+          await this.write(text);
+          for (const waiter of waiters) waiter.resolve();
+        } catch (error) {
+          for (const waiter of waiters) waiter.reject(error);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
+
+/** Lines with their 1-based numbers; `torn` marks a last line with no newline after it. */
+async function* readNumberedLines(path: string): AsyncGenerator<NumberedLine> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  let endsWithNewline = true;
+  if (size > 0) {
+    const handle = await open(path, 'r');
+    try {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      endsWithNewline = last[0] === 0x0a;
+    } finally {
+      await handle.close();
+    }
+  }
+  // Read no further than the size seen above: an append made meanwhile is for the next read.
+  const lines = createInterface({ input: createReadStream(path, { end: Math.max(0, size - 1) }), crlfDelay: Infinity });
+  let number = 0;
+  let pending: { text: string; number: number } | undefined;
+  try {
+    if (size === 0) return;
+    for await (const text of lines) {
+      number++;
+      if (pending !== undefined) yield { ...pending, torn: false };
+      pending = text.trim() === '' ? undefined : { text, number };
+    }
+    if (pending !== undefined) yield { ...pending, torn: !endsWithNewline };
+  } finally {
+    lines.close();
+  }
+}
+
+/** Truncates the file after its last newline, if anything follows it. */
+async function cutTornTail(handle: FileHandle): Promise<void> {
+  const { size } = await handle.stat();
+  if (size === 0) return;
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  let first = true;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const newline = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (first && newline === bytesRead - 1) return;
+    first = false;
+    if (newline >= 0) {
+      await handle.truncate(start + newline + 1);
+      return;
+    }
+    end = start;
+  }
+  await handle.truncate(0);
+}
+
+function excerpt(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}

@@ -1,0 +1,58 @@
+import { createReadStream } from 'node:fs';
+import { stat, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { RequestWriter, StoredRequest } from './batch-store.js';
+import { isNotFound } from './is-not-found.js';
+
+// A requests file: the normalized requests of one part, one JSON record a line, in input order.
+
+const requestWriteBufferBytes = 1 << 20;
+
+/** Writes a requests file through `handle` in large appends; `close` syncs it to disk and closes it. */
+export class BufferedRequestWriter implements RequestWriter {
+  private buffer = '';
+
+  constructor(private readonly handle: FileHandle) {}
+
+  async write(record: StoredRequest): Promise<void> {
+    this.buffer += `${JSON.stringify(record)}\n`;
+    if (this.buffer.length >= requestWriteBufferBytes) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.handle.sync();
+    await this.handle.close();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffer === '') return;
+    const text = this.buffer;
+    this.buffer = '';
+    await this.handle.appendFile(text);
+  }
+}
+
+/** The records of the requests file at `path`, in order; none when there is no such file. */
+export async function* readRequestFile(path: string): AsyncGenerator<StoredRequest> {
+  for await (const line of readLines(path)) {
+    yield JSON.parse(line) as StoredRequest;
+  }
+}
+
+async function* readLines(path: string): AsyncGenerator<string> {
+  try {
+    await stat(path);
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (line.trim() !== '') yield line;
+    }
+  } finally {
+    lines.close();
+  }
+}
