@@ -9,7 +9,7 @@ import type { BatchStore } from '../store/batch-store.js';
 import type { CostOptions } from '../cost/cost-extension.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import type { JsonSchema } from '../structured-output/validate-json-schema.js';
-import { checkNumberOption, checkOptionKeys } from '../validation/check-options.js';
+import { checkNumberOption, checkOptionKeys, failOption } from '../validation/check-options.js';
 import type { LeaseOptions } from './job-leases.js';
 import { assertProviderShorthand, type ProviderShorthand, type ShorthandOptions } from './resolve-provider.js';
 
@@ -160,58 +160,58 @@ export const knownOptionKeys = {
   retry: [...submitKeys, 'statuses'],
   aggregate: ['signal', 'schema'],
   list: ['status', 'provider', 'onDamaged'],
-  call: ['signal'],
+  status: ['signal'],
+  errors: ['signal'],
+  cancel: ['signal'],
+  resume: ['signal'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Checks `createBatchClient`'s options: closed keys, known modes, bounded numbers. */
 export function validateClientOptions(options: BatchClientOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createBatchClient: expected an options object with a "provider"');
+  const where = 'createBatchClient()';
+  checkOptionKeys(where, options, knownOptionKeys.createBatchClient, { nested: { lease: { known: ['ttlMs', 'waitMs'] } } });
+  const provider: unknown = options.provider;
+  if (provider === undefined || provider === null || (typeof provider !== 'string' && typeof provider !== 'object')) {
+    failOption(where, 'provider', 'an adapter, or "openai" or "anthropic"', provider);
   }
-  checkOptionKeys('createBatchClient()', options, knownOptionKeys.createBatchClient, { nested: { lease: { known: ['ttlMs', 'waitMs'] } } });
-  if (options.provider === undefined) {
-    throw new TypeError('createBatchClient: option "provider" is required (an adapter, or "openai" or "anthropic")');
-  }
-  if (typeof options.provider === 'string') assertProviderShorthand(options.provider);
+  if (typeof provider === 'string') assertProviderShorthand(provider);
   // Checked here, not at the first poll: there a bad strategy would surface as a failed provider call.
   if (options.retry !== undefined) assertRetryStrategy(options.retry, 'retry');
   if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'emulated') {
-    throw new TypeError(`createBatchClient: option "mode" must be "native" or "emulated", got ${JSON.stringify(options.mode)}`);
+    failOption(where, 'mode', '"native" or "emulated"', options.mode);
   }
   for (const name of ['pollIntervalMs', 'maxPollIntervalMs'] as const) {
-    checkNumberOption('createBatchClient()', name, options[name], { min: 1, max: maxPollIntervalLimitMs });
+    checkNumberOption(where, name, options[name], { min: 1, max: maxPollIntervalLimitMs });
   }
-  if (typeof options.provider !== 'string') {
-    const shorthandOnly = shorthandKeys.filter((key) => options[key] !== undefined);
-    if (shorthandOnly.length > 0) {
-      throw new TypeError(
-        `createBatchClient: ${shorthandOnly.map((key) => `"${key}"`).join(', ')} configure a shorthand provider ("openai", "anthropic"); pass them to the adapter you created instead`,
-      );
+  if (typeof provider !== 'string') {
+    const shorthandOnly = shorthandKeys.find((key) => options[key] !== undefined);
+    if (shorthandOnly !== undefined) {
+      // It configures the shorthand providers only: with an adapter value it would do nothing.
+      const expected = 'left out with an adapter value (it configures "openai" and "anthropic"; give it to the adapter you created)';
+      failOption(where, shorthandOnly, expected, options[shorthandOnly], shorthandOnly === 'apiKey' ? 'a key' : undefined);
     }
   }
   const lease = options.lease;
   if (lease !== undefined) {
-    if (typeof lease !== 'object' || lease === null) throw new TypeError('createBatchClient: option "lease" must be an object { ttlMs?, waitMs? }');
-    checkNumberOption('createBatchClient()', 'lease.ttlMs', lease.ttlMs, { min: 1_000, max: 3_600_000 });
-    checkNumberOption('createBatchClient()', 'lease.waitMs', lease.waitMs, { min: 0, max: 86_400_000 });
+    if (typeof lease !== 'object' || lease === null) failOption(where, 'lease', 'an object { ttlMs?, waitMs? }', lease);
+    checkNumberOption(where, 'lease.ttlMs', lease.ttlMs, { min: 1_000, max: 3_600_000 });
+    checkNumberOption(where, 'lease.waitMs', lease.waitMs, { min: 0, max: 86_400_000 });
   }
 }
 
 /** Checks the options of `submit` (and of `run`, `retry` and `estimate`, with their own keys). */
 export function validateSubmitOptions(options: SubmitOptions, method: keyof typeof knownOptionKeys = 'submit'): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${method}: options must be an object`);
-  checkOptionKeys(`${method}()`, options, knownOptionKeys[method]);
+  const where = `${method}()`;
+  checkOptionKeys(where, options, knownOptionKeys[method]);
   if (options.model !== undefined && (typeof options.model !== 'string' || options.model === '')) {
-    throw new TypeError(`${method}: option "model" must be a non-empty string, got ${JSON.stringify(options.model)}`);
+    failOption(where, 'model', 'a non-empty string', options.model);
   }
   if (options.metadata !== undefined) {
     if (typeof options.metadata !== 'object' || options.metadata === null || Array.isArray(options.metadata)) {
-      throw new TypeError(`${method}: option "metadata" must be an object of string values`);
+      failOption(where, 'metadata', 'an object of string values', options.metadata);
     }
     for (const [key, value] of Object.entries(options.metadata)) {
-      if (typeof value !== 'string') {
-        throw new TypeError(`${method}: option "metadata.${key}" must be a string, got ${JSON.stringify(value)}`);
-      }
+      if (typeof value !== 'string') failOption(where, `metadata.${key}`, 'a string', value);
     }
   }
   checkSignal(method, options.signal);
@@ -219,7 +219,6 @@ export function validateSubmitOptions(options: SubmitOptions, method: keyof type
 
 /** Checks the options of `wait` (and the wait part of `run`). */
 export function validateWaitOptions(method: keyof typeof knownOptionKeys, options: WaitOptions): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${method}: options must be an object`);
   checkOptionKeys(`${method}()`, options, knownOptionKeys[method]);
   checkNumberOption(`${method}()`, 'pollIntervalMs', options.pollIntervalMs, { min: 1, max: maxPollIntervalLimitMs });
   checkNumberOption(`${method}()`, 'timeoutMs', options.timeoutMs, { min: 0, max: 2_147_483_647 });
@@ -228,11 +227,10 @@ export function validateWaitOptions(method: keyof typeof knownOptionKeys, option
 
 /** Checks an options object of a reading method: closed keys and a real signal. */
 export function validateReadOptions(method: keyof typeof knownOptionKeys, options: object & { readonly signal?: AbortSignal | undefined }): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${method}: options must be an object`);
   checkOptionKeys(`${method}()`, options, knownOptionKeys[method]);
   checkSignal(method, options.signal);
 }
 
 function checkSignal(method: string, signal: unknown): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${method}: option "signal" must be an AbortSignal`);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) failOption(`${method}()`, 'signal', 'an AbortSignal', signal);
 }

@@ -32,48 +32,18 @@ import { LiveJobs } from './live-jobs.js';
 import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob, requestTransform } from './plan-new-job.js';
 import { resolveProvider } from './resolve-provider.js';
-import { aggregateResults, readResults } from './read-results.js';
-import { attach, partInput, submitContext, submitPart } from './submit-part.js';
+import { aggregateResults, readResults, retryableIds } from './read-results.js';
+import { resumePart, submitPart } from './submit-part.js';
 import { toPublicJob } from './to-public-job.js';
 import type { JobLease } from '../models/job-lease.js';
 import { waitForJob } from './wait-for-job.js';
 import { delay } from '../retry/delay.js';
 
 export type * from './batch-client-options.js';
+export type { BatchClient } from './batch-client.js';
+import type { BatchClient } from './batch-client.js';
 export type { DryRunResult, EstimateOptions } from './plan-dry-run.js';
 
-/** The one client: submit, follow and read jobs on any adapter. */
-export interface BatchClient extends AsyncDisposable {
-  /** A dry run: estimate, planned parts and the first provider bodies; nothing is sent or stored. */
-  submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: DryRunOptions): Promise<DryRunResult>;
-  /** Validates, plans, stores and submits a job; an emulated job's run starts in this client. */
-  submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: SubmitOptions): Promise<BatchJob>;
-  /** What the requests would cost (batch and sync price, tokens, savings), without any network call. */
-  estimate(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: EstimateOptions): Promise<CostEstimate>;
-  /** The job, up to date: polled when this client can drive it, as its driver stored it otherwise. */
-  status(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
-  /** Waits until the job has ended and its results are stored. */
-  wait(jobId: string, options?: WaitOptions): Promise<BatchJob>;
-  /** The job's results, one per request, streamed from the store. */
-  results<T = unknown>(jobId: string, options?: ResultsOptions & { schema?: import('./batch-client-options.js').TypedSchema<T> }): AsyncIterable<BatchResult<T>>;
-  /** The failed, cancelled and expired results. */
-  errors(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchResult[]>;
-  /** Counts, usage, cost and every result. */
-  aggregate<T = unknown>(jobId: string, options?: AggregateOptions<T>): Promise<BatchAggregate<T>>;
-  /** Cancels the job (from any process: a job driven elsewhere is stopped by its driver). */
-  cancel(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
-  list(filter?: ListFilter): Promise<BatchJob[]>;
-  /** Carries an interrupted job on; throws `JobLeasedError` while another client drives it. */
-  resume(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
-  /** A new job of the items that did not succeed. */
-  retry(jobId: string, options?: RetryOptions): Promise<BatchJob>;
-  /** `submit`, `wait` and `aggregate` in one call. */
-  run<T = unknown>(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: RunOptions<T>): Promise<BatchAggregate<T>>;
-  /** The adapter in use (resolving a shorthand). */
-  provider(): Promise<BatchProvider>;
-  /** Interrupts this client's emulated runs and gives its leases up. */
-  close(): Promise<void>;
-}
 
 /** How often a held job is checked for a cancel request from another process. */
 const cancelWatchIntervalMs = 250;
@@ -213,7 +183,7 @@ class DefaultBatchClient implements BatchClient {
   }
 
   async status(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    validateReadOptions('call', options);
+    validateReadOptions('status', options);
     return this.#public(await this.#status(jobId, options));
   }
 
@@ -264,7 +234,7 @@ class DefaultBatchClient implements BatchClient {
   }
 
   async errors(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchResult[]> {
-    validateReadOptions('call', options);
+    validateReadOptions('errors', options);
     const errors: BatchResult[] = [];
     for await (const result of this.results(jobId, { ...options, only: ['failed', 'cancelled', 'expired'] })) errors.push(result);
     return errors;
@@ -283,7 +253,7 @@ class DefaultBatchClient implements BatchClient {
    * of a second; the job returned then carries `cancelRequestedAt` and the driver's last stored state.
    */
   async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    validateReadOptions('call', options);
+    validateReadOptions('cancel', options);
     return this.#public(await this.#cancel(jobId, options));
   }
 
@@ -338,7 +308,7 @@ class DefaultBatchClient implements BatchClient {
    * goes on with the requests that have no result yet. A job someone asked to cancel is cancelled.
    */
   async resume(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
-    validateReadOptions('call', options);
+    validateReadOptions('resume', options);
     return toPublicJob(await this.#resume(jobId, options));
   }
 
@@ -358,27 +328,7 @@ class DefaultBatchClient implements BatchClient {
       if ((await core.store.cancelRequested(jobId)) !== undefined) return await this.#cancel(jobId, options);
       for (const part of job.parts) {
         throwIfAborted(options.signal);
-        if (isTerminalStatus(part.status) && !submitFailed(part)) continue;
-        if (submitFailed(part)) {
-          part.status = 'validating';
-          part.error = undefined;
-        }
-        const submit = { signal: options.signal, onRunEnded: (id: string) => this.#status(id) };
-        if (job.mode === 'emulated') {
-          if (!core.activeRuns.has(part.id)) await submitPart(core, job, part, provider, { ...submit, pendingOnly: true });
-          continue;
-        }
-        if (part.submitState === 'submitted') continue;
-        if (part.submitState === 'submitting' && provider.find) {
-          const input = partInput(core, job, part, undefined);
-          const found = await core.withRetry(provider, (signal) => provider.find!(input, submitContext(core, job, part, signal)), options.signal);
-          if (found) {
-            attach(part, found, provider);
-            await core.jobs.save(job);
-            continue;
-          }
-        }
-        await submitPart(core, job, part, provider, { ...submit, pendingOnly: false });
+        await resumePart(core, job, part, provider, { signal: options.signal, onRunEnded: (id: string) => this.#status(id) });
       }
       return await this.#status(jobId, options);
     } finally {
@@ -409,20 +359,7 @@ class DefaultBatchClient implements BatchClient {
         throw new LlmBatchError(message, { code: 'already_retried' });
       }
       this.#retrying.add(jobId);
-      const statuses = new Set(options.statuses ?? ['failed', 'expired', 'cancelled']);
-      const paid = new Set<string>();
-      for await (const result of core.store.readResults(jobId)) {
-        if (result.status === 'succeeded') paid.add(result.id);
-      }
-      const retryIds = new Set<string>();
-      for await (const result of readResults(core, job, {})) {
-        if (!statuses.has(result.status) || paid.has(result.id)) continue;
-        if (result.status === 'failed' && !result.error.retryable) continue;
-        retryIds.add(result.id);
-      }
-      if (retryIds.size === 0) {
-        throw new LlmBatchError(`Job ${jobId} has no retryable items with status ${[...statuses].join(', ')}`, { code: 'nothing_to_retry' });
-      }
+      const retryIds = await retryableIds(core, job, options.statuses ?? ['failed', 'expired', 'cancelled']);
       const requests = mergeByIndex(job.parts.map((part) => core.store.readRequests(job.id, part.index)));
       async function* retried(): AsyncGenerator<BatchRequest> {
         for await (const { request } of requests) if (retryIds.has(request.id)) yield request;

@@ -1,7 +1,8 @@
 import { throwIfAborted } from '../errors/abort-error.js';
 import type { JobManifest } from '../models/batch-job.js';
 import type { BatchAggregate } from '../models/batch-aggregate.js';
-import type { BatchResult } from '../models/batch-result.js';
+import type { BatchResult, ItemStatus } from '../models/batch-result.js';
+import { LlmBatchError } from '../errors/llm-batch-error.js';
 import { addUsage, emptyUsage } from '../models/usage.js';
 import { createOutputValidator, parseStructuredOutput } from '../structured-output/parse-structured-output.js';
 import type { AggregateOptions, ResultsOptions } from './batch-client-options.js';
@@ -83,4 +84,27 @@ async function storeCost(core: ClientCore, jobId: string, costUsd: number, usage
   } finally {
     await core.jobs.release(lease);
   }
+}
+
+/**
+ * The ids a retry of `job` takes: results with one of `statuses` (failed ones only when retryable),
+ * never an id that succeeded at any point of the journal, whatever else it holds.
+ * @throws LlmBatchError `nothing_to_retry` when there is none.
+ */
+export async function retryableIds(core: ClientCore, job: JobManifest, statuses: readonly ItemStatus[]): Promise<Set<string>> {
+  const wanted = new Set(statuses);
+  const paid = new Set<string>();
+  for await (const result of core.store.readResults(job.id)) {
+    if (result.status === 'succeeded') paid.add(result.id);
+  }
+  const ids = new Set<string>();
+  for await (const result of readResults(core, job, {})) {
+    if (!wanted.has(result.status) || paid.has(result.id)) continue;
+    if (result.status === 'failed' && !result.error.retryable) continue;
+    ids.add(result.id);
+  }
+  if (ids.size === 0) {
+    throw new LlmBatchError(`Job ${job.id} has no retryable items with status ${[...wanted].join(', ')}`, { code: 'nothing_to_retry' });
+  }
+  return ids;
 }

@@ -1,3 +1,4 @@
+import { failOption } from '../validation/check-options.js';
 import type { EmulatedOptions } from '../adapters/emulated/emulated-options.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 
@@ -49,7 +50,7 @@ const registry: Record<ProviderShorthand, Factory> = {
 export function assertProviderShorthand(name: string): asserts name is ProviderShorthand {
   if (providerShorthands.includes(name)) return;
   const emulator = name === 'mock' ? ' (the local emulator is createMockBatchProvider() of llm-batch/testing)' : '';
-  throw new TypeError(`createBatchClient: unknown provider ${JSON.stringify(name)}; use "openai", "anthropic" or an adapter${emulator}`);
+  failOption('createBatchClient()', 'provider', `"openai", "anthropic" or an adapter${emulator}`, name);
 }
 
 /** Resolves a shorthand to an adapter. */

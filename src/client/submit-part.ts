@@ -2,14 +2,14 @@ import { setMaxListeners } from 'node:events';
 import { isAbortError } from '../errors/abort-error.js';
 import { classifyError } from '../errors/classify-error.js';
 import { providerFailure } from '../errors/provider-failure.js';
-import type { JobManifest, PartManifest, ProviderReference } from '../models/batch-job.js';
+import { isTerminalStatus, type JobManifest, type PartManifest, type ProviderReference } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchProvider, SubmitContext, SubmitPart } from '../provider/batch-provider.js';
 import { budgetOf } from '../cost/cost-extension.js';
 import { checkAdapterResult } from './check-adapter-result.js';
 import type { ActiveRun, ClientCore } from './client-core.js';
 import { partIds, prepareResult, warnMalformed } from './collect-part-results.js';
-import { zeroCounts } from './derive-job-state.js';
+import { submitFailed, zeroCounts } from './derive-job-state.js';
 
 /*
  * Submitting a part: `planned` → `submitting` (saved before the provider call, so a crash in
@@ -58,6 +58,41 @@ export async function submitPart(core: ClientCore, job: JobManifest, part: PartM
   }
   attach(part, reference, provider);
   await core.jobs.save(job);
+}
+
+/**
+ * Carries one part of an interrupted job on: a part whose submission failed or never happened is
+ * submitted; one caught mid-submission is first looked for at the provider (`find`), so a batch
+ * created just before a crash is attached, never created twice; an emulated part's run goes on
+ * with the requests that have no result yet. Ended parts and runs of this client are left alone.
+ */
+export async function resumePart(
+  core: ClientCore,
+  job: JobManifest,
+  part: PartManifest,
+  provider: BatchProvider,
+  options: Omit<SubmitPartOptions, 'pendingOnly'>,
+): Promise<void> {
+  if (isTerminalStatus(part.status) && !submitFailed(part)) return;
+  if (submitFailed(part)) {
+    part.status = 'validating';
+    part.error = undefined;
+  }
+  if (job.mode === 'emulated') {
+    if (!core.activeRuns.has(part.id)) await submitPart(core, job, part, provider, { ...options, pendingOnly: true });
+    return;
+  }
+  if (part.submitState === 'submitted') return;
+  if (part.submitState === 'submitting' && provider.find) {
+    const input = partInput(core, job, part, undefined);
+    const found = await core.withRetry(provider, (signal) => provider.find!(input, submitContext(core, job, part, signal)), options.signal);
+    if (found) {
+      attach(part, found, provider);
+      await core.jobs.save(job);
+      return;
+    }
+  }
+  await submitPart(core, job, part, provider, { ...options, pendingOnly: false });
 }
 
 /** Marks a part as created at the provider, under `reference`. */
