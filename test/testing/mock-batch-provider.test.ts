@@ -59,6 +59,6 @@ describe('createMockBatchProvider', () => {
   });
 
   it('is what the old "mock" shorthand points to', () => {
-    expect(() => createBatchClient({ provider: 'mock' as 'openai', store: memoryStore() })).toThrow(/unknown provider "mock".*createMockBatchProvider\(\) of llm-batch\/testing/);
+    expect(() => createBatchClient({ provider: 'mock' as 'openai', store: memoryStore() })).toThrow(/option "provider" must be .*createMockBatchProvider\(\) of llm-batch\/testing.*got "mock"/);
   });
 });
