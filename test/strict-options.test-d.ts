@@ -1,11 +1,13 @@
 import { describe, it } from 'vitest';
-import { emulated, fileStore, type CallStrategy } from 'llm-batch';
+import { createBatchClient, emulated, fileStore, memoryStore, type BatchClient, type BatchProvider, type CallStrategy } from 'llm-batch';
 import { anthropicBatch, anthropicMessages } from 'llm-batch/anthropic';
 import { openaiBatch, openaiChat, openaiResponses } from 'llm-batch/openai';
 import { createMockProviderServer } from 'llm-batch/testing';
 import { optionNames } from '../src/validation/check-options.js';
 
 declare const call: CallStrategy;
+declare const provider: BatchProvider;
+declare const client: BatchClient;
 
 // Each call below must fail to compile; `@ts-expect-error` fails the type test if one compiles.
 describe('options types are closed', () => {
@@ -28,6 +30,12 @@ describe('options types are closed', () => {
     fileStore({ dri: './jobs' });
     // @ts-expect-error latecy is not an option of the mock server
     void createMockProviderServer({ latecy: 5 });
+    // @ts-expect-error stroe is not an option of createBatchClient()
+    createBatchClient({ provider, stroe: memoryStore() });
+    // @ts-expect-error maxCostUSD is not an option of submit()
+    void client.submit([], { maxCostUSD: 5 });
+    // @ts-expect-error pollIntervalMS is not an option of wait()
+    void client.wait('job_1', { pollIntervalMS: 5 });
   });
 
   it('the correct spellings compile', () => {
