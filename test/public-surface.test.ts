@@ -99,7 +99,9 @@ describe('the jobs the client returns', () => {
     'usage',
     'costUsd',
     'retryOf',
+    'retriedBy',
     'cancelRequestedAt',
+    'drivenBy',
   ]);
   const partFields = new Set(['id', 'status', 'rawStatus', 'providerBatchId', 'model', 'requestCount', 'counts', 'error']);
   const requests = (count: number): BatchRequest[] =>
