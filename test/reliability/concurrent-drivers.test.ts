@@ -29,6 +29,7 @@ const counts = {
   batchesCreatedTwice: 0,
   signalsMisreported: 0,
   itemsRunByTwoRetries: 0,
+  secondRetriesRefused: 0,
 };
 const directories: string[] = [];
 const servers: { close(): Promise<void> }[] = [];
@@ -191,30 +192,64 @@ function lastChatCallAt(server: MockProviderServer): number {
   return last;
 }
 
-/** Records who holds a job's lease (the pid in `lease.json`, or none) as it changes, until stopped. */
-function traceLeaseHolders(store: string, jobId: string): { stop(): (number | 'none')[] } {
-  const trace: (number | 'none')[] = [];
+/** Who held a job's lease from `at` (epoch ms): the pid in `lease.json`, or none. */
+interface LeaseHolding {
+  readonly holder: number | 'none';
+  readonly at: number;
+}
+
+/** Records who holds a job's lease as it changes, until stopped. */
+function traceLeaseHolders(store: string, jobId: string): { stop(): Promise<LeaseHolding[]> } {
+  const trace: LeaseHolding[] = [];
   let running = true;
   const reading = (async () => {
     while (running) {
       const text = await readFile(join(store, jobId, 'lease.json'), 'utf8').catch(() => undefined);
-      let holder: number | 'none' = 'none';
+      let holder: number | 'none' | undefined = 'none';
       try {
         if (text !== undefined) holder = (JSON.parse(text) as { holder: { pid: number } }).holder.pid;
       } catch {
-        // Read while being replaced: the next read sees it whole.
+        // Not readable whole (the store writes it atomically, so this should not happen): no evidence either way.
+        holder = undefined;
       }
-      if (trace.at(-1) !== holder) trace.push(holder);
+      if (holder !== undefined && trace.at(-1)?.holder !== holder) trace.push({ holder, at: Date.now() });
       await sleep(2);
     }
   })();
   return {
-    stop() {
+    async stop() {
       running = false;
-      void reading;
+      await reading;
       return trace;
     },
   };
+}
+
+/** A moment after the driver took a stale lease over, when another process racing it may move the fresh lease aside and put it back. */
+const takeOverRaceMs = 200;
+
+/**
+ * The lease as one driver and one refused process left it: the refused process never held it, and
+ * the driver, once it had it, kept it until it let go for good (resume then wait without a gap).
+ */
+function expectOneUnbrokenHold(holdings: readonly LeaseHolding[], names: ReadonlyMap<number, string>, driverPid: number, refusedPid: number): void {
+  const trace = describeHoldings(holdings, names);
+  expect(holdings.filter((holding) => holding.holder === refusedPid), `lease held by ${trace}`).toEqual([]);
+  const holds = holdings.filter((holding) => holding.holder === driverPid);
+  expect(holds.length, `lease held by ${trace}`).toBeGreaterThan(0);
+  const retakenLater = holds.slice(1).filter((holding) => holding.at - holds[0]!.at > takeOverRaceMs);
+  expect(retakenLater.map((holding) => holding.at - holds[0]!.at), `the driver let the lease go and took it again (ms after its first hold); lease held by ${trace}`).toEqual([]);
+}
+
+/** The trace in words, for the log: each holder (or none) with how long it lasted. */
+function describeHoldings(holdings: readonly LeaseHolding[], names: ReadonlyMap<number, string>): string {
+  return holdings
+    .map((holding, index) => {
+      const name = holding.holder === 'none' ? 'none' : (names.get(holding.holder) ?? String(holding.holder));
+      const next = holdings[index + 1];
+      return next === undefined ? name : `${name} ${next.at - holding.at} ms`;
+    })
+    .join(' -> ');
 }
 
 /** Every item of the job ends exactly once in its results journal, and succeeded. */
@@ -243,7 +278,14 @@ describe('two drivers of one job', () => {
 
     const first = startCli(['resume', jobId, '-q'], store, baseURL);
     const second = startCli(['resume', jobId, '-q'], store, baseURL);
+    const holders = traceLeaseHolders(store, jobId);
     const [a, b] = await Promise.all([ended(first, 'resume'), ended(second, 'resume')]);
+    const holdings = await holders.stop();
+    const names = new Map([
+      [run.pid, 'killed'],
+      [first.pid, 'first'],
+      [second.pid, 'second'],
+    ]);
     const outcomes = [
       { running: first, exit: a },
       { running: second, exit: b },
@@ -252,13 +294,15 @@ describe('two drivers of one job', () => {
     const refused = outcomes.filter((outcome) => outcome.exit.code === 2);
     console.log(
       `[concurrent-drivers] two resumes (emulated): killed at ${paidAtKill}/${count} answered; exit codes ${a.code} and ${b.code}; ` +
-        `refused after ${refused.map((outcome) => outcome.exit.endedAt - outcome.running.startedAt).join(', ')} ms`,
+        `refused after ${refused.map((outcome) => outcome.exit.endedAt - outcome.running.startedAt).join(', ')} ms; lease held by ${describeHoldings(holdings, names)}`,
     );
     expect(drivers).toHaveLength(1);
     expect(refused).toHaveLength(1);
     const driver = drivers[0]!;
     expect(refused[0]!.exit.stderr).toContain(`pid ${driver.running.pid}`);
     expect(refused[0]!.exit.stderr).toContain(`Job ${jobId} is driven by another process`);
+    // resume() restarts the run and wait() follows it under one hold of the lease: no gap a second driver could take.
+    expectOneUnbrokenHold(holdings, names, driver.running.pid, refused[0]!.running.pid);
     expect(driver.exit.stdout).toContain('Status: completed');
     counts.secondDriversRefused++;
 
@@ -355,16 +399,23 @@ describe('two drivers of one job', () => {
       const resumes = [0, 1].map(() => startCli(['resume', jobId, '--poll-interval', '200ms', '-q'], store, baseURL));
       const holders = traceLeaseHolders(store, jobId);
       const exits = await Promise.all(resumes.map((running) => ended(running, 'resume')));
-      const trace = holders.stop().map((pid) => (pid === first.pid ? 'killed' : pid === resumes[0]!.pid ? 'first' : pid === resumes[1]!.pid ? 'second' : String(pid)));
+      const holdings = await holders.stop();
+      const names = new Map([
+        [first.pid, 'killed'],
+        [resumes[0]!.pid, 'first'],
+        [resumes[1]!.pid, 'second'],
+      ]);
       console.log(
         `[concurrent-drivers] two resumes (native, killed ${killPoint}; parts ${statesAtKill}; ${batchesAtKill} batch(es) created before the kill): ` +
-          `exit codes ${exits.map((exit) => exit.code).join(' and ')}; lease held by ${trace.join(' -> ')}`,
+          `exit codes ${exits.map((exit) => exit.code).join(' and ')}; lease held by ${describeHoldings(holdings, names)}`,
       );
       const driver = exits.findIndex((exit) => exit.code === 0);
       expect(driver).toBeGreaterThanOrEqual(0);
       const other = exits[1 - driver]!;
       expect(other.code).toBe(2);
       expect(other.stderr).toContain(`pid ${resumes[driver]!.pid}`);
+      // resume() re-attaches and wait() polls under one hold of the lease: no gap a second driver could take.
+      expectOneUnbrokenHold(holdings, names, resumes[driver]!.pid, resumes[1 - driver]!.pid);
       counts.secondDriversRefused++;
 
       // No part created twice: exactly one emulator batch per part, holding exactly the job's requests.
@@ -471,7 +522,7 @@ describe('cancel from a second process', () => {
 });
 
 describe('two retries of one job', () => {
-  it('two retries of a cancelled job started together: each cancelled item runs once', async () => {
+  it('two retries of a cancelled job started together: one retry job runs each cancelled item once, the other retry and a later one are refused naming it', async () => {
     const server = await startEmulator({ latency: { 'chat.completions': { p50: 70, p99: 100 }, default: 0 } });
     const count = 800;
     const prefix = 'tworetries';
@@ -488,24 +539,61 @@ describe('two retries of one job', () => {
     expect(cancel.code).toBe(0);
     const cancelled = JSON.parse(cancel.stdout) as BatchJob;
     expect(cancelled.status).toBe('cancelled');
-    const succeeded = new Set((await readJournal(store, jobId)).filter((result) => result.status === 'succeeded').map((result) => result.id));
+    const original = await readJournal(store, jobId);
+    const succeeded = new Set(original.filter((result) => result.status === 'succeeded').map((result) => result.id));
+    const toRetry = new Set(original.filter((result) => result.status !== 'succeeded').map((result) => result.id));
+    expect(succeeded.size + toRetry.size).toBe(count);
     const paidBefore = paidCalls(server, prefix);
 
     const retries = [0, 1].map(() => startCli(['retry', jobId, '--concurrency', String(concurrency), '-q'], store, baseURL));
+    const holders = traceLeaseHolders(store, jobId);
     const exits = await Promise.all(retries.map((running) => ended(running, 'retry')));
+    const holdings = await holders.stop();
     const jobs = (await readdir(store)).filter((entry) => entry !== jobId);
     const paid = paidCalls(server, prefix);
-    const retriedTwice = [...paid.entries()].filter(([id, value]) => !succeeded.has(id) && value - (paidBefore.get(id) ?? 0) > 1).length;
+    const runsOf = (id: string) => (paid.get(id) ?? 0) - (paidBefore.get(id) ?? 0);
+    const retriedTwice = [...toRetry].filter((id) => runsOf(id) > 1).length;
+    const winner = exits.findIndex((exit) => exit.code === 0);
+    const loser = exits[1 - winner];
     console.log(
       `[concurrent-drivers] two retries: exit codes ${exits.map((exit) => exit.code).join(' and ')}; ${jobs.length} retry job(s) for ${cancelled.counts.cancelled} cancelled items; ` +
-        `${retriedTwice} items run by both`,
+        `${retriedTwice} items run by both; the other refused ${loser === undefined ? '-' : loser.endedAt - retries[1 - winner]!.startedAt} ms after it started: ` +
+        `${(loser?.stderr ?? '').trim().split('\n').at(-1)}; the original's lease held by ${describeHoldings(
+          holdings,
+          new Map([
+            [retries[0]!.pid, exits[0]!.code === 0 ? 'the retry that ran' : 'the refused retry'],
+            [retries[1]!.pid, exits[1]!.code === 0 ? 'the retry that ran' : 'the refused retry'],
+          ]),
+        )}`,
     );
     counts.itemsRunByTwoRetries += retriedTwice;
     // The successes of the original job are never run again, whatever else happens.
-    expect([...succeeded].filter((id) => paid.get(id) !== paidBefore.get(id))).toEqual([]);
-    // One retry job takes the cancelled items; the other retry gets nothing to run again.
+    expect([...succeeded].filter((id) => runsOf(id) !== 0)).toEqual([]);
+    // One retry job takes the cancelled items and runs each once; the other retry is refused naming it.
     expect(jobs).toHaveLength(1);
+    const retryJobId = jobs[0]!;
+    expect(winner, `exit codes ${exits.map((exit) => exit.code).join(' and ')}`).toBeGreaterThanOrEqual(0);
+    expect(loser!.code, loser!.stderr).toBe(2);
+    expect(loser!.stderr).toContain(`Job ${jobId} was already retried as ${retryJobId}`);
+    counts.secondRetriesRefused++;
     expect(retriedTwice).toBe(0);
+    expect([...toRetry].filter((id) => runsOf(id) !== 1)).toEqual([]);
+    await expectEveryItemOnceSucceeded(store, retryJobId, toRetry.size);
+    expect(new Set((await readJournal(store, retryJobId)).map((result) => result.id))).toEqual(toRetry);
+    // The original names its retry job, and the retry job its original.
+    expect((JSON.parse(await readFile(join(store, jobId, 'job.json'), 'utf8')) as { retriedBy?: string }).retriedBy).toBe(retryJobId);
+    expect((JSON.parse(await readFile(join(store, retryJobId, 'job.json'), 'utf8')) as { retryOf?: string }).retryOf).toBe(jobId);
+
+    // A retry started later is refused the same way: no new job, not one call.
+    const callsBeforeLater = server.stats().successfulCalls.openai;
+    const later = await runCli(['retry', jobId, '--concurrency', String(concurrency), '-q'], store, baseURL);
+    console.log(`[concurrent-drivers] two retries: a later retry exited ${later.code} after ${later.endedAt - later.startedAt} ms`);
+    expect(later.code, later.stderr).toBe(2);
+    expect(later.stderr).toContain(`Job ${jobId} was already retried as ${retryJobId}`);
+    expect(later.stderr).toContain(`llm-batch retry ${retryJobId}`);
+    counts.secondRetriesRefused++;
+    expect((await readdir(store)).filter((entry) => entry !== jobId)).toEqual([retryJobId]);
+    expect(server.stats().successfulCalls.openai).toBe(callsBeforeLater);
   });
 });
 
@@ -550,9 +638,9 @@ describe('signals', () => {
       console.log(`[concurrent-drivers] ${signal}: ${journaled.length} journaled before the signal; resume ran the rest; ${extra} prompts paid twice`);
       expect(extra).toBeLessThanOrEqual(concurrency);
       counts.itemsPaidTwice += extra;
-      // Checked last, so that the rest is measured whatever the code: 130 for SIGINT (128 + 2); a
-      // first SIGTERM is reported as an interruption too (130), a second one exits 143.
-      expect(signal === 'SIGINT' ? [130] : [130, 143], `exit code; stderr: ${exit.stderr.slice(-600)}`).toContain(exit.code);
+      // Checked last, so that the rest is measured whatever the code: 130 for SIGINT (128 + 2), 143
+      // for SIGTERM (128 + 15), as shells expect.
+      expect(exit.code, `exit code; stderr: ${exit.stderr.slice(-600)}`).toBe(signal === 'SIGINT' ? 130 : 143);
     });
   }
 
@@ -567,14 +655,18 @@ describe('signals', () => {
       // A poll every millisecond keeps the wait inside a status call most of the time: that is where the signal lands.
       const run = startCli(['run', file, '--mode', 'emulated', '--concurrency', String(concurrency), '--poll-interval', '1ms'], store, baseURL);
       await whileRunning(run, () => paidCalls(server, prefix).size >= 30, 'the run under way');
+      const jobId = await onlyJobId(store);
       run.child.kill('SIGINT');
       const exit = await ended(run, 'run', 30_000);
       codes.push(exit.code);
-      if (exit.code !== 130) misreported.push(exit.stderr.split('\n').filter((line) => line.startsWith('llm-batch')).join(' '));
+      // An interruption says what stopped and how to go on; a usage error would add "--help" for usage.
+      const reported = exit.code === 130 && exit.stderr.includes(`llm-batch: stopped ${jobId}:`) && exit.stderr.includes(`llm-batch resume ${jobId}`) && !exit.stderr.includes('--help');
+      if (!reported) misreported.push(`exit ${exit.code}: ${exit.stderr.split('\n').filter((line) => line.startsWith('llm-batch')).join(' ')}`);
     }
     console.log(`[concurrent-drivers] SIGINT while polling: exit codes ${codes.join(', ')}${misreported.length > 0 ? `; e.g. ${misreported[0]}` : ''}`);
     counts.signalsMisreported = misreported.length;
     expect(codes.filter((code) => code !== 130)).toEqual([]);
+    expect(misreported).toEqual([]);
   });
 });
 
