@@ -38,6 +38,9 @@ export async function waitForJob(context: WaitContext, jobId: string, options: W
     return current;
   }
   let lease: LeaseRef | undefined;
+  /** The parts whose `waitForRun` ended the last pause. */
+  let awaited: readonly string[] = [];
+  let trustWaitForRun = true;
   try {
     while (true) {
       const remaining = deadline === undefined ? undefined : deadline - Date.now();
@@ -64,8 +67,16 @@ export async function waitForJob(context: WaitContext, jobId: string, options: W
       }
       const left = deadline === undefined ? Infinity : deadline - Date.now();
       if (left <= 0) throw timedOut();
+      // waitForRun resolved, yet the next poll finds the run going: the adapter breaks its contract,
+      // and relying on it would poll without a pause (and starve the timers). Pause by the clock.
+      if (current.parts.some((part) => awaited.includes(part.id) && !isTerminalStatus(part.status))) trustWaitForRun = false;
       // Jitter keeps many waiting clients from polling in lockstep.
-      await pollPause(Math.min(left, interval * (0.9 + Math.random() * 0.2)), provider, current, options.signal);
+      awaited = await pollPause(
+        Math.min(left, interval * (0.9 + Math.random() * 0.2)),
+        trustWaitForRun ? provider : undefined,
+        current,
+        options.signal,
+      );
       if (current.mode === 'native') interval = Math.min(interval * 1.5, context.maxPollIntervalMs);
     }
   } finally {
@@ -118,25 +129,38 @@ export function stuckPart(core: ClientCore, job: JobManifest): LlmBatchError | u
 /**
  * The pause between two polls. An adapter whose runs live in this process says when a run has
  * ended (`waitForRun`), so `wait` returns the moment the last result is journaled instead of up to
- * a poll interval later.
+ * a poll interval later. Resolves with the ids of the parts whose runs ended the pause (none when
+ * the time did).
  */
-async function pollPause(milliseconds: number, provider: BatchProvider, job: JobManifest, signal: AbortSignal | undefined): Promise<void> {
+async function pollPause(
+  milliseconds: number,
+  provider: BatchProvider | undefined,
+  job: JobManifest,
+  signal: AbortSignal | undefined,
+): Promise<readonly string[]> {
   const running = job.parts.filter((part) => part.reference !== undefined && !isTerminalStatus(part.status));
-  if (provider.waitForRun === undefined || running.length === 0) {
+  if (provider?.waitForRun === undefined || running.length === 0) {
     await delay(milliseconds, { signal });
-    return;
+    return [];
   }
   const timer = new AbortController();
   const stopTimer = (): void => timer.abort();
   signal?.addEventListener('abort', stopTimer, { once: true });
-  const ended = Promise.all(running.map((part) => provider.waitForRun!(part.reference!)));
+  const ended = Promise.all(running.map((part) => provider.waitForRun!(part.reference!))).then(() => running.map((part) => part.id));
   try {
-    await Promise.race([delay(milliseconds, { signal: timer.signal }).catch(() => undefined), ended.catch(() => undefined)]);
+    const endedBy = await Promise.race([
+      delay(milliseconds, { signal: timer.signal }).then(
+        () => [],
+        () => [],
+      ),
+      ended.catch(() => []),
+    ]);
+    throwIfAborted(signal);
+    return endedBy;
   } finally {
     timer.abort();
     signal?.removeEventListener('abort', stopTimer);
   }
-  throwIfAborted(signal);
 }
 
 function unknownHolder(): JobLease {
