@@ -4,12 +4,12 @@ import type { ConformanceCheck, ConformanceSettings } from './adapter-conformanc
 import { ensure, ensureEqual, shown, within } from './conformance-assertions.js';
 import {
   callContext,
-  conformancePart,
   conformanceRequests,
   pollUntilTerminal,
   readResults,
   submitDirectly,
   withCleanup,
+  withCompletedBatch as completedBatch,
   type DrivenBatch,
 } from './drive-adapter.js';
 import { reviewResultSet } from './review-result-set.js';
@@ -18,7 +18,7 @@ import { reviewResultSet } from './review-result-set.js';
 const abortGraceMs = 1_000;
 
 const requiredMethods = ['submit', 'poll', 'results', 'cancel'] as const;
-const optionalMethods = ['find', 'preview', 'measure', 'cleanup', 'countTokens'] as const;
+const optionalMethods = ['find', 'preview', 'measure', 'cleanup', 'countTokens', 'waitForRun'] as const;
 
 /**
  * The checks that call the adapter directly, as the core does, and look at exactly what it hands
@@ -28,20 +28,12 @@ const optionalMethods = ['find', 'preview', 'measure', 'cleanup', 'countTokens']
 export function adapterContractChecks(settings: ConformanceSettings): ConformanceCheck[] {
   const everything = (batch: DrivenBatch, read: readonly unknown[]): unknown[] => [...batch.recorded, ...read];
 
-  /** Submits `count` valid requests (one of them fail-marked when `failing` is set), polls them to `completed`, runs `work`, cleans up. */
-  async function withCompletedBatch(
+  const withCompletedBatch = (
     adapter: BatchProvider,
     count: number,
     options: { failing?: number },
     work: (batch: DrivenBatch) => Promise<void>,
-  ): Promise<void> {
-    const batch = await submitDirectly(adapter, settings, conformanceRequests(settings, count, options));
-    await withCleanup(adapter, batch, async () => {
-      const polled = await pollUntilTerminal(adapter, settings, batch);
-      ensureEqual(polled.status, 'completed', `the terminal status of a batch of ${count} valid requests`);
-      await work(batch);
-    });
-  }
+  ): Promise<void> => completedBatch(adapter, settings, count, options, work);
 
   return [
     {
@@ -122,30 +114,6 @@ export function adapterContractChecks(settings: ConformanceSettings): Conformanc
       },
     },
     {
-      name: 'find returns the batch of its own part, and nothing for a part that was never submitted',
-      async run() {
-        const adapter = await settings.createAdapter();
-        if (adapter.find === undefined) return;
-        await withCompletedBatch(adapter, 3, {}, async (batch) => {
-          const submitContext = (previous?: Record<string, unknown>) => ({
-            ...callContext(batch.warnings),
-            ...(previous ? { previous } : {}),
-            checkpoint: async () => {},
-            recordResult: async () => {},
-          });
-          const found = await adapter.find!(batch.part, submitContext(batch.checkpoint));
-          ensureEqual(found?.id, batch.reference.id, 'the id find returned for the part that created the batch');
-          // Another count than any batch of the suite: adapters that match by count cannot mistake it.
-          const other = conformancePart(adapter, settings, conformanceRequests(settings, 7));
-          const stranger = await adapter.find!(other, submitContext());
-          ensure(
-            stranger === undefined,
-            `find returned batch ${shown(stranger?.id)} for part ${other.partId}, which was never submitted (the batch belongs to ${batch.part.partId})`,
-          );
-        });
-      },
-    },
-    {
       name: 'a call made with an aborted signal settles promptly',
       async run() {
         const adapter = await settings.createAdapter();
@@ -197,5 +165,8 @@ function findDeclarationDefects(adapter: BatchProvider): string[] {
   for (const method of optionalMethods) {
     if (members[method] !== undefined && typeof members[method] !== 'function') defects.push(`${method} is set but not a function`);
   }
+  // pollIntervalMs has a check of its own (optional-member-checks.ts).
+  const journals = members['journalsEachResultOnce'];
+  if (journals !== undefined && typeof journals !== 'boolean') defects.push(`journalsEachResultOnce is ${shown(journals)}, not a boolean`);
   return defects;
 }

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { BatchProvider } from '../provider/batch-provider.js';
 
 /**
  * The suite's own assertions, so that it runs under any test runner (or none): a failed one throws
@@ -10,6 +11,21 @@ export function ensure(condition: unknown, message: string): asserts condition {
 
 export function ensureEqual(actual: unknown, expected: unknown, what: string): void {
   if (!isDeepStrictEqual(actual, expected)) throw new Error(`${what}: expected ${shown(expected)}, got ${shown(actual)}`);
+}
+
+/**
+ * Thrown by a check of an optional member that the adapter does not have: the check is reported
+ * skipped (a vitest skip under `runAdapterConformance`), not passed and not failed.
+ */
+export class ConformanceCheckSkipped extends Error {
+  override readonly name = 'ConformanceCheckSkipped';
+}
+
+/** Skips the running check unless the adapter declares `member`. */
+export function skipUnlessDeclared(adapter: BatchProvider, member: keyof BatchProvider): void {
+  if ((adapter as unknown as Record<string, unknown>)[member] === undefined) {
+    throw new ConformanceCheckSkipped(`the adapter does not declare ${member}`);
+  }
 }
 
 /** Resolves with the promise's outcome, or rejects with `message` once `ms` have passed; the timer never outlives it. */

@@ -7,7 +7,7 @@ import type { BatchRequest } from '../models/batch-request.js';
 import { usageSchema } from '../models/usage.js';
 import type { BatchProvider, PollResult, ProviderCallContext, SubmitContext, SubmitPart } from '../provider/batch-provider.js';
 import type { ConformanceSettings } from './adapter-conformance-options.js';
-import { ensure, shown } from './conformance-assertions.js';
+import { ensure, ensureEqual, shown } from './conformance-assertions.js';
 
 /** A batch submitted straight to the adapter. */
 export interface DrivenBatch {
@@ -158,4 +158,20 @@ export async function withCleanup<T>(adapter: BatchProvider, batch: DrivenBatch,
   } finally {
     await adapter.cleanup?.(batch.reference, callContext(batch.warnings)).catch(() => undefined);
   }
+}
+
+/** Submits `count` valid requests (one of them fail-marked when `failing` is set), polls them to `completed`, runs `work`, cleans up. */
+export async function withCompletedBatch(
+  adapter: BatchProvider,
+  settings: ConformanceSettings,
+  count: number,
+  options: { failing?: number },
+  work: (batch: DrivenBatch) => Promise<void>,
+): Promise<void> {
+  const batch = await submitDirectly(adapter, settings, conformanceRequests(settings, count, options));
+  await withCleanup(adapter, batch, async () => {
+    const polled = await pollUntilTerminal(adapter, settings, batch);
+    ensureEqual(polled.status, 'completed', `the terminal status of a batch of ${count} valid requests`);
+    await work(batch);
+  });
 }

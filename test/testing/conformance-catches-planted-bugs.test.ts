@@ -1,22 +1,66 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { emulated, type EmulatedProvider } from '../../src/adapters/emulated/index.js';
 import { createFakeBatchBackend, fakeBatchProvider, type FakeBatch } from '../../src/adapters/fake/fake-batch-provider.js';
 import type { ProviderReference } from '../../src/models/batch-job.js';
+import type { BatchRequest } from '../../src/models/batch-request.js';
 import type { BatchResult } from '../../src/models/batch-result.js';
 import type { BatchProvider, ProviderCallContext } from '../../src/provider/batch-provider.js';
+import type { CallStrategy } from '../../src/provider/call-strategy.js';
 import { checkAdapterConformance } from '../../src/testing/check-adapter-conformance.js';
 
 type Fake = ReturnType<typeof fakeBatchProvider>;
 
-/** One bug planted in an otherwise correct adapter (the fake), and the check that must catch it. */
-interface PlantedBug {
+/**
+ * One bug planted in an otherwise correct adapter, and the check that must catch it. The adapter is
+ * the fake (native), or, for the members only emulated adapters have, an emulated adapter whose
+ * calls are answered in this process.
+ */
+type PlantedBug = {
   readonly bug: string;
-  readonly plant: (fake: Fake) => BatchProvider;
   /** Part of the name of the check that must fail. */
   readonly check: string;
   /** Part of the message it must fail with. */
   readonly says: string;
+} & Planting;
+
+type Planting =
+  | { readonly on?: 'fake'; readonly plant: (fake: Fake) => BatchProvider }
+  | { readonly on: 'emulated'; readonly plant: (provider: EmulatedProvider) => BatchProvider };
+
+function lastText(request: BatchRequest): string {
+  const content = request.messages.at(-1)?.content ?? '';
+  return typeof content === 'string' ? content : '';
 }
+
+/** The fake with the optional members it lacks, honestly added: the correct adapter for their bugs. */
+function withEveryMember(fake: Fake): BatchProvider {
+  return {
+    ...fake,
+    measure: (request) => Buffer.byteLength(JSON.stringify(fake.preview!(request))),
+    // The fake bills a quarter token per character of the last message.
+    countTokens: async (request) => Math.ceil(lastText(request).length / 4),
+    // The fake keeps no files to delete.
+    async cleanup() {},
+  };
+}
+
+/** A call strategy answered in this process after a few ms; requests marked `[fail]` fail with a 400. */
+const localCalls: CallStrategy = {
+  name: 'local',
+  async call(request, context) {
+    await sleep(3, undefined, { signal: context.signal });
+    const text = lastText(request);
+    if (text.includes('[fail]')) throw Object.assign(new Error('Rejected by the local provider'), { status: 400 });
+    const inputTokens = Math.ceil(text.length / 4);
+    return {
+      text: `echo: ${text}`,
+      finishReason: 'stop',
+      usage: { inputTokens, outputTokens: inputTokens + 2, totalTokens: 2 * inputTokens + 2 },
+      model: request.model ?? 'local-model',
+    };
+  },
+};
 
 function batchOf(fake: Fake, reference: ProviderReference): FakeBatch {
   return fake.backend.batches.get(String(reference.id))!;
@@ -265,26 +309,140 @@ const plantedBugs: PlantedBug[] = [
     check: 'the same results when read again',
     says: 'the ids and statuses of a second read of results()',
   },
+  {
+    bug: 'pollIntervalMs of 0',
+    plant: (fake) => ({ ...fake, pollIntervalMs: 0 }),
+    check: 'pollIntervalMs is a finite number of at least 1',
+    says: 'pollIntervalMs is 0, not a finite number',
+  },
+  {
+    bug: 'preview calls the network',
+    plant: (fake) => ({
+      ...fake,
+      preview(request) {
+        void fetch('http://127.0.0.1:9/v1/preview').catch(() => undefined);
+        return fake.preview!(request);
+      },
+    }),
+    check: 'preview returns the provider body',
+    says: 'preview called the network (fetch of http://127.0.0.1:9/v1/preview)',
+  },
+  {
+    bug: 'preview throws',
+    plant: (fake) => ({
+      ...fake,
+      preview() {
+        throw new Error('no preview for this model');
+      },
+    }),
+    check: 'preview returns the provider body',
+    says: 'preview threw: no preview for this model',
+  },
+  {
+    bug: 'measure returns -1',
+    plant: (fake) => ({ ...withEveryMember(fake), measure: () => -1 }),
+    check: 'measure returns the size of a request',
+    says: 'measure returned -1, not a positive whole number',
+  },
+  {
+    bug: 'countTokens resolves to a fraction',
+    plant: (fake) => ({ ...withEveryMember(fake), countTokens: async () => 2.5 }),
+    check: 'countTokens returns a non-negative whole number',
+    says: 'countTokens returned 2.5',
+  },
+  {
+    bug: 'cleanup throws when the batch was already cleaned up',
+    plant: (fake) => {
+      const cleaned = new Set<string>();
+      return {
+        ...withEveryMember(fake),
+        async cleanup(reference: ProviderReference) {
+          if (cleaned.has(String(reference.id))) throw new Error('No such batch');
+          cleaned.add(String(reference.id));
+        },
+      };
+    },
+    check: 'cleanup resolves once the results were read',
+    says: 'a second cleanup of the same batch (the core may repeat it after a crash) threw: No such batch',
+  },
+  {
+    bug: 'waitForRun never resolves',
+    on: 'emulated',
+    plant: (provider) => ({ ...provider, waitForRun: () => new Promise<void>(() => {}) }),
+    check: 'waitForRun resolves once the run of a submitted part has ended',
+    says: 'waitForRun had not resolved',
+  },
+  {
+    bug: 'waitForRun resolves before the run has ended',
+    on: 'emulated',
+    plant: (provider) => ({ ...provider, waitForRun: async () => {} }),
+    check: 'waitForRun resolves once the run of a submitted part has ended',
+    says: 'after waitForRun resolved',
+  },
+  {
+    bug: 'journalsEachResultOnce: true, but the first result is handed to recordResult twice',
+    on: 'emulated',
+    plant: (provider) => ({
+      ...provider,
+      submit(part, context) {
+        let first = true;
+        return provider.submit(part, {
+          ...context,
+          async recordResult(result) {
+            await context.recordResult(result);
+            if (first) await context.recordResult(result);
+            first = false;
+          },
+        });
+      },
+    }),
+    check: 'journalsEachResultOnce',
+    says: '2 times',
+  },
 ];
 
-/** The suite run against an adapter made by `make`, fast: the fake answers at once. */
-function conformanceOf(name: string, make: (fake: Fake) => BatchProvider) {
+/** The suite run against an adapter made by `make`, fast: the fake answers at once, the local calls in a few ms. */
+function conformanceOf(name: string, planted: Planting) {
+  // Short: a planted bug that keeps a batch running fails at this deadline, and the adapters need a few ms.
+  const common = { name, pollIntervalMs: 1, timeoutMs: 2_000 };
+  if (planted.on === 'emulated') {
+    const { plant } = planted;
+    return checkAdapterConformance({
+      ...common,
+      createAdapter: () => plant(emulated({ call: localCalls, concurrency: 4, pollIntervalMs: 5 })),
+      // A run lives in the process that started it.
+      capabilities: { resume: false },
+    });
+  }
   const backend = createFakeBatchBackend();
-  return checkAdapterConformance({
-    name,
-    createAdapter: () => make(fakeBatchProvider({ backend })),
-    pollIntervalMs: 1,
-    // Short: a planted bug that keeps a batch running fails at this deadline, and the fake needs a few ms.
-    timeoutMs: 2_000,
-  });
+  const { plant } = planted;
+  return checkAdapterConformance({ ...common, createAdapter: () => plant(fakeBatchProvider({ backend })) });
 }
 
+/** The checks of the members an adapter does not declare, which the suite skips. */
+const checksOf = (report: { skipped: readonly string[] }) => report.skipped.map((name) => name.split(' ')[0]).sort();
+
 describe('runAdapterConformance catches adapter bugs', () => {
-  it('passes the correct adapter the bugs are planted in, on every check', async () => {
-    const report = await conformanceOf('fake', (fake) => fake);
+  it('passes the correct adapter the bugs are planted in, on every check but those of the members it lacks', async () => {
+    const report = await conformanceOf('fake', { plant: (fake) => fake });
     expect(report.failed).toEqual([]);
-    expect(report.skipped).toEqual([]);
-    expect(report.passed.length).toBeGreaterThanOrEqual(15);
+    expect(checksOf(report)).toEqual(['cleanup', 'countTokens', 'journalsEachResultOnce:', 'measure', 'waitForRun']);
+    expect(report.passed.length).toBeGreaterThanOrEqual(17);
+  });
+
+  it('passes the fake with measure, countTokens and cleanup added, on their checks too', async () => {
+    const report = await conformanceOf('fake with every member', { plant: withEveryMember });
+    expect(report.failed).toEqual([]);
+    expect(checksOf(report)).toEqual(['journalsEachResultOnce:', 'waitForRun']);
+  });
+
+  it('passes the emulated adapter the emulated-only bugs are planted in, on waitForRun and journalsEachResultOnce too', async () => {
+    const report = await conformanceOf('emulated', { on: 'emulated', plant: (provider) => provider });
+    expect(report.failed).toEqual([]);
+    for (const member of ['waitForRun', 'journalsEachResultOnce', 'cleanup', 'pollIntervalMs']) {
+      expect(report.passed.some((name) => name.startsWith(member))).toBe(true);
+    }
+    expect(checksOf(report)).toEqual(['countTokens', 'find', 'measure', 'preview', 'resumes']);
   });
 
   it('plants more than eleven distinct bugs', () => {
@@ -292,9 +450,10 @@ describe('runAdapterConformance catches adapter bugs', () => {
     expect(plantedBugs.length).toBeGreaterThan(11);
   });
 
-  describe.concurrent.each(plantedBugs)('$bug', ({ bug, plant, check, says }) => {
+  describe.concurrent.each(plantedBugs)('$bug', (planted) => {
+    const { bug, check, says } = planted;
     it(`fails "…${check}…", saying "${says}"`, async () => {
-      const report = await conformanceOf(bug, plant);
+      const report = await conformanceOf(bug, planted);
       const caught = report.failed.find((failure) => failure.check.includes(check) && failure.message.includes(says));
       expect(caught, `failures were: ${JSON.stringify(report.failed, null, 2)}`).toBeDefined();
     });
