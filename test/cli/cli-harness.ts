@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'tsup';
+import type { CliInput } from '../../src/cli/cli-io.js';
+import { runCli } from '../../src/cli/run-cli.js';
 
 export const repositoryRoot = resolve(import.meta.dirname, '../..');
 
@@ -11,6 +13,22 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Runs one command line in this process with an empty environment (no provider key, so on the
+ * built-in emulator), capturing what it prints.
+ */
+export async function runCliInProcess(args: readonly string[], stdin?: CliInput): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: {},
+    ...(stdin ? { stdin } : {}),
+  });
+  return { code, stdout, stderr };
 }
 
 /**

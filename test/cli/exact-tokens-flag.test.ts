@@ -2,26 +2,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { CommandLine } from '../../src/cli/command-line.js';
 import { exactTokensFlag } from '../../src/cli/prepare-submission.js';
-import { runCli } from '../../src/cli/run-cli.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { maximumExactCharacters } from '../../src/cost/count-tokens.js';
-import { temporaryFolder, type CliRun } from './cli-harness.js';
+import { temporaryFolder, runCliInProcess } from './cli-harness.js';
 
 // The commands run in this process on the built-in emulator (--provider mock, model gpt-5.4-mini,
 // which the OpenAI tokenizer counts). Estimates and dry runs make no call; the emulated submit does,
 // to the emulator in this process.
 
-/** Runs one command line in this process, without a provider key. */
-async function cli(args: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCliInProcess;
 
 const lines = [
   '{"id":"greeting","messages":[{"role":"user","content":"Say hello to the batch."}]}',

@@ -3,10 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { CliInput } from '../../src/cli/cli-io.js';
-import { runCli } from '../../src/cli/run-cli.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
-import { buildCli, childEnvironment, repositoryRoot, temporaryFolder, type CliRun } from './cli-harness.js';
+import { buildCli, childEnvironment, repositoryRoot, temporaryFolder, type CliRun, runCliInProcess } from './cli-harness.js';
 
 // Bytes that are not UTF-8 were decoded to U+FFFD and sent; they are now a problem of their line.
 const apiKey = 'sk-test-cli-utf8-0123456789abcdef';
@@ -25,17 +23,7 @@ afterAll(async () => {
   await Promise.all([server?.close(), disposeBuild?.()]);
 });
 
-async function cli(args: readonly string[], stdin?: CliInput): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    ...(stdin ? { stdin } : {}),
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCliInProcess;
 
 function cliProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolvePromise) => {

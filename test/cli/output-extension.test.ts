@@ -3,19 +3,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CommandLine } from '../../src/cli/command-line.js';
 import { outputFormatOf } from '../../src/cli/output-target.js';
-import { runCli } from '../../src/cli/run-cli.js';
-import { temporaryFolder, type CliRun } from './cli-harness.js';
+import { temporaryFolder, runCliInProcess } from './cli-harness.js';
 
-async function cli(args: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCliInProcess;
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 const formatOf = (...argv: string[]) => outputFormatOf(CommandLine.parse('results', argv, ['output', 'out']), 'md');

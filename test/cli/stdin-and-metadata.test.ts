@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { CliInput } from '../../src/cli/cli-io.js';
-import { runCli } from '../../src/cli/run-cli.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
-import { buildCli, childEnvironment, repositoryRoot, temporaryFolder, type CliRun } from './cli-harness.js';
+import { buildCli, childEnvironment, repositoryRoot, temporaryFolder, type CliRun, runCliInProcess } from './cli-harness.js';
 
 // Most tests run the CLI in this process, feeding standard input as a stream; two start the real
 // bin and pipe into its standard input, as a shell does.
@@ -24,18 +23,7 @@ afterAll(async () => {
   await Promise.all([server?.close(), disposeBuild?.()]);
 });
 
-/** Runs one command line in this process, without a provider key (so on the built-in emulator). */
-async function cli(args: readonly string[], stdin?: CliInput): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    ...(stdin ? { stdin } : {}),
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCliInProcess;
 
 /** Starts the built bin with `input` piped into its standard input. */
 function cliProcess(args: readonly string[], input: string, env: NodeJS.ProcessEnv): Promise<CliRun> {

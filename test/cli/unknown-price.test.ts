@@ -1,19 +1,9 @@
 import { describe, test } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
-import { temporaryFolder, type CliRun } from './cli-harness.js';
+import { temporaryFolder, runCliInProcess } from './cli-harness.js';
 
 // docs/cli.md: when a model has no price, the cost says `unknown` and names the model, never `$0`.
 
-async function cli(args: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCliInProcess;
 
 const unpriced = '{"id":"a","model":"my-local-model","messages":[{"role":"user","content":"Hi"}]}\n';
 const priced = '{"id":"b","model":"gpt-5.4-mini","messages":[{"role":"user","content":"Hi"}]}\n';
