@@ -7,7 +7,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { deriveCallKey } from './derive-call-key.js';
 import { anthropicErrorBody, errorBodyFor, MockHttpError, openAIErrorBody } from './errors.js';
 import { executeGeneration } from './execute-generation.js';
-import { faultHeader, type FaultPlanner, httpFaultKinds, httpFaultResponse } from './faults.js';
+import { canonicalHeaderName, faultHeader, type FaultPlanner, httpFaultKinds, httpFaultResponse } from './faults.js';
 import { readBody, sendJson } from './http-utilities.js';
 import { headersWithoutSecrets, type Journal } from './journal.js';
 import type { LatencyModel } from './latency.js';
@@ -77,11 +77,23 @@ function safeParse(body: Buffer): unknown {
   }
 }
 
+/** Makes `writeHead` send every header name capitalised word by word (`headerNames: 'canonical'`). */
+function canonicaliseHeaderNames(response: ServerResponse): void {
+  const writeHead = response.writeHead.bind(response) as (status: number, headers?: Record<string, string | number>) => ServerResponse;
+  response.writeHead = ((status: number, headers?: Record<string, string | number>) => {
+    if (headers === undefined || typeof headers !== 'object') return writeHead(status, headers);
+    const renamed: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(headers)) renamed[canonicalHeaderName(name)] = value;
+    return writeHead(status, renamed);
+  }) as typeof response.writeHead;
+}
+
 /** The emulator's request handler. */
 export function createRequestHandler(dependencies: RequestHandlerDependencies): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { options, state, faults, latency, journal, apiKeys, maxUploadBytes, hungResponses, live } = dependencies;
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
+    if (options.headerNames === 'canonical') canonicaliseHeaderNames(response);
     const url = new URL(request.url ?? '/', live.origin);
     const method = request.method ?? 'GET';
     const match = matchRoute(method, url.pathname);
@@ -180,7 +192,9 @@ export function createRequestHandler(dependencies: RequestHandlerDependencies): 
         return;
       }
 
-      const delay = latency.sample(endpoint);
+      // Real providers answer a rate-limited or shed call at once; only a generation takes the latency.
+      const answeredAtOnce = faults.atOnce && fault !== undefined && httpFaultKinds.has(fault) && fault !== 'malformed';
+      const delay = answeredAtOnce ? 0 : latency.sample(endpoint);
       if (delay > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);

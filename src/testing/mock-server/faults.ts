@@ -23,6 +23,8 @@ export class FaultPlanner {
   private readonly rates: [FaultKind, number][];
   private readonly endpoints: ReadonlySet<MockEndpoint>;
   readonly retryAfterMs: number;
+  /** Whether HTTP error faults are answered before the latency (`timing: 'at-once'`). */
+  readonly atOnce: boolean;
 
   constructor(options: MockFaultOptions | undefined, private readonly random: RandomSource) {
     this.rate = options?.rate ?? 0;
@@ -38,6 +40,9 @@ export class FaultPlanner {
     }
     this.endpoints = new Set(options?.endpoints ?? generationEndpoints);
     this.retryAfterMs = options?.retryAfterMs ?? 1000;
+    const timing = options?.timing ?? 'after-latency';
+    if (timing !== 'after-latency' && timing !== 'at-once') throw new TypeError(`Option faults.timing must be 'after-latency' or 'at-once', got ${String(timing)}`);
+    this.atOnce = timing === 'at-once';
   }
 
   /**
@@ -68,6 +73,11 @@ export class FaultPlanner {
     if (kind === 'expire' || kind === 'fail-validation') return false;
     return this.endpoints.has(endpoint);
   }
+}
+
+/** Capitalises each word of a header name (`retry-after` -> `Retry-After`), as many HTTP/1.1 servers spell them. */
+export function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
 /** Status, body and headers of a fault answered with an error response. */

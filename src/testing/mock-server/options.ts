@@ -171,6 +171,14 @@ export interface MockFaultOptions {
   readonly endpoints?: readonly MockEndpoint[];
   /** `retry-after` of injected 429s in milliseconds. @default 1000 */
   readonly retryAfterMs?: number;
+  /**
+   * When a drawn or forced HTTP error fault (429, 5xx, 529, `insufficient_quota`) is answered:
+   * `after-latency` waits the endpoint's latency first, as a successful call would; `at-once` answers
+   * it the moment the request is read, as real providers answer a rate-limited or shed call (a
+   * success still takes the latency). `reset`, `hang`, `malformed` and `truncated` are unaffected.
+   * @default 'after-latency'
+   */
+  readonly timing?: 'after-latency' | 'at-once';
 }
 
 /** Faults inside native batches. */
@@ -236,6 +244,14 @@ export interface MockProviderServerOptions {
   readonly maxUploadBytes?: number;
   /** Dimensions of default embedding vectors when the request sets none. @default 64 */
   readonly embeddingDimensions?: number;
+  /**
+   * Spelling of response header names. `lowercase` as HTTP/2 front ends (and the real OpenAI and
+   * Anthropic APIs) send them; `canonical` capitalises each word (`Retry-After`,
+   * `X-Ratelimit-Remaining-Requests`, `X-Request-Id`), as many HTTP/1.1 servers of OpenAI-compatible
+   * APIs do, to check that a client reads headers case-insensitively.
+   * @default 'lowercase'
+   */
+  readonly headerNames?: 'lowercase' | 'canonical';
 }
 
 /** One journal entry per request. Keys and bodies are never recorded unless `journalBodies` is set. */
@@ -315,6 +331,7 @@ const serverOptionNames = optionNames<MockProviderServerOptions>({
   callKey: true,
   maxUploadBytes: true,
   embeddingDimensions: true,
+  headerNames: true,
 });
 const batchOptionNames = optionNames<MockBatchOptions>({
   clock: true,
@@ -329,7 +346,7 @@ const batchOptionNames = optionNames<MockBatchOptions>({
   maxAnthropicBodyBytes: true,
   emptyStringErrorFileId: true,
 });
-const faultOptionNames = optionNames<MockFaultOptions>({ rate: true, kinds: true, rates: true, endpoints: true, retryAfterMs: true });
+const faultOptionNames = optionNames<MockFaultOptions>({ rate: true, kinds: true, rates: true, endpoints: true, retryAfterMs: true, timing: true });
 const batchFaultOptionNames = optionNames<MockBatchFaultOptions>({
   itemErrorRate: true,
   itemErrorStatus: true,

@@ -22,6 +22,9 @@ export function resolveServerOptions(options: MockProviderServerOptions): Resolv
   const embeddingDimensions = options.embeddingDimensions ?? 64;
   if (!Number.isInteger(embeddingDimensions) || embeddingDimensions < 1) throw new TypeError(`Option embeddingDimensions must be a positive integer, got ${String(embeddingDimensions)}`);
   const maxUploadBytes = options.maxUploadBytes ?? 512 * megabyte;
+  if (options.headerNames !== undefined && options.headerNames !== 'lowercase' && options.headerNames !== 'canonical') {
+    throw new TypeError(`Option headerNames must be 'lowercase' or 'canonical', got ${String(options.headerNames)}`);
+  }
   const apiKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
   const batch = resolveBatchOptions(options.batch);
   for (const key of ['itemErrorRate', 'expireRate', 'failValidationRate', 'dropLineRate', 'unknownCustomIdRate'] as const) {
