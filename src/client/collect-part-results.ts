@@ -6,6 +6,7 @@ import { checkAdapterResult } from './check-adapter-result.js';
 import type { ClientCore } from './client-core.js';
 import { clientExtensions } from './client-extensions.js';
 import { partCountsFromReport, submitFailed, zeroCounts } from './derive-job-state.js';
+import { readPartRequestIndex, withRequestMetadata } from './request-metadata.js';
 import { synthesizeMissingResult } from './synthesize-missing-result.js';
 
 /*
@@ -60,7 +61,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     await finishPart(core, job, part, provider, signal);
     return;
   }
-  const ids = await partIds(core, job, part);
+  const { ids, metadata } = await readPartRequestIndex(core, job, part);
   const stored = new Set<string>();
   const tallies = zeroCounts(part.requestCount);
   const count = (result: BatchResult): void => {
@@ -89,7 +90,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
             continue;
           }
           if (stored.has(checked.result.id)) continue;
-          const result = prepareResult(job, checked.result);
+          const result = prepareResult(job, withRequestMetadata(checked.result, metadata));
           count(result);
           buffer.push(result);
           if (buffer.length >= 1_000) {
@@ -115,7 +116,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
   for (const id of ids) {
     if (stored.has(id)) continue;
     // Through the extensions too: items a budget stop never started get category `budget`.
-    const result = prepareResult(job, synthesizeMissingResult(id, part, job.mode));
+    const result = prepareResult(job, withRequestMetadata(synthesizeMissingResult(id, part, job.mode), metadata));
     count(result);
     missing.push(result);
     if (missing.length >= 1_000) {

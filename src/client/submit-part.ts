@@ -10,6 +10,7 @@ import { checkAdapterResult } from './check-adapter-result.js';
 import type { ActiveRun, ClientCore } from './client-core.js';
 import { partIds, prepareResult, warnMalformed } from './collect-part-results.js';
 import { submitFailed, zeroCounts } from './derive-job-state.js';
+import { readPartMetadata, withRequestMetadata } from './request-metadata.js';
 
 /*
  * Submitting a part: `planned` → `submitting` (saved before the provider call, so a crash in
@@ -125,6 +126,8 @@ export function partInput(core: ClientCore, job: JobManifest, part: PartManifest
 /** What an adapter may do while it submits: checkpoint a partial reference, journal results, spend the budget. */
 export function submitContext(core: ClientCore, job: JobManifest, part: PartManifest, signal: AbortSignal | undefined): SubmitContext {
   const budget = budgetOf(job);
+  // Read once, on the first result that comes without its request's metadata.
+  let requestMetadata: Promise<Map<string, Record<string, unknown>>> | undefined;
   return {
     ...core.callContext(job, signal),
     ...(part.reference ? { previous: { ...part.reference } } : {}),
@@ -137,7 +140,12 @@ export function submitContext(core: ClientCore, job: JobManifest, part: PartMani
       const checked = checkAdapterResult(result, job.provider);
       if (checked.problem !== undefined) warnMalformed(core, job, part, checked.problem);
       if (checked.result === undefined) return;
-      const prepared = prepareResult(job, checked.result);
+      let found = checked.result;
+      if (found.metadata === undefined) {
+        requestMetadata ??= readPartMetadata(core, job, part);
+        found = withRequestMetadata(found, await requestMetadata);
+      }
+      const prepared = prepareResult(job, found);
       await core.store.appendResults(job.id, [prepared]);
       const counts = (part.counts ??= zeroCounts(part.requestCount));
       counts[prepared.status]++;

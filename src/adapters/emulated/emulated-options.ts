@@ -94,7 +94,7 @@ export interface EmulatedOptions {
   /**
    * `continue`: failed items are recorded and the run goes on. `fail-fast`: the first item that
    * fails for good stops the run (in-flight calls are aborted and their items cancelled; the run
-   * ends `failed`). `skip`: like `continue`, but failed results carry `metadata.skipped = true` so
+   * ends `failed`). `skip`: like `continue`, but failed results carry `skipped: true` so
    * that aggregates can leave them out while counting them.
    * @default 'continue'
    */

@@ -205,6 +205,8 @@ export class EmulatedRun {
     this.#progress.itemSettled();
     // An item whose call the interruption aborted has not ended: it stays pending for `resume`.
     if (this.#interrupted && result.status === 'cancelled' && result.error === cancelledError) return;
+    // The request's own context comes back on its result (it was never sent to the provider).
+    if (original.metadata !== undefined && result.metadata === undefined) result = { ...result, metadata: original.metadata };
     await this.#progress.record(result, attempts);
   }
 }

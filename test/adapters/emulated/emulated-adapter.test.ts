@@ -127,9 +127,11 @@ describe('emulated adapter against the emulator', () => {
   it('with skip, failed results carry skipped: true', async () => {
     script.set('bad', [{ status: 400 }]);
     const provider = emulated({ call: call(), errorStrategy: 'skip' });
-    const { journal } = await runToEnd(provider, [request('a', 'bad'), request('b')]);
+    const { journal } = await runToEnd(provider, [request('a', 'bad'), { ...request('b'), metadata: { row: 7 } }]);
     expect(byId(journal).get('a')).toMatchObject({ status: 'failed', skipped: true });
-    expect(byId(journal).get('b')?.metadata).toBeUndefined();
+    expect(byId(journal).get('a')?.metadata).toBeUndefined();
+    // A request's metadata comes back on its result, and skip adds nothing to it.
+    expect(byId(journal).get('b')?.metadata).toEqual({ row: 7 });
   });
 
   it('aborts a call that hangs past timeoutMs as a retryable timeout', async () => {
