@@ -21,7 +21,14 @@ export {
   type TypedSchema,
   type WaitOptions,
 } from './client/create-batch-client.js';
-export type { ProviderShorthand } from './client/resolve-provider.js';
+export { createProvider, type ProviderShorthand, type ShorthandOptions } from './client/resolve-provider.js';
+export {
+  registerProvider,
+  unregisterProvider,
+  type ProviderFactory,
+  type ProviderFactoryOptions,
+  type RegisterProviderOptions,
+} from './client/provider-registry.js';
 export type { LeaseOptions } from './client/job-leases.js';
 
 // Models

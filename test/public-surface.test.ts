@@ -28,6 +28,7 @@ describe('the public surface', () => {
         "createBatchClient",
         "createBudgetTracker",
         "createKeepAliveFetch",
+        "createProvider",
         "defaultPricing",
         "emulated",
         "estimateCost",
@@ -42,9 +43,11 @@ describe('the public surface', () => {
         "readDataRows",
         "readTemplateFile",
         "redactSecrets",
+        "registerProvider",
         "runWithRetry",
         "toItemError",
         "toResponseFormat",
+        "unregisterProvider",
       ]
     `);
   });

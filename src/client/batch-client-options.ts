@@ -18,10 +18,11 @@ export interface BatchClientOptions extends ShorthandOptions {
   /**
    * The adapter: an adapter value (`openaiBatch()`, `anthropicBatch()`, `emulated({...})`, your own),
    * or a shorthand resolved on first use: `'openai'` or `'anthropic'`, configured by the shorthand
-   * options (`apiKey`, `baseURL`, `concurrency`, `emulated`). For the local emulator, pass the
-   * `provider` of `createMockBatchProvider()` from `llm-batch/testing`.
+   * options (`apiKey`, `baseURL`, `concurrency`, `emulated`), or the name of a provider registered
+   * with `registerProvider`. For the local emulator, pass the `provider` of
+   * `createMockBatchProvider()` from `llm-batch/testing`.
    */
-  readonly provider: BatchProvider | ProviderShorthand;
+  readonly provider: BatchProvider | ProviderShorthand | (string & {});
   /**
    * With a shorthand: the provider's native batch API, or an emulated batch over its sync API.
    * @default 'native'
