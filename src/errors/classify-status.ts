@@ -1,9 +1,11 @@
 import type { ErrorCategory } from '../models/item-error.js';
 import type { ErrorClassification } from './error-classification.js';
 import { type ApiErrorDetails, extractErrorDetails } from './extract-error-details.js';
+import { classifyGoogleError } from './classify-google-error.js';
 import { isQuotaCode, mapDetailsToCategory } from './map-details-to-category.js';
 import { type HeadersLike, parseRetryAfter, readHeader } from './parse-retry-after.js';
 import { messageOf, type UnknownRecord } from './read-error-fields.js';
+import { readGoogleError } from './read-google-error.js';
 
 const retryableCategories = new Set<ErrorCategory>([
   'rate_limit',
@@ -16,6 +18,14 @@ const retryableCategories = new Set<ErrorCategory>([
 
 /** An error that carries an HTTP status (an SDK's `APIError`): its body's details, then its headers. */
 export function classifyHttpError(error: UnknownRecord, statusCode: number, headers: HeadersLike | undefined): ErrorClassification {
+  // Google (Gemini) errors are decided by their canonical status and details, not their wording.
+  const google = readGoogleError(error);
+  if (google !== undefined) {
+    const classification = classifyGoogleError(google, statusCode);
+    const fromHeaders = headers === undefined || !classification.retryable ? undefined : parseRetryAfter(headers);
+    if (classification.retryAfterMs === undefined && fromHeaders !== undefined) classification.retryAfterMs = fromHeaders;
+    return classification;
+  }
   const details = extractErrorDetails(error);
   if (details.requestId === undefined && headers !== undefined) {
     details.requestId = readHeader(headers, 'x-request-id') ?? readHeader(headers, 'request-id');
@@ -51,6 +61,8 @@ export function classifyStatus(
 
 /** An error without a status whose provider details (type, code, message) still name a category; else undefined. */
 export function classifyDetails(error: UnknownRecord): ErrorClassification | undefined {
+  const google = readGoogleError(error);
+  if (google !== undefined) return classifyGoogleError(google);
   const details = extractErrorDetails(error);
   const category = mapDetailsToCategory(details, undefined);
   if (category === undefined) return undefined;
