@@ -178,7 +178,7 @@ describe('journal and statistics', () => {
     await postChat(url, chatBody('beta'), { 'x-mock-key': 'item-7' });
     await postMessage(url);
     const counters = stats();
-    expect(counters.successfulCalls).toEqual({ openai: 3, anthropic: 1 });
+    expect(counters.successfulCalls).toEqual({ openai: 3, anthropic: 1, gemini: 0 });
     expect(counters.successfulCallsByKey).toMatchObject({ alpha: 2, 'item-7': 1, Hello: 1 });
     expect(counters.byEndpoint['chat.completions']).toBe(3);
   });

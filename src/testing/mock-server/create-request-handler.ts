@@ -7,6 +7,8 @@ import { authenticateRequest } from './authenticate-request.js';
 import { deriveCallKey } from './derive-call-key.js';
 import { anthropicErrorBody, errorBodyFor, MockHttpError, openAIErrorBody } from './errors.js';
 import { executeGeneration } from './execute-generation.js';
+import { geminiErrorBody, geminiQuotaError } from './gemini-errors.js';
+import { executeGeminiGeneration } from './gemini-generate.js';
 import { canonicalHeaderName, faultHeader, type FaultPlanner, httpFaultKinds, httpFaultResponse } from './faults.js';
 import { readBody, sendJson } from './http-utilities.js';
 import { headersWithoutSecrets, type Journal } from './journal.js';
@@ -17,7 +19,7 @@ import { matchRoute } from './router.js';
 import type { EmulatorState, RouteContext, RouteResult } from './route-context.js';
 
 const megabyte = 1024 * 1024;
-const jsonBodyLimit = { openai: 100 * megabyte, anthropic: 32 * megabyte };
+const jsonBodyLimit = { openai: 100 * megabyte, anthropic: 32 * megabyte, gemini: 20 * megabyte };
 
 /** What `reset()` replaces and `listen` sets: the handler reads it afresh at every use. */
 export interface LiveServerState {
@@ -43,6 +45,7 @@ export interface RequestHandlerDependencies {
 
 /** Guesses the provider of an unmatched request from its headers, to answer 404s in the right format. */
 function guessProvider(request: IncomingMessage): MockProvider {
+  if (request.headers['x-goog-api-key'] !== undefined || /^\/(?:upload\/|download\/)?v1beta\//.test(request.url ?? '')) return 'gemini';
   return request.headers['x-api-key'] !== undefined || request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
@@ -110,17 +113,19 @@ export function createRequestHandler(dependencies: RequestHandlerDependencies): 
       if (entry.status === 0 && entry.durationMs === 0) entry.durationMs = performance.now() - started;
     });
 
-    const limit = endpoint === 'files.upload' ? maxUploadBytes : endpoint === 'messages.batches.create' ? state.batch.maxAnthropicBodyBytes : jsonBodyLimit[provider];
+    const limit = endpoint === 'files.upload' || endpoint === 'gemini.files.upload' ? maxUploadBytes : endpoint === 'messages.batches.create' ? state.batch.maxAnthropicBodyBytes : jsonBodyLimit[provider];
     const { data: body, tooLarge, size } = await readBody(request, limit);
     if (options.journalBodies === true) {
       entry.headers = headersWithoutSecrets(request.headers);
-      entry.body = endpoint === 'files.upload' ? { multipart: true, bytes: size } : body.length > 0 ? safeParse(body) : undefined;
+      entry.body = endpoint === 'files.upload' ? { multipart: true, bytes: size } : endpoint === 'gemini.files.upload' && size > 0 ? { bytes: size } : body.length > 0 ? safeParse(body) : undefined;
     }
     const baseHeaders: Record<string, string> = { [idHeader]: requestId };
 
     if (match === undefined) {
       const status = 404;
-      const errorBody = provider === 'openai'
+      const errorBody = provider === 'gemini'
+        ? geminiErrorBody(404, `Method not found: ${method} ${url.pathname}`)
+        : provider === 'openai'
         ? openAIErrorBody(404, `Invalid URL (${method} ${url.pathname})`, { type: 'invalid_request_error' })
         : anthropicErrorBody(404, `Not found: ${method} ${url.pathname}`, requestId);
       finishEntry(live.stats, entry, status, started);
@@ -135,16 +140,20 @@ export function createRequestHandler(dependencies: RequestHandlerDependencies): 
     }
     if (tooLarge) {
       const message = `Request body of ${size} bytes exceeds the limit of ${limit} bytes.`;
-      const errorBody = provider === 'openai' ? openAIErrorBody(413, message, { type: 'invalid_request_error', code: 'request_too_large' }) : anthropicErrorBody(413, message, requestId);
-      finishEntry(live.stats, entry, 413, started);
-      sendJson(response, 413, errorBody, baseHeaders);
+      // Google answers an oversized payload with 400 INVALID_ARGUMENT.
+      const status = provider === 'gemini' ? 400 : 413;
+      const errorBody = provider === 'gemini'
+        ? geminiErrorBody(400, `Request payload size exceeds the limit: ${limit} bytes.`)
+        : provider === 'openai' ? openAIErrorBody(413, message, { type: 'invalid_request_error', code: 'request_too_large' }) : anthropicErrorBody(413, message, requestId);
+      finishEntry(live.stats, entry, status, started);
+      sendJson(response, status, errorBody, baseHeaders);
       return;
     }
 
     const faultHeaderValue = request.headers[faultHeader];
     const picked = faults.pick(endpoint, Array.isArray(faultHeaderValue) ? faultHeaderValue[0] : faultHeaderValue);
     if (picked.error !== undefined) {
-      const errorBody = provider === 'openai' ? openAIErrorBody(400, picked.error, { param: faultHeader }) : anthropicErrorBody(400, picked.error, requestId);
+      const errorBody = provider === 'gemini' ? geminiErrorBody(400, picked.error) : provider === 'openai' ? openAIErrorBody(400, picked.error, { param: faultHeader }) : anthropicErrorBody(400, picked.error, requestId);
       finishEntry(live.stats, entry, 400, started);
       sendJson(response, 400, errorBody, baseHeaders);
       return;
@@ -163,18 +172,21 @@ export function createRequestHandler(dependencies: RequestHandlerDependencies): 
       let rateHeaders: Record<string, string> = {};
       if (isGeneration && limiter.active && fault === undefined) {
         const requestBody = json();
-        const maxTokens = [requestBody.max_tokens, requestBody.max_completion_tokens, requestBody.max_output_tokens].find((value): value is number => typeof value === 'number');
+        const geminiConfig = requestBody.generationConfig as { maxOutputTokens?: unknown } | undefined;
+        const maxTokens = [requestBody.max_tokens, requestBody.max_completion_tokens, requestBody.max_output_tokens, geminiConfig?.maxOutputTokens].find((value): value is number => typeof value === 'number');
         const tokens = Math.ceil(body.length / 4) + (maxTokens ?? limiter.defaultMaxTokens);
         const decision = limiter.check(tokens, Date.now());
         rateHeaders = decision.headers;
         if (!decision.allowed) {
           live.stats.rateLimited += 1;
           const retryHeaders = { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))), 'retry-after-ms': String(decision.retryAfterMs) };
-          const errorBody = provider === 'openai'
+          const errorBody = provider === 'gemini'
+            ? geminiQuotaError(match.params.id ?? 'model', decision.retryAfterMs, true)
+            : provider === 'openai'
             ? openAIErrorBody(429, `Rate limit reached for ${String(requestBody.model ?? 'model')} on requests or tokens per min. Please try again in ${Math.ceil(decision.retryAfterMs)}ms.`, { type: 'requests', code: 'rate_limit_exceeded' })
             : anthropicErrorBody(429, 'This request would exceed your organization\'s rate limit. Please try again later.', requestId);
           finishEntry(live.stats, entry, 429, started);
-          sendJson(response, 429, errorBody, { ...baseHeaders, ...rateHeaders, ...retryHeaders });
+          sendJson(response, 429, errorBody, { ...baseHeaders, ...rateHeaders, ...(provider === 'gemini' ? {} : retryHeaders) });
           return;
         }
       } else if (isGeneration && limiter.active) {
@@ -207,13 +219,15 @@ export function createRequestHandler(dependencies: RequestHandlerDependencies): 
       }
 
       if (fault !== undefined && httpFaultKinds.has(fault) && fault !== 'malformed') {
-        const failure = httpFaultResponse(fault, provider, requestId, faults.retryAfterMs);
+        const failure = httpFaultResponse(fault, provider, requestId, faults.retryAfterMs, url.pathname.includes('/models/') ? match.params.id : undefined);
         finishEntry(live.stats, entry, failure.status, started);
         sendJson(response, failure.status, failure.body, { ...baseHeaders, ...rateHeaders, ...failure.headers });
         return;
       }
       if (fault === 'malformed') {
-        const text = provider === 'openai' ? '{"id":"chatcmpl-mock","object":"chat.completion","choices":[{"index":0,"message":' : '{"id":"msg_mock","type":"message","content":[{"type":"te';
+        const text = provider === 'gemini'
+          ? '{"candidates":[{"content":{"parts":[{"text":"The ans'
+          : provider === 'openai' ? '{"id":"chatcmpl-mock","object":"chat.completion","choices":[{"index":0,"message":' : '{"id":"msg_mock","type":"message","content":[{"type":"te';
         finishEntry(live.stats, entry, 200, started);
         response.writeHead(200, { ...baseHeaders, ...rateHeaders, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         response.end(text);
@@ -223,9 +237,11 @@ export function createRequestHandler(dependencies: RequestHandlerDependencies): 
       let result: RouteResult;
       if (isGeneration) {
         const requestBody = json();
-        const executed = await executeGeneration(endpoint, requestBody, requestId, state.execution);
+        const executed = provider === 'gemini'
+          ? await executeGeminiGeneration(endpoint, match.params.id ?? '', requestBody, state, fault)
+          : await executeGeneration(endpoint, requestBody, requestId, state.execution);
         result = { status: executed.status, body: executed.body };
-        if (executed.status < 400 && endpoint !== 'messages.count_tokens') {
+        if (executed.status < 400 && endpoint !== 'messages.count_tokens' && endpoint !== 'gemini.countTokens') {
           live.stats.successfulCalls[provider] += 1;
           const key = deriveCallKey(options, provider, endpoint, requestBody, request);
           if (key !== undefined) live.stats.successfulCallsByKey[key] = (live.stats.successfulCallsByKey[key] ?? 0) + 1;

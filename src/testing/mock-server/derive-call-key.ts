@@ -3,6 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { generationPaths } from './execute-generation.js';
+import { geminiLastUserText } from './gemini-generate.js';
 import { openAILastUserText } from './openai-sync.js';
 import type { MockEndpoint, MockProvider, MockProviderServerOptions } from './options.js';
 import { collectText } from './responder.js';
@@ -15,10 +16,10 @@ export function deriveCallKey(
   body: Record<string, unknown>,
   request: IncomingMessage,
 ): string | undefined {
-  const path = provider === 'anthropic' ? '/v1/messages' : generationPaths[endpoint] ?? '';
+  const path = provider === 'anthropic' ? '/v1/messages' : provider === 'gemini' ? (request.url ?? '').split('?')[0] ?? '' : generationPaths[endpoint] ?? '';
   return options.callKey !== undefined
     ? options.callKey({ provider, endpoint: path, body, headers: request.headers })
-    : headerValue(request, 'x-mock-key') ?? (provider === 'anthropic' ? lastAnthropicUserText(body) : openAILastUserText(path, body));
+    : headerValue(request, 'x-mock-key') ?? (provider === 'anthropic' ? lastAnthropicUserText(body) : provider === 'gemini' ? geminiLastUserText(body) : openAILastUserText(path, body));
 }
 
 function headerValue(request: IncomingMessage, name: string): string | undefined {

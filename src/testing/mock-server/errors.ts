@@ -1,6 +1,7 @@
 /**
  * Error bodies in each provider's wire format.
  */
+import { geminiErrorBody, type GeminiErrorBody } from './gemini-errors.js';
 
 /** OpenAI error body `{error:{message,type,param,code}}` (all four keys required by the spec). */
 export interface OpenAIErrorBody {
@@ -84,10 +85,11 @@ export function anthropicErrorBody(
 
 /** Builds the body of a MockHttpError for the given provider. */
 export function errorBodyFor(
-  provider: 'openai' | 'anthropic',
+  provider: 'openai' | 'anthropic' | 'gemini',
   error: MockHttpError,
   requestId: string,
-): OpenAIErrorBody | AnthropicErrorBody {
+): OpenAIErrorBody | AnthropicErrorBody | GeminiErrorBody {
+  if (provider === 'gemini') return geminiErrorBody(error.status, error.message, error.details.type === undefined ? {} : { status: error.details.type });
   return provider === 'openai'
     ? openAIErrorBody(error.status, error.message, error.details)
     : anthropicErrorBody(error.status, error.message, requestId, error.details.type === undefined ? {} : { type: error.details.type });

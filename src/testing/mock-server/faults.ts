@@ -3,12 +3,13 @@
  * headers of HTTP-level faults.
  */
 import { anthropicErrorBody, openAIErrorBody } from './errors.js';
+import { geminiFaultResponse } from './gemini-errors.js';
 import { faultKinds, generationEndpoints, type FaultKind, type MockEndpoint, type MockFaultOptions, type MockProvider } from './options.js';
 import type { RandomSource } from './random.js';
 
 /** Faults the router answers itself, before the handler runs. */
 export const httpFaultKinds: ReadonlySet<FaultKind> = new Set<FaultKind>(['500', '502', '503', '529', '429', 'insufficient_quota', 'reset', 'hang', 'malformed']);
-const downloadEndpoints: ReadonlySet<MockEndpoint> = new Set<MockEndpoint>(['files.content', 'messages.batches.results']);
+const downloadEndpoints: ReadonlySet<MockEndpoint> = new Set<MockEndpoint>(['files.content', 'messages.batches.results', 'gemini.files.download']);
 
 /** The header name that forces a fault on one request. */
 export const faultHeader = 'x-mock-fault';
@@ -71,6 +72,7 @@ export class FaultPlanner {
   private applies(kind: FaultKind, endpoint: MockEndpoint): boolean {
     if (kind === 'truncated') return downloadEndpoints.has(endpoint);
     if (kind === 'expire' || kind === 'fail-validation') return false;
+    if (kind === 'safety') return endpoint === 'gemini.generateContent';
     return this.endpoints.has(endpoint);
   }
 }
@@ -86,7 +88,9 @@ export function httpFaultResponse(
   provider: MockProvider,
   requestId: string,
   retryAfterMs: number,
+  model = 'gemini-2.5-flash',
 ): { status: number; body: unknown; headers: Record<string, string> } {
+  if (provider === 'gemini') return geminiFaultResponse(kind, model, retryAfterMs);
   const retryHeaders = { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))), 'retry-after-ms': String(retryAfterMs) };
   switch (kind) {
     case '429':

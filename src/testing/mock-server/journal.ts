@@ -25,7 +25,7 @@ export class Journal {
 }
 
 /** Request headers that carry credentials and never go into the journal. */
-const secretHeaders = new Set(['authorization', 'x-api-key', 'api-key', 'openai-api-key', 'proxy-authorization', 'cookie']);
+const secretHeaders = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'openai-api-key', 'proxy-authorization', 'cookie']);
 
 /** Copies request headers without credentials. */
 export function headersWithoutSecrets(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {

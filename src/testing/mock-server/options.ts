@@ -4,7 +4,7 @@
 import { checkOptionKeys, optionNames } from '../../validation/check-options.js';
 
 /** Which wire protocol a request spoke. */
-export type MockProvider = 'openai' | 'anthropic';
+export type MockProvider = 'openai' | 'anthropic' | 'gemini';
 
 /** Stable names of the emulated endpoints, used for latency, faults, the journal and statistics. */
 export type MockEndpoint =
@@ -28,6 +28,23 @@ export type MockEndpoint =
   | 'messages.batches.cancel'
   | 'messages.batches.delete'
   | 'messages.batches.results'
+  | 'gemini.generateContent'
+  | 'gemini.countTokens'
+  | 'gemini.batches.create'
+  | 'gemini.batches.get'
+  | 'gemini.batches.list'
+  | 'gemini.batches.cancel'
+  | 'gemini.batches.delete'
+  | 'gemini.files.upload'
+  | 'gemini.files.get'
+  | 'gemini.files.list'
+  | 'gemini.files.delete'
+  | 'gemini.files.download'
+  | 'gemini.caches.create'
+  | 'gemini.caches.get'
+  | 'gemini.caches.list'
+  | 'gemini.caches.update'
+  | 'gemini.caches.delete'
   | 'unknown';
 
 /** The endpoints that generate model output synchronously (rate limits and default faults apply to these). */
@@ -36,6 +53,7 @@ export const generationEndpoints: readonly MockEndpoint[] = [
   'responses',
   'embeddings',
   'messages',
+  'gemini.generateContent',
 ];
 
 /**
@@ -47,7 +65,8 @@ export type LatencySpec = number | { readonly p50: number; readonly p99: number 
 /**
  * Fault kinds. HTTP faults apply to any endpoint when forced with the `x-mock-fault` header and to the
  * endpoints in `faults.endpoints` when drawn by rate. `truncated` applies to downloads (file content,
- * Anthropic results). `expire` and `fail-validation` apply to batch creation.
+ * Anthropic results, Gemini file downloads). `expire` and `fail-validation` apply to batch creation.
+ * `safety` applies to Gemini `generateContent` only: the prompt is blocked (`promptFeedback.blockReason`).
  */
 export type FaultKind =
   | '500'
@@ -61,7 +80,8 @@ export type FaultKind =
   | 'malformed'
   | 'truncated'
   | 'expire'
-  | 'fail-validation';
+  | 'fail-validation'
+  | 'safety';
 
 /** Every fault kind, for validation and documentation. */
 export const faultKinds: readonly FaultKind[] = [
@@ -77,6 +97,7 @@ export const faultKinds: readonly FaultKind[] = [
   'truncated',
   'expire',
   'fail-validation',
+  'safety',
 ];
 
 /** The request handed to a `respond` function. */
@@ -125,7 +146,7 @@ export interface MockAnswer {
 /** Scripts the model: return a partial answer, or undefined for the deterministic default. */
 export type MockResponder = (request: MockRequest) => MockAnswer | undefined | Promise<MockAnswer | undefined>;
 
-/** Timing of the native batch lifecycles (both providers). */
+/** Timing of the native batch lifecycles (all providers). */
 export interface MockBatchOptions {
   /**
    * `real`: the batch clock follows wall time (plus whatever `advance()` added).
@@ -133,7 +154,7 @@ export interface MockBatchOptions {
    * @default 'real'
    */
   readonly clock?: 'real' | 'manual';
-  /** How long an OpenAI batch stays `validating`. @default 100 */
+  /** How long an OpenAI batch stays `validating` (and a Gemini job `BATCH_STATE_PENDING`). @default 100 */
   readonly validatingMs?: number;
   /**
    * How long the requests take: a total for the whole batch, or `{ perRequest }` milliseconds per request.
@@ -155,6 +176,8 @@ export interface MockBatchOptions {
   readonly maxInputFileBytes?: number;
   /** Largest Anthropic batch create body in bytes (413 `request_too_large` above). @default 268_435_456 (256 MB) */
   readonly maxAnthropicBodyBytes?: number;
+  /** The Gemini batch window: a job still pending or running after this ends `BATCH_STATE_EXPIRED` with no results. @default 172_800_000 (48 h) */
+  readonly geminiExpireAfterMs?: number;
   /** Send `error_file_id: ""` instead of null for batches without errors, as the real API sometimes does. @default false */
   readonly emptyStringErrorFileId?: boolean;
 }
@@ -197,6 +220,8 @@ export interface MockBatchFaultOptions {
   readonly unknownCustomIdRate?: number;
   /** Cut every batch output / results download mid-line. @default false */
   readonly truncateResults?: boolean;
+  /** Fraction of Gemini batch items answered with a safety block (`promptFeedback.blockReason: 'SAFETY'`). @default 0 */
+  readonly safetyBlockRate?: number;
 }
 
 /** Token-bucket rate limits, per provider, on the generation endpoints. */
@@ -221,8 +246,8 @@ export interface MockProviderServerOptions {
   readonly apiKeys?: readonly string[];
   /** Latency for the generation endpoints, or per endpoint (`default` covers the rest). @default 0 */
   readonly latency?: LatencySpec | (Partial<Record<MockEndpoint, LatencySpec>> & { readonly default?: LatencySpec });
-  /** Rate limits applied to both providers separately, or to each. */
-  readonly rateLimit?: MockRateLimitOptions | { readonly openai?: MockRateLimitOptions; readonly anthropic?: MockRateLimitOptions };
+  /** Rate limits applied to each provider separately, or per provider. */
+  readonly rateLimit?: MockRateLimitOptions | { readonly openai?: MockRateLimitOptions; readonly anthropic?: MockRateLimitOptions; readonly gemini?: MockRateLimitOptions };
   /** Random and forced faults. */
   readonly faults?: MockFaultOptions;
   /** Faults inside native batches. */
@@ -276,9 +301,10 @@ export interface MockServerStats {
   byStatus: Record<string, number>;
   faults: Partial<Record<FaultKind, number>>;
   rateLimited: number;
-  successfulCalls: { openai: number; anthropic: number };
+  successfulCalls: { openai: number; anthropic: number; gemini: number };
   successfulCallsByKey: Record<string, number>;
-  batchesCreated: { openai: number; anthropic: number };
+  batchesCreated: { openai: number; anthropic: number; gemini: number };
+  /** Files uploaded to the OpenAI and the Gemini Files APIs. */
   filesUploaded: number;
 }
 
@@ -286,14 +312,14 @@ export interface MockServerStats {
 export interface MockBatchSummary {
   readonly provider: MockProvider;
   readonly id: string;
-  /** OpenAI `status` or Anthropic `processing_status`. */
+  /** OpenAI `status`, Anthropic `processing_status` or Gemini `metadata.state`. */
   readonly status: string;
   readonly total: number;
 }
 
 /** The running emulator. */
 export interface MockProviderServer {
-  /** Origin, e.g. `http://127.0.0.1:43121`. OpenAI clients use `url + '/v1'`, Anthropic clients `url`. */
+  /** Origin, e.g. `http://127.0.0.1:43121`. OpenAI clients use `url + '/v1'`, Anthropic and Gemini clients `url`. */
   readonly url: string;
   readonly port: number;
   /** Requests seen, oldest first (bounded by `journalLimit`). */
@@ -307,7 +333,7 @@ export interface MockProviderServer {
   stats(): MockServerStats;
   /** The native batches, brought up to date. */
   batches(): Promise<MockBatchSummary[]>;
-  /** The wire object of one batch (OpenAI `Batch` or Anthropic `MessageBatch`), brought up to date. */
+  /** The wire object of one batch (OpenAI `Batch`, Anthropic `MessageBatch`, Gemini batch operation), brought up to date. */
   getBatch(id: string): Promise<Record<string, unknown> | undefined>;
   /** Stops listening, ends open connections (including hung ones). */
   close(): Promise<void>;
@@ -345,6 +371,7 @@ const batchOptionNames = optionNames<MockBatchOptions>({
   maxInputFileBytes: true,
   maxAnthropicBodyBytes: true,
   emptyStringErrorFileId: true,
+  geminiExpireAfterMs: true,
 });
 const faultOptionNames = optionNames<MockFaultOptions>({ rate: true, kinds: true, rates: true, endpoints: true, retryAfterMs: true, timing: true });
 const batchFaultOptionNames = optionNames<MockBatchFaultOptions>({
@@ -355,9 +382,10 @@ const batchFaultOptionNames = optionNames<MockBatchFaultOptions>({
   dropLineRate: true,
   unknownCustomIdRate: true,
   truncateResults: true,
+  safetyBlockRate: true,
 });
 const rateLimitOptionNames = optionNames<MockRateLimitOptions>({ requestsPerMinute: true, tokensPerMinute: true, defaultMaxTokens: true });
-const providerNames = optionNames<Record<MockProvider, unknown>>({ openai: true, anthropic: true });
+const providerNames = optionNames<Record<MockProvider, unknown>>({ openai: true, anthropic: true, gemini: true });
 const endpointNames = optionNames<Record<MockEndpoint, unknown>>({
   'files.upload': true,
   'files.retrieve': true,
@@ -379,6 +407,23 @@ const endpointNames = optionNames<Record<MockEndpoint, unknown>>({
   'messages.batches.cancel': true,
   'messages.batches.delete': true,
   'messages.batches.results': true,
+  'gemini.generateContent': true,
+  'gemini.countTokens': true,
+  'gemini.batches.create': true,
+  'gemini.batches.get': true,
+  'gemini.batches.list': true,
+  'gemini.batches.cancel': true,
+  'gemini.batches.delete': true,
+  'gemini.files.upload': true,
+  'gemini.files.get': true,
+  'gemini.files.list': true,
+  'gemini.files.delete': true,
+  'gemini.files.download': true,
+  'gemini.caches.create': true,
+  'gemini.caches.get': true,
+  'gemini.caches.list': true,
+  'gemini.caches.update': true,
+  'gemini.caches.delete': true,
   unknown: true,
 });
 
@@ -389,7 +434,7 @@ const endpointNames = optionNames<Record<MockEndpoint, unknown>>({
  */
 export function checkMockServerOptionKeys(options: MockProviderServerOptions): void {
   const rateLimit = options.rateLimit;
-  const byProvider = typeof rateLimit === 'object' && rateLimit !== null && ('openai' in rateLimit || 'anthropic' in rateLimit);
+  const byProvider = typeof rateLimit === 'object' && rateLimit !== null && ('openai' in rateLimit || 'anthropic' in rateLimit || 'gemini' in rateLimit);
   const latency = options.latency;
   // A latency object is either one lognormal spec ({ p50, p99 }) or specs by endpoint.
   const byEndpoint = typeof latency === 'object' && latency !== null && !('p50' in latency) && !('p99' in latency);
@@ -399,7 +444,7 @@ export function checkMockServerOptionKeys(options: MockProviderServerOptions): v
       faults: { known: faultOptionNames },
       batchFaults: { known: batchFaultOptionNames },
       rateLimit: byProvider
-        ? { known: providerNames, nested: { openai: { known: rateLimitOptionNames }, anthropic: { known: rateLimitOptionNames } } }
+        ? { known: providerNames, nested: { openai: { known: rateLimitOptionNames }, anthropic: { known: rateLimitOptionNames }, gemini: { known: rateLimitOptionNames } } }
         : { known: rateLimitOptionNames },
       ...(byEndpoint ? { latency: { known: [...endpointNames, 'default'] } } : {}),
     },

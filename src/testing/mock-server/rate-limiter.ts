@@ -102,6 +102,8 @@ export class ProviderRateLimiter {
   /** The remaining-budget headers, as sent on every response while a limit is set. */
   headers(now: number): Record<string, string> {
     const headers: Record<string, string> = {};
+    // Gemini reports no rate-limit headers; a 429 carries its RetryInfo in the body.
+    if (this.provider === 'gemini') return headers;
     if (this.provider === 'openai') {
       if (this.requests !== undefined) {
         headers['x-ratelimit-limit-requests'] = String(this.requests.capacity);

@@ -27,18 +27,18 @@ export function resolveServerOptions(options: MockProviderServerOptions): Resolv
   }
   const apiKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
   const batch = resolveBatchOptions(options.batch);
-  for (const key of ['itemErrorRate', 'expireRate', 'failValidationRate', 'dropLineRate', 'unknownCustomIdRate'] as const) {
+  for (const key of ['itemErrorRate', 'expireRate', 'failValidationRate', 'dropLineRate', 'unknownCustomIdRate', 'safetyBlockRate'] as const) {
     const value = options.batchFaults?.[key];
     if (value !== undefined && (!(value >= 0) || value > 1)) throw new TypeError(`Option batchFaults.${key} must be a probability between 0 and 1, got ${String(value)}`);
   }
   return { seed, embeddingDimensions, maxUploadBytes, apiKeys, batch };
 }
 
-/** The rate limits of one provider: the option itself, or its `openai` / `anthropic` part. */
+/** The rate limits of one provider: the option itself, or its `openai` / `anthropic` / `gemini` part. */
 export function rateLimitFor(option: MockProviderServerOptions['rateLimit'], provider: MockProvider): MockRateLimitOptions {
   if (option === undefined) return {};
-  if ('openai' in option || 'anthropic' in option) {
-    return (option as { openai?: MockRateLimitOptions; anthropic?: MockRateLimitOptions })[provider] ?? {};
+  if ('openai' in option || 'anthropic' in option || 'gemini' in option) {
+    return (option as { openai?: MockRateLimitOptions; anthropic?: MockRateLimitOptions; gemini?: MockRateLimitOptions })[provider] ?? {};
   }
   return option as MockRateLimitOptions;
 }
@@ -56,8 +56,9 @@ function resolveBatchOptions(options: MockProviderServerOptions['batch']): Resol
     maxInputFileBytes: options?.maxInputFileBytes ?? 200 * megabyte,
     maxAnthropicBodyBytes: options?.maxAnthropicBodyBytes ?? 256 * megabyte,
     emptyStringErrorFileId: options?.emptyStringErrorFileId ?? false,
+    geminiExpireAfterMs: options?.geminiExpireAfterMs ?? 48 * 3600 * 1000,
   };
-  for (const key of ['validatingMs', 'finalizingMs', 'cancellingMs', 'expireAfterMs', 'maxOpenAIRequests', 'maxAnthropicRequests', 'maxInputFileBytes', 'maxAnthropicBodyBytes'] as const) {
+  for (const key of ['validatingMs', 'finalizingMs', 'cancellingMs', 'expireAfterMs', 'maxOpenAIRequests', 'maxAnthropicRequests', 'maxInputFileBytes', 'maxAnthropicBodyBytes', 'geminiExpireAfterMs'] as const) {
     const value = resolved[key];
     if (!Number.isFinite(value) || value < 0) throw new TypeError(`Option batch.${key} must be a non-negative number, got ${String(value)}`);
   }

@@ -9,6 +9,7 @@ import type { FaultKind, MockBatchFaultOptions, MockBatchOptions, MockEndpoint, 
 import type { RandomSource } from './random.js';
 import type { OpenAIBatchStore } from './openai-batch-record.js';
 import type { AnthropicBatchStore } from './anthropic-batches.js';
+import type { GeminiStore } from './gemini-state.js';
 
 /** Batch options with every default filled in. */
 export type ResolvedBatchOptions = Required<MockBatchOptions>;
@@ -25,7 +26,9 @@ export interface EmulatorState {
   readonly files: FileStore;
   readonly openAIBatches: OpenAIBatchStore;
   readonly anthropicBatches: AnthropicBatchStore;
-  readonly counters: { filesUploaded: number; batchesCreated: { openai: number; anthropic: number } };
+  /** Gemini files, uploads, batch jobs and cached contents. */
+  readonly gemini: GeminiStore;
+  readonly counters: { filesUploaded: number; batchesCreated: { openai: number; anthropic: number; gemini: number } };
 }
 
 export interface RouteContext {

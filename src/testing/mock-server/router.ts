@@ -1,9 +1,10 @@
 /**
- * The route table: both providers on one server, under the real API paths.
+ * The route table: all providers on one server, under the real API paths (Gemini's in gemini-routes.ts).
  */
 import { anthropicBatchResults, cancelAnthropicBatch, createAnthropicBatch, deleteAnthropicBatch, listAnthropicBatches, retrieveAnthropicBatch } from './anthropic-batches.js';
 import { cancelOpenAIBatch, createOpenAIBatch, listOpenAIBatches, retrieveOpenAIBatch } from './openai-batches.js';
 import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './openai-files.js';
+import { geminiRoutes } from './gemini-routes.js';
 import type { MockEndpoint, MockProvider } from './options.js';
 import type { RouteHandler } from './route-context.js';
 
@@ -39,6 +40,7 @@ export const routes: readonly Route[] = [
   { method: 'POST', pattern: new RegExp(`^/v1/messages/batches/${id}/cancel$`), provider: 'anthropic', endpoint: 'messages.batches.cancel', handler: cancelAnthropicBatch },
   { method: 'DELETE', pattern: new RegExp(`^/v1/messages/batches/${id}$`), provider: 'anthropic', endpoint: 'messages.batches.delete', handler: deleteAnthropicBatch },
   { method: 'GET', pattern: new RegExp(`^/v1/messages/batches/${id}/results$`), provider: 'anthropic', endpoint: 'messages.batches.results', handler: anthropicBatchResults },
+  ...geminiRoutes,
 ];
 
 /** Finds the route for a request; `id` is the first path parameter when the route has one. */

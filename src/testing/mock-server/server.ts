@@ -1,5 +1,5 @@
 /**
- * `createMockProviderServer`: one node:http server that speaks the OpenAI and Anthropic wire formats,
+ * `createMockProviderServer`: one node:http server that speaks the OpenAI, Anthropic and Gemini wire formats,
  * with batch lifecycles, latency, rate limits, faults and a journal. This module owns the emulator's
  * state, the HTTP server and the control methods (`advance`, `reset`, `stats` ...); each request
  * goes through `createRequestHandler`.
@@ -11,6 +11,7 @@ import { BatchClock } from './batch-clock.js';
 import { createRequestHandler, type LiveServerState } from './create-request-handler.js';
 import { openAIErrorBody } from './errors.js';
 import { FaultPlanner } from './faults.js';
+import { GeminiStore } from './gemini-state.js';
 import { sendJson } from './http-utilities.js';
 import { Journal } from './journal.js';
 import { LatencyModel } from './latency.js';
@@ -39,9 +40,9 @@ function emptyStats(): MockServerStats {
     byStatus: {},
     faults: {},
     rateLimited: 0,
-    successfulCalls: { openai: 0, anthropic: 0 },
+    successfulCalls: { openai: 0, anthropic: 0, gemini: 0 },
     successfulCallsByKey: {},
-    batchesCreated: { openai: 0, anthropic: 0 },
+    batchesCreated: { openai: 0, anthropic: 0, gemini: 0 },
     filesUploaded: 0,
   };
 }
@@ -84,13 +85,15 @@ export async function createMockProviderServer(options: MockProviderServerOption
     files: new FileStore(),
     openAIBatches: new OpenAIBatchStore(),
     anthropicBatches: new AnthropicBatchStore(),
-    counters: { filesUploaded: 0, batchesCreated: { openai: 0, anthropic: 0 } },
+    gemini: new GeminiStore(),
+    counters: { filesUploaded: 0, batchesCreated: { openai: 0, anthropic: 0, gemini: 0 } },
   };
   const faults = new FaultPlanner(options.faults, () => faultRandom());
   const latency = new LatencyModel(options.latency, () => latencyRandom());
   const createLimiters = (): Record<MockProvider, ProviderRateLimiter> => ({
     openai: new ProviderRateLimiter('openai', rateLimitFor(options.rateLimit, 'openai'), Date.now()),
     anthropic: new ProviderRateLimiter('anthropic', rateLimitFor(options.rateLimit, 'anthropic'), Date.now()),
+    gemini: new ProviderRateLimiter('gemini', rateLimitFor(options.rateLimit, 'gemini'), Date.now()),
   });
   const live: LiveServerState = { limiters: createLimiters(), stats: emptyStats(), origin: '' };
   const journal = new Journal(options.journalLimit ?? 100_000);
@@ -148,8 +151,9 @@ export async function createMockProviderServer(options: MockProviderServerOption
       state.files.files.clear();
       state.openAIBatches.batches.clear();
       state.anthropicBatches.batches.clear();
+      state.gemini.clear();
       state.counters.filesUploaded = 0;
-      state.counters.batchesCreated = { openai: 0, anthropic: 0 };
+      state.counters.batchesCreated = { openai: 0, anthropic: 0, gemini: 0 };
       journal.clear();
       live.stats = emptyStats();
       live.limiters = createLimiters();
