@@ -7,6 +7,7 @@ export default defineConfig([
       openai: 'src/openai.ts',
       anthropic: 'src/anthropic.ts',
       testing: 'src/testing.ts',
+      'ai-sdk': 'src/ai-sdk.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -15,7 +16,7 @@ export default defineConfig([
     target: 'node20',
     splitting: true,
     treeshake: true,
-    external: ['openai', '@anthropic-ai/sdk', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', 'ai', 'vitest'],
   },
   {
     entry: { cli: 'src/cli/main.ts' },
@@ -23,6 +24,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
-    external: ['openai', '@anthropic-ai/sdk', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', 'ai', 'vitest'],
   },
 ]);

@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^llm-batch\/openai$/, replacement: source('./src/openai.ts') },
       { find: /^llm-batch\/anthropic$/, replacement: source('./src/anthropic.ts') },
       { find: /^llm-batch\/testing$/, replacement: source('./src/testing.ts') },
+      { find: /^llm-batch\/ai-sdk$/, replacement: source('./src/ai-sdk.ts') },
       { find: /^llm-batch$/, replacement: source('./src/index.ts') },
     ],
   },

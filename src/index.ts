@@ -112,6 +112,7 @@ export { ApiCallError } from './errors/api-call-error.js';
 export { BudgetExceededError } from './errors/budget-exceeded-error.js';
 export { JobNotFoundError } from './errors/job-not-found-error.js';
 export { JobLeasedError } from './errors/job-leased-error.js';
+export { JobFailedError } from './errors/job-failed-error.js';
 export { StoreDamageError } from './errors/store-damage-error.js';
 export { AbortError, isAbortError } from './errors/abort-error.js';
 export { classifyError, redactSecrets, toItemError, type ErrorClassification } from './errors/classify-error.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as root from 'llm-batch';
 import { createBatchClient, memoryStore, type BatchJob, type BatchRequest } from 'llm-batch';
+import * as aiSdk from 'llm-batch/ai-sdk';
 import * as anthropic from 'llm-batch/anthropic';
 import * as openai from 'llm-batch/openai';
 import * as testing from 'llm-batch/testing';
@@ -17,6 +18,7 @@ describe('the public surface', () => {
         "AbortError",
         "ApiCallError",
         "BudgetExceededError",
+        "JobFailedError",
         "JobLeasedError",
         "JobNotFoundError",
         "LlmBatchError",
@@ -60,6 +62,10 @@ describe('the public surface', () => {
         "openaiResponses",
       ]
     `);
+  });
+
+  it('llm-batch/ai-sdk exports the AI SDK call strategy', () => {
+    expect(names(aiSdk)).toEqual(['aiSdk']);
   });
 
   it('llm-batch/anthropic exports the Anthropic adapter and call strategy', () => {

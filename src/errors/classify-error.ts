@@ -1,5 +1,6 @@
 import type { ItemError } from '../models/item-error.js';
 import { isAbortError } from './abort-error.js';
+import { classifyAiSdkError } from './classify-ai-sdk-error.js';
 import { classifyBatchLine } from './classify-batch-line.js';
 import { classifyNetworkError } from './classify-network-error.js';
 import { classifyOwnError } from './classify-own-error.js';
@@ -20,8 +21,9 @@ export type { ErrorClassification } from './error-classification.js';
  * Maps any error to a category and a retry decision. No I/O; it reads only `Date.now()` (for
  * `retry-after` HTTP dates) and the key variables of the environment (to mask their values).
  *
- * Understands, without importing either SDK: `openai` and `@anthropic-ai/sdk` `APIError`s (status,
- * headers, body), their connection, timeout and user-abort errors, Node/undici network errors
+ * Understands, without importing any SDK: `openai` and `@anthropic-ai/sdk` `APIError`s (status,
+ * headers, body), the AI SDK's `APICallError` (status, response headers, body) and `RetryError`
+ * (by its last error), their connection, timeout and user-abort errors, Node/undici network errors
  * (also inside `TypeError: fetch failed` causes), `AbortError`s, this library's own errors, and
  * the per-item errors found in batch result lines (an OpenAI output/error line or its `response`
  * or `error`, an Anthropic `errored` result or its `error`).
@@ -60,6 +62,9 @@ function classifyUnredacted(error: unknown, depth: number): ErrorClassification 
 
   const fromBatchLine = classifyBatchLine(error, depth, classifyUnredacted);
   if (fromBatchLine) return fromBatchLine;
+
+  const fromAiSdk = classifyAiSdkError(error, depth, classifyUnredacted);
+  if (fromAiSdk) return fromAiSdk;
 
   const statusCode = statusOf(error);
   const headers = headersOf(error);

@@ -1,0 +1,1 @@
+export { aiSdk, type AiSdkOptions } from './ai-sdk-strategy.js';
