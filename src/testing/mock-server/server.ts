@@ -11,6 +11,7 @@ import { BatchClock } from './batch-clock.js';
 import { createRequestHandler, type LiveServerState } from './create-request-handler.js';
 import { openAIErrorBody } from './errors.js';
 import { FaultPlanner } from './faults.js';
+import { geminiBatchObject, refreshGeminiBatch } from './gemini-batches.js';
 import { GeminiStore } from './gemini-state.js';
 import { sendJson } from './http-utilities.js';
 import { Journal } from './journal.js';
@@ -135,6 +136,7 @@ export async function createMockProviderServer(options: MockProviderServerOption
   async function refreshAll(): Promise<void> {
     for (const record of state.openAIBatches.batches.values()) await refreshOpenAIBatch(record, state);
     for (const record of state.anthropicBatches.batches.values()) await refreshAnthropicBatch(record, state);
+    for (const record of state.gemini.batches.values()) await refreshGeminiBatch(record, state);
   }
 
   let closed: Promise<void> | undefined;
@@ -171,6 +173,7 @@ export async function createMockProviderServer(options: MockProviderServerOption
       const summaries: MockBatchSummary[] = [];
       for (const record of state.openAIBatches.batches.values()) summaries.push({ provider: 'openai', id: record.id, status: record.status, total: record.total });
       for (const record of state.anthropicBatches.batches.values()) summaries.push({ provider: 'anthropic', id: record.id, status: record.status, total: record.total });
+      for (const record of state.gemini.batches.values()) summaries.push({ provider: 'gemini', id: `batches/${record.id}`, status: record.state, total: record.total });
       return summaries;
     },
     async getBatch(id: string) {
@@ -183,6 +186,11 @@ export async function createMockProviderServer(options: MockProviderServerOption
       if (anthropicRecord !== undefined) {
         await refreshAnthropicBatch(anthropicRecord, state);
         return anthropicBatchObject(anthropicRecord, state, live.origin);
+      }
+      const geminiRecord = state.gemini.batches.get(id.replace(/^batches\//, ''));
+      if (geminiRecord !== undefined) {
+        await refreshGeminiBatch(geminiRecord, state);
+        return JSON.parse(geminiBatchObject(geminiRecord)) as Record<string, unknown>;
       }
       return undefined;
     },
