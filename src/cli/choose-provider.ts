@@ -1,3 +1,4 @@
+import type { LoadedConfig } from '../client/config-file.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 
@@ -10,6 +11,8 @@ export type ModeName = (typeof modeNames)[number];
 export interface ProviderChoice {
   readonly provider: ProviderName;
   readonly mode: ModeName;
+  /** The config file read (`--config`, else found from the working directory up), if any. */
+  readonly config?: LoadedConfig;
 }
 
 /** The model of requests that name none, when `--model` is not given either. */
@@ -24,10 +27,25 @@ export const defaultModels: Readonly<Record<ProviderName, string>> = {
  * provider with a key in the environment (OpenAI, then Anthropic), and the built-in local emulator
  * when there is none, announced on stderr so nobody mistakes canned answers for a real model's.
  */
-export function chooseProvider(line: CommandLine, io: CliIo, job?: { provider: string; mode: ModeName }): ProviderChoice {
-  const mode = line.choice('mode', modeNames) ?? job?.mode ?? 'native';
+export function chooseProvider(line: CommandLine, io: CliIo, job?: { provider: string; mode: ModeName }, config?: LoadedConfig): ProviderChoice {
+  const configured = configuredProvider(config);
+  const mode = line.choice('mode', modeNames) ?? job?.mode ?? (configured === undefined ? undefined : config?.config.providers?.[configured]?.mode) ?? config?.config.mode ?? 'native';
+  const choice = chosen(line, io, mode, job, configured);
+  return config === undefined ? choice : { ...choice, config };
+}
+
+/** The config's provider: its `provider`, else its only enabled one, when the CLI knows it. */
+function configuredProvider(config: LoadedConfig | undefined): ProviderName | undefined {
+  if (config === undefined) return undefined;
+  const enabled = Object.entries(config.config.providers ?? {}).filter(([, provider]) => provider.enabled !== false);
+  const name = config.config.provider ?? (enabled.length === 1 ? enabled[0]?.[0] : undefined);
+  return (providerNames as readonly string[]).includes(name ?? '') ? (name as ProviderName) : undefined;
+}
+
+function chosen(line: CommandLine, io: CliIo, mode: ModeName, job: { provider: string; mode: ModeName } | undefined, configured: ProviderName | undefined): ProviderChoice {
   const asked = line.choice('provider', providerNames);
   if (asked !== undefined) return { provider: asked, mode };
+  if (configured !== undefined && (job === undefined || job.provider.split('+')[0] === configured)) return { provider: configured, mode };
   const hasOpenAIKey = Boolean(io.env['OPENAI_API_KEY']);
   const hasAnthropicKey = Boolean(io.env['ANTHROPIC_API_KEY']);
   if (job !== undefined) {

@@ -22,6 +22,7 @@ export const cliOptions = {
   'exact-tokens': { type: 'boolean' },
   'no-exact-tokens': { type: 'boolean' },
   store: { type: 'string' },
+  config: { type: 'string' },
   'poll-interval': { type: 'string' },
   timeout: { type: 'string' },
   status: { type: 'string' },
@@ -33,7 +34,7 @@ export const cliOptions = {
 export type CliOptionName = keyof typeof cliOptions;
 
 /** The flags every command accepts. */
-const alwaysAccepted: readonly CliOptionName[] = ['help', 'store'];
+const alwaysAccepted: readonly CliOptionName[] = ['help', 'store', 'config'];
 
 /** The largest whole number each integer flag takes; a flag not listed takes up to 2^53-1. */
 const integerMaximums: Partial<Record<CliOptionName, number>> = {

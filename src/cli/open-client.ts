@@ -1,3 +1,5 @@
+import { dirname, resolve } from 'node:path';
+import { loadConfig, type LoadedConfig } from '../client/config-file.js';
 import { createBatchClient, type BatchClient } from '../client/create-batch-client.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
 import { isTerminalStatus, type BatchJob } from '../models/batch-job.js';
@@ -20,15 +22,22 @@ export interface OpenedClient {
   close(): Promise<void>;
 }
 
-/** `--store DIR`, else `LLM_BATCH_DIR`, else `./.llm-batch`. */
-export function openStore(line: CommandLine, io: CliIo): BatchStore {
-  return fileStore({ dir: line.string('store') ?? io.env['LLM_BATCH_DIR'] ?? '.llm-batch' });
+/** `--store DIR`, else `LLM_BATCH_DIR`, else the config file's `store` (relative to it), else `./.llm-batch`. */
+export function openStore(line: CommandLine, io: CliIo, config?: LoadedConfig): BatchStore {
+  const configured = config?.config.store === undefined ? undefined : resolve(config.path === undefined ? '.' : dirname(config.path), config.config.store);
+  return fileStore({ dir: line.string('store') ?? io.env['LLM_BATCH_DIR'] ?? configured ?? '.llm-batch' });
+}
+
+/** The config file: `--config FILE`, else the first llm-batch.config.json / .yaml / .yml from the working directory up. */
+export function readCliConfig(line: CommandLine): Promise<LoadedConfig> {
+  return loadConfig(line.string('config'));
 }
 
 /** A client on the provider the flags and the environment choose, for a new job. */
 export async function openClientForNewJob(line: CommandLine, io: CliIo): Promise<OpenedClient> {
-  const store = openStore(line, io);
-  const choice = chooseProvider(line, io);
+  const config = await readCliConfig(line);
+  const store = openStore(line, io, config);
+  const choice = chooseProvider(line, io, undefined, config);
   return { ...(await createClient(line, store, choice)), store, choice };
 }
 
@@ -42,7 +51,8 @@ export async function openClientForJob(
   jobId: string,
   options: { needsProvider: boolean },
 ): Promise<OpenedClient & { job: BatchJob }> {
-  const store = openStore(line, io);
+  const config = await readCliConfig(line);
+  const store = openStore(line, io, config);
   const job = await store.loadJob(jobId);
   if (!job) throw new JobNotFoundError(jobId);
   const finished = isTerminalStatus(job.status) && job.parts.every((part) => part.resultsStored);
@@ -50,7 +60,7 @@ export async function openClientForJob(
     const client = createBatchClient({ provider: storedJobProvider(job), store });
     return { client, close: () => client.close(), store, choice: undefined, job };
   }
-  const choice = chooseProvider(line, io, job);
+  const choice = chooseProvider(line, io, job, config);
   if (choice.provider === 'mock' && job.mode === 'native' && !isTerminalStatus(job.status)) {
     // The emulator's batches live in the memory of the process that created them.
     throw new UsageError(
@@ -72,7 +82,7 @@ async function createClient(line: CommandLine, store: BatchStore, choice: Provid
   if (choice.provider === 'mock') {
     // The local emulator runs inside this process for as long as the command does.
     const mock = await createMockBatchProvider({ mode: choice.mode, ...(choice.mode === 'emulated' ? { emulated: emulatedConcurrency } : {}) });
-    const client = createBatchClient({ provider: mock.provider, store, ...polling });
+    const client = createBatchClient({ provider: mock.provider, store, ...polling, ...configOf(choice) });
     return {
       client,
       close: async () => {
@@ -84,6 +94,11 @@ async function createClient(line: CommandLine, store: BatchStore, choice: Provid
       },
     };
   }
-  const client = createBatchClient({ provider: choice.provider, mode: choice.mode, store, ...polling, ...emulatedConcurrency });
+  const client = createBatchClient({ provider: choice.provider, mode: choice.mode, store, ...polling, ...emulatedConcurrency, ...configOf(choice) });
   return { client, close: () => client.close() };
+}
+
+/** The config file's settings for the client (models' caps and prices, other providers, defaults). */
+function configOf(choice: ProviderChoice): { config?: LoadedConfig } {
+  return choice.config === undefined || Object.keys(choice.config.config).length === 0 ? {} : { config: choice.config };
 }

@@ -34,7 +34,8 @@ export async function prepareSubmission(
   const exactTokens = exactTokensFlag(line);
   const metadata = parseMetadataArguments(line.strings('metadata'), line.command);
   const file = await loadRequests(line, io, path);
-  if (model === undefined && file.lacksModel) {
+  // The config's defaults.model fills them in the client.
+  if (model === undefined && file.lacksModel && choice.config?.config.defaults?.model === undefined) {
     model = defaultModels[choice.provider];
     io.stderr.write(`llm-batch: requests without a model use ${model} (set one with --model)\n`);
   }

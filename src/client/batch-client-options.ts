@@ -11,6 +11,7 @@ import type { StructuredOutputSchema } from '../structured-output/structured-out
 import type { JsonSchema } from '../structured-output/validate-json-schema.js';
 import { checkNumberOption, checkOptionKeys, failOption } from '../validation/check-options.js';
 import type { LeaseOptions } from './job-leases.js';
+import type { LlmBatchConfig, LoadedConfig } from './config-file.js';
 import { assertProviderShorthand, type ProviderShorthand, type ShorthandOptions } from './resolve-provider.js';
 
 /** Options of `createBatchClient`. */
@@ -22,7 +23,14 @@ export interface BatchClientOptions extends ShorthandOptions {
    * with `registerProvider`. For the local emulator, pass the `provider` of
    * `createMockBatchProvider()` from `llm-batch/testing`.
    */
-  readonly provider: BatchProvider | ProviderShorthand | (string & {});
+  readonly provider?: BatchProvider | ProviderShorthand | (string & {});
+  /**
+   * A config (docs/config-file.md): what `loadConfig()` read from `llm-batch.config.json` or
+   * `.yaml`, or the same settings as an object. It supplies the provider (when `provider` is not
+   * given), each provider's mode, key variable and base URL, the store folder, the poll intervals,
+   * the request defaults and the models' `maxRequestsPerPart` and prices; options given here win.
+   */
+  readonly config?: LlmBatchConfig | LoadedConfig;
   /**
    * With a shorthand: the provider's native batch API, or an emulated batch over its sync API.
    * @default 'native'
@@ -146,7 +154,7 @@ export type TypedSchema<T> = z.ZodType<T> | JsonSchema;
 export const maxPollIntervalLimitMs = 86_400_000;
 
 const shorthandKeys = ['apiKey', 'baseURL', 'concurrency', 'emulated'] as const;
-const clientKeys = ['provider', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', ...shorthandKeys] as const;
+const clientKeys = ['provider', 'config', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', ...shorthandKeys] as const;
 const costKeys = ['maxCostUsd', 'pricing', 'exactTokens'] as const;
 const submitKeys = ['model', 'metadata', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', ...costKeys] as const;
 const waitKeys = ['pollIntervalMs', 'timeoutMs', 'onProgress', 'signal'] as const;

@@ -31,7 +31,8 @@ import { JobLeases, isLeaseRef } from './job-leases.js';
 import { LiveJobs } from './live-jobs.js';
 import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob, requestTransform } from './plan-new-job.js';
-import { resolveProvider } from './resolve-provider.js';
+import { expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
+import { PartProviders, asSubmitted, isMixedJob } from './part-providers.js';
 import { aggregateResults, readResults, retryableIds } from './read-results.js';
 import { resumePart, submitPart } from './submit-part.js';
 import { toPublicJob } from './to-public-job.js';
@@ -62,16 +63,22 @@ const defaultLeaseWaitMs = 3_000;
  * const client = createBatchClient({ provider: openaiBatch() });
  * const summary = await client.run(requests, { model: 'gpt-5.4-mini' });
  */
-export function createBatchClient(options: BatchClientOptions): BatchClient {
+export function createBatchClient(given: BatchClientOptions): BatchClient {
+  const { options, settings } = expandConfig(given);
   validateClientOptions(options);
-  return new DefaultBatchClient(options);
+  return new DefaultBatchClient(options, settings);
 }
 
 class DefaultBatchClient implements BatchClient {
   readonly #core: ClientCore;
-  #resolved: Promise<BatchProvider> | undefined;
+  readonly #parts: PartProviders;
 
-  constructor(private readonly options: BatchClientOptions) {
+  constructor(
+    private readonly options: BatchClientOptions,
+    private readonly settings: ConfigSettings | undefined,
+  ) {
+    this.provider = mainProvider(options);
+    this.#parts = new PartProviders(this.provider, settings);
     const store = options.store ?? fileStore();
     const leases: JobLeases = new JobLeases(store, {
       ttlMs: options.lease?.ttlMs ?? 30_000,
@@ -87,16 +94,8 @@ class DefaultBatchClient implements BatchClient {
     this.#core = new ClientCore(store, leases, new LiveJobs(store, leases), options.retry ?? exponentialBackoff({ maxRetries: 5 }));
   }
 
-  provider(): Promise<BatchProvider> {
-    this.#resolved ??= (async () => {
-      const { provider, mode, apiKey, baseURL, concurrency, emulated } = this.options;
-      if (typeof provider !== 'string') return provider;
-      const shorthand = { apiKey, baseURL, concurrency, emulated };
-      const defined = Object.fromEntries(Object.entries(shorthand).filter(([, value]) => value !== undefined));
-      return resolveProvider(provider, mode ?? 'native', defined);
-    })();
-    return this.#resolved;
-  }
+  /** The client's own adapter (a part of a mixed job may run on another: `#parts.forPart`). */
+  readonly provider: () => Promise<BatchProvider>;
 
   async close(): Promise<void> {
     const runs = [...this.#core.activeRuns.values()];
@@ -149,14 +148,15 @@ class DefaultBatchClient implements BatchClient {
     throwIfAborted(options.signal);
     const core = this.#core;
     const provider = await this.provider();
-    const job = await planNewJob({ requests, options, provider, store: core.store, ...(retryOf === undefined ? {} : { retryOf }) });
+    const planned = { requests, options: this.settings?.submitDefaults(options) ?? options, provider, store: core.store, route: (request: BatchRequest) => this.#parts.route(request) };
+    const job = await planNewJob({ ...planned, ...(retryOf === undefined ? {} : { retryOf }) });
     await onPlanned?.(job);
     const lease = await core.leases.hold(job.id);
     try {
       core.jobs.adopt(job);
       await core.jobs.save(job);
       for (const part of job.parts) {
-        await submitPart(core, job, part, provider, { signal: options.signal, pendingOnly: false, onRunEnded: (jobId) => this.#status(jobId) });
+        await submitPart(core, job, part, await this.#parts.forPart(job, part), { signal: options.signal, pendingOnly: false, onRunEnded: (jobId) => this.#status(jobId) });
       }
       return structuredClone(job);
     } finally {
@@ -199,10 +199,9 @@ class DefaultBatchClient implements BatchClient {
     if (!isLeaseRef(lease)) return this.#drivenElsewhere(await core.jobs.snapshot(jobId), lease);
     try {
       const job = await core.jobs.load(jobId);
-      const provider = await this.provider();
       for (const part of job.parts) {
         throwIfAborted(options.signal);
-        await refreshPart(core, job, part, provider, options.signal);
+        await refreshPart(core, job, part, await this.#parts.forPart(job, part), options.signal);
       }
       await core.jobs.save(job);
       return structuredClone(job);
@@ -270,7 +269,6 @@ class DefaultBatchClient implements BatchClient {
     }
     try {
       const job = await core.jobs.load(jobId);
-      const provider = await this.provider();
       job.cancelRequestedAt ??= (await core.store.cancelRequested(jobId)) ?? new Date().toISOString();
       for (const part of job.parts) {
         if (isTerminalStatus(part.status) && !submitFailed(part)) continue;
@@ -281,6 +279,7 @@ class DefaultBatchClient implements BatchClient {
           part.status = 'cancelled';
           continue;
         }
+        const provider = await this.#parts.forPart(job, part);
         await core.withRetry(provider, (signal) => provider.cancel(reference, core.callContext(job, signal)), options.signal);
         if (part.status !== 'cancelled') part.status = 'cancelling';
       }
@@ -320,7 +319,7 @@ class DefaultBatchClient implements BatchClient {
     try {
       const job = await core.jobs.load(jobId);
       const provider = await this.provider();
-      if (job.mode !== provider.mode || job.provider !== provider.name) {
+      if (job.mode !== provider.mode || (job.provider !== provider.name && !isMixedJob(job))) {
         throw new LlmBatchError(`Job ${jobId} ran on ${job.provider} (${job.mode}); this client uses ${provider.name} (${provider.mode})`, {
           code: 'provider_mismatch',
         });
@@ -328,7 +327,7 @@ class DefaultBatchClient implements BatchClient {
       if ((await core.store.cancelRequested(jobId)) !== undefined) return await this.#cancel(jobId, options);
       for (const part of job.parts) {
         throwIfAborted(options.signal);
-        await resumePart(core, job, part, provider, { signal: options.signal, onRunEnded: (id: string) => this.#status(id) });
+        await resumePart(core, job, part, await this.#parts.forPart(job, part), { signal: options.signal, onRunEnded: (id: string) => this.#status(id) });
       }
       return await this.#status(jobId, options);
     } finally {
@@ -360,7 +359,7 @@ class DefaultBatchClient implements BatchClient {
       }
       this.#retrying.add(jobId);
       const retryIds = await retryableIds(core, job, options.statuses ?? ['failed', 'expired', 'cancelled']);
-      const requests = mergeByIndex(job.parts.map((part) => core.store.readRequests(job.id, part.index)));
+      const requests = mergeByIndex(job.parts.map((part) => asSubmitted(core.store.readRequests(job.id, part.index), part)));
       async function* retried(): AsyncGenerator<BatchRequest> {
         for await (const { request } of requests) if (retryIds.has(request.id)) yield request;
       }

@@ -9,6 +9,8 @@ import type { BatchStore, RequestWriter } from '../store/batch-store.js';
 export interface PlannedPart {
   index: number;
   model?: string;
+  /** The provider of the part when a route sent it to one that is not the client's. */
+  provider?: string;
   requestCount: number;
   bytes: number;
 }
@@ -26,6 +28,23 @@ export interface PlanJobOptions {
   transform?: (request: BatchRequest) => BatchRequest;
   /** Sees every request as it is stored, while no item has been found bad (the estimate's count). */
   observe?: (request: BatchRequest) => void | Promise<void>;
+  /**
+   * Where a request goes: its provider (a `provider:model` request), the model as sent, that
+   * provider's limits and a per-model cap (`maxRequestsPerPart` of the config file). A throw is
+   * the item's problem (field `model`).
+   */
+  route?: (request: BatchRequest) => PartRoute | Promise<PartRoute>;
+}
+
+/** What {@link PlanJobOptions.route} says of one request. */
+export interface PartRoute {
+  /** The provider's registry name, when it is not the client's. */
+  readonly provider?: string;
+  /** The request as it is stored and sent (the provider prefix taken off its model). */
+  readonly request: BatchRequest;
+  readonly limits: ProviderLimits;
+  /** Most requests of this request's model in one part. */
+  readonly maxRequests?: number;
 }
 
 export interface PlannedJob {
@@ -60,9 +79,11 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
     await part.writer.close();
   }
 
-  async function partFor(key: string, model: string | undefined, bytes: number): Promise<OpenPart> {
+  async function partFor(key: string, model: string | undefined, bytes: number, route?: PartRoute): Promise<OpenPart> {
     const current = open.get(key);
-    if (current && current.requestCount + 1 <= limits.maxRequests && current.bytes + bytes <= limits.maxBytes) {
+    const partLimits = route?.limits ?? limits;
+    const maxRequests = Math.min(partLimits.maxRequests, route?.maxRequests ?? Number.POSITIVE_INFINITY);
+    if (current && current.requestCount + 1 <= maxRequests && current.bytes + bytes <= partLimits.maxBytes) {
       return current;
     }
     await sealPart(key);
@@ -72,6 +93,7 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
       bytes: 0,
       writer: await store.createRequestWriter(jobId, parts.length),
       ...(model === undefined ? {} : { model }),
+      ...(route?.provider === undefined ? {} : { provider: route.provider }),
     };
     parts.push(part);
     open.set(key, part);
@@ -81,16 +103,27 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   try {
     for await (const item of options.input) {
       const position = index++;
-      const request = normalize(item, position, options.defaultModel, issues);
-      if (!request) continue;
+      const normalized = normalize(item, position, options.defaultModel, issues);
+      if (!normalized) continue;
+      let route: PartRoute | undefined;
+      if (options.route && normalized.model) {
+        try {
+          route = await options.route(normalized);
+        } catch (error) {
+          issues.push({ index: position, id: normalized.id, field: 'model', reason: (error as Error).message });
+          continue;
+        }
+      }
+      const request = route?.request ?? normalized;
+      const itemLimits = route?.limits ?? limits;
       const firstIndex = firstIndexById.get(request.id);
       if (firstIndex !== undefined) {
         issues.push({ index: position, id: request.id, field: 'id', reason: `duplicate id (first used by request ${firstIndex})` });
       } else {
         firstIndexById.set(request.id, position);
       }
-      if (limits.idPattern && !limits.idPattern.test(request.id)) {
-        issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${limits.idPattern}` });
+      if (itemLimits.idPattern && !itemLimits.idPattern.test(request.id)) {
+        issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${itemLimits.idPattern}` });
       }
       if (!request.model) {
         issues.push({ index: position, id: request.id, field: 'model', reason: 'no model: set request.model or the "model" option' });
@@ -99,12 +132,14 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
       if (issues.length > 0) continue;
       const stored = options.transform ? options.transform(request) : request;
       const bytes = measure(stored);
-      if (bytes > limits.maxBytes) {
-        issues.push({ index: position, id: request.id, field: '', reason: `request is ${bytes} bytes, over the provider's limit of ${limits.maxBytes}` });
+      if (bytes > itemLimits.maxBytes) {
+        issues.push({ index: position, id: request.id, field: '', reason: `request is ${bytes} bytes, over the provider's limit of ${itemLimits.maxBytes}` });
         continue;
       }
-      const key = limits.oneModelPerPart ? `model:${stored.model}` : 'all';
-      const part = await partFor(key, limits.oneModelPerPart ? stored.model : undefined, bytes);
+      // One part per model where the provider needs it or a per-model cap applies; per provider always.
+      const byModel = itemLimits.oneModelPerPart || route?.maxRequests !== undefined;
+      const key = `${route?.provider ?? ''}|${byModel ? `model:${stored.model}` : 'all'}`;
+      const part = await partFor(key, byModel ? stored.model : undefined, bytes, route);
       part.requestCount++;
       part.bytes += bytes;
       await part.writer.write({ index: position, request: stored });
@@ -122,11 +157,12 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   }
   return {
     total: index,
-    parts: parts.map(({ index: partIndex, model, requestCount, bytes }) => ({
+    parts: parts.map(({ index: partIndex, model, provider, requestCount, bytes }) => ({
       index: partIndex,
       requestCount,
       bytes,
       ...(model === undefined ? {} : { model }),
+      ...(provider === undefined ? {} : { provider }),
     })),
   };
 }

@@ -6,7 +6,8 @@ import type { SubmitOptions } from './batch-client-options.js';
 import type { PlanningObserver } from '../extension/client-extension.js';
 import { clientExtensions } from './client-extensions.js';
 import { newJobId } from './live-jobs.js';
-import { planJob } from './plan-job.js';
+import { planJob, type PartRoute } from './plan-job.js';
+import { jobProviderName } from './part-providers.js';
 
 /** What {@link planNewJob} needs. */
 export interface PlanNewJobInput {
@@ -16,6 +17,8 @@ export interface PlanNewJobInput {
   readonly store: BatchStore;
   /** For a job made by `retry`: the job it retries. */
   readonly retryOf?: string;
+  /** Where each request goes (mixed-provider jobs, per-model caps). */
+  readonly route?: (request: BatchRequest) => Promise<PartRoute>;
 }
 
 /**
@@ -39,12 +42,13 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
     ...(options.model === undefined ? {} : { defaultModel: options.model }),
     ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
     ...(transform ? { transform } : {}),
+    ...(input.route ? { route: input.route } : {}),
     ...(watching.length === 0 ? {} : { observe: (request: BatchRequest) => observeAll(watching, request) }),
   });
   const now = new Date().toISOString();
   const job: JobManifest = {
     id: jobId,
-    provider: provider.name,
+    provider: jobProviderName(provider.name, plan.parts),
     mode: provider.mode,
     status: 'validating',
     counts: { total: plan.total, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: plan.total },
@@ -57,6 +61,7 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
       requestCount: part.requestCount,
       bytes: part.bytes,
       ...(part.model === undefined ? {} : { model: part.model }),
+      ...(part.provider === undefined ? {} : { provider: part.provider }),
       submitState: 'planned',
       resultsStored: false,
     })),

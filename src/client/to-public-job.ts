@@ -34,6 +34,7 @@ function toPublicPart(part: PartManifest): BatchPart {
     ...(part.rawStatus === undefined ? {} : { rawStatus: part.rawStatus }),
     ...(part.providerBatchId === undefined ? {} : { providerBatchId: part.providerBatchId }),
     ...(part.model === undefined ? {} : { model: part.model }),
+    ...(part.provider === undefined ? {} : { provider: part.provider }),
     requestCount: part.requestCount,
     ...(part.counts === undefined ? {} : { counts: { ...part.counts } }),
     ...(part.error === undefined ? {} : { error: part.error }),

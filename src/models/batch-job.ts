@@ -54,6 +54,11 @@ export const partManifestSchema = z.object({
   requestCount: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative().optional(),
   model: z.string().optional(),
+  /**
+   * The registry name of the provider this part runs on, when it is not the client's (a request
+   * whose model named it: `anthropic:claude-...`). Absent in manifests written before mixed jobs.
+   */
+  provider: z.string().optional(),
   submitState: partSubmitStateSchema,
   /** What the adapter stored about this part (file ids, batch id ...). */
   reference: providerReferenceSchema.optional(),
@@ -125,6 +130,8 @@ export interface BatchPart {
   readonly providerBatchId?: string;
   /** The model of the part's requests, when the provider needs one model per batch. */
   readonly model?: string;
+  /** In a mixed-provider job: the provider of this part, when it is not the job's first. */
+  readonly provider?: string;
   readonly requestCount: number;
   /** Item counts, once the provider reports them or results are in. */
   readonly counts?: Readonly<JobCounts>;

@@ -132,7 +132,7 @@ function optionError(where: string, issues: ValidationIssue[], text: string): Va
  * nearest within two edits (an adjacent swap counts as one), provided fewer than half of the key's
  * characters change, so that `url` is not taken for `dir`.
  */
-function closestName(key: string, known: readonly string[]): string | undefined {
+export function closestName(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   const sameLetters = known.find((name) => name.toLowerCase() === lower);
   if (sameLetters !== undefined) return sameLetters;

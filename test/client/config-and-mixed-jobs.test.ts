@@ -1,0 +1,142 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/client/config-file.js';
+import { createBatchClient } from '../../src/client/create-batch-client.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { memoryStore } from '../../src/store/memory-store.js';
+import { fileStore } from '../../src/store/file-store.js';
+import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
+import type { BatchRequest } from '../../src/models/batch-request.js';
+
+// Keys come from named environment variables, never from the file.
+const openaiKeyVariable = 'LLM_BATCH_TEST_CONFIG_OPENAI_KEY';
+const anthropicKeyVariable = 'LLM_BATCH_TEST_CONFIG_ANTHROPIC_KEY';
+
+let server: MockProviderServer;
+let folder: string;
+let yamlPath: string;
+
+beforeAll(async () => {
+  server = await createMockProviderServer({ batch: { validatingMs: 0, processingMs: 30, finalizingMs: 0 } });
+  folder = await mkdtemp(join(tmpdir(), 'llm-batch-config-'));
+  process.env[openaiKeyVariable] = 'sk-test-config-openai-0001';
+  process.env[anthropicKeyVariable] = 'sk-ant-test-config-0001';
+  yamlPath = join(folder, 'llm-batch.config.yaml');
+  await writeFile(
+    yamlPath,
+    [
+      '# two providers, both on the local emulator',
+      'provider: openai',
+      'mode: native',
+      'pollIntervalMs: 10',
+      'maxPollIntervalMs: 20',
+      'providers:',
+      '  openai:',
+      `    apiKeyEnv: ${openaiKeyVariable}`,
+      `    baseURL: ${server.url}/v1`,
+      '  anthropic:',
+      `    apiKeyEnv: ${anthropicKeyVariable}`,
+      `    baseURL: ${server.url}`,
+      'models:',
+      '  gpt-5.4-mini:',
+      '    maxRequestsPerPart: 20',
+      'defaults:',
+      '  model: gpt-5.4-mini',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  delete process.env[openaiKeyVariable];
+  delete process.env[anthropicKeyVariable];
+  await server.close();
+  await rm(folder, { recursive: true, force: true });
+});
+
+const requests = (count: number, model?: (index: number) => string): BatchRequest[] =>
+  Array.from({ length: count }, (_, index) => ({
+    id: `r${index}`,
+    ...(model ? { model: model(index) } : {}),
+    messages: [{ role: 'user' as const, content: `question ${index}` }],
+  }));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ...process.env },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('a YAML config with two providers', () => {
+  it('splits a 45-request native job into 3 parts of at most 20 (maxRequestsPerPart), through the API', async () => {
+    const client = createBatchClient({ config: await loadConfig(yamlPath), store: memoryStore() });
+    const summary = await client.run(requests(45));
+    expect(summary.counts.succeeded).toBe(45);
+    const job = await client.status(summary.jobId);
+    expect(job.provider).toBe('openai');
+    expect(job.parts.map((part) => part.requestCount)).toEqual([20, 20, 5]);
+    expect(job.parts.every((part) => part.providerBatchId?.startsWith('batch_'))).toBe(true);
+    await client.close();
+  });
+
+  it('the CLI reads the same file (--config) and plans the same 3 parts', async () => {
+    const input = join(folder, 'requests.jsonl');
+    await writeFile(input, `${requests(45).map((request) => JSON.stringify(request)).join('\n')}\n`);
+    const store = join(folder, 'cli-store');
+    const run = await cli(['run', input, '--config', yamlPath, '--store', store, '--quiet']);
+    expect(run.stderr).not.toMatch(/emulator/);
+    expect(run.code).toBe(0);
+    const [job] = await fileStore({ dir: store }).listJobs();
+    expect(job?.provider).toBe('openai');
+    expect(job?.parts.map((part) => part.requestCount)).toEqual([20, 20, 5]);
+    expect(JSON.stringify(job)).not.toContain('sk-test-config');
+  });
+});
+
+describe('a job whose requests name their provider', () => {
+  it('runs 30 requests mixing openai: and anthropic: models natively as parts on both, with one aggregate', async () => {
+    const client = createBatchClient({ config: await loadConfig(yamlPath), store: memoryStore() });
+    const mixed = requests(30, (index) => (index % 3 === 0 ? 'anthropic:claude-haiku-4-5' : 'openai:gpt-5.4-mini'));
+    const summary = await client.run(mixed);
+    expect(summary.counts).toMatchObject({ total: 30, succeeded: 30 });
+    const job = await client.status(summary.jobId);
+    expect(job.provider).toBe('openai+anthropic');
+    const byProvider = job.parts.map((part) => [part.provider ?? 'openai', part.model, part.requestCount, part.providerBatchId?.slice(0, 6)]);
+    expect(byProvider).toEqual([
+      ['anthropic', undefined, 10, 'msgbat'],
+      ['openai', 'gpt-5.4-mini', 20, 'batch_'],
+    ]);
+    // Results in input order, each from its own provider's batch.
+    expect(summary.results.map((result) => result.id)).toEqual(mixed.map((request) => request.id));
+    const models = summary.results.map((result) => (result.status === 'succeeded' ? result.model : 'failed'));
+    expect(models.filter((model) => model?.startsWith('claude'))).toHaveLength(10);
+    // One aggregate: usage and cost summed across both providers' parts.
+    const usage = summary.results.reduce((sum, result) => sum + (result.status === 'succeeded' ? result.usage.totalTokens : 0), 0);
+    expect(summary.usage.totalTokens).toBe(usage);
+    expect(summary.usage.totalTokens).toBeGreaterThan(0);
+    expect(summary.costUsd).toBeGreaterThan(0);
+    const stats = server.stats();
+    expect(stats.batchesCreated.anthropic).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it('refuses a request for a provider the config disabled, naming the item, before any call', async () => {
+    const before = server.stats().batchesCreated;
+    const client = createBatchClient({
+      config: { provider: 'openai', providers: { openai: { baseURL: `${server.url}/v1`, apiKeyEnv: openaiKeyVariable }, anthropic: { enabled: false } } },
+      store: memoryStore(),
+    });
+    await expect(client.submit(requests(2, (index) => (index === 1 ? 'anthropic:claude-haiku-4-5' : 'gpt-5.4-mini')))).rejects.toThrow(
+      /request 1 \(id "r1"\): model: Provider "anthropic" is disabled/,
+    );
+    expect(server.stats().batchesCreated).toEqual(before);
+    await client.close();
+  });
+});
