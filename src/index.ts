@@ -29,6 +29,15 @@ export {
   type ProviderFactoryOptions,
   type RegisterProviderOptions,
 } from './client/provider-registry.js';
+export {
+  loadConfig,
+  type ConfigDefaults,
+  type LlmBatchConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  type ModelConfig,
+  type ProviderConfig,
+} from './client/config-file.js';
 export type { LeaseOptions } from './client/job-leases.js';
 
 // Models

@@ -39,6 +39,7 @@ describe('the public surface', () => {
         "fixedDelay",
         "isAbortError",
         "isTerminalStatus",
+        "loadConfig",
         "memoryStore",
         "metricsObserver",
         "noRetry",
