@@ -3,6 +3,7 @@
  * Generation routes have no handler: the request handler executes them itself (rate limits,
  * faults, statistics).
  */
+import { createGeminiCache, deleteGeminiCache, getGeminiCache, listGeminiCaches, updateGeminiCache } from './gemini-caches.js';
 import { cancelGeminiBatch, createGeminiBatch, deleteGeminiBatch, getGeminiBatch, listGeminiBatches } from './gemini-batches.js';
 import { deleteGeminiFile, downloadGeminiFile, getGeminiFile, listGeminiFiles, uploadGeminiFile } from './gemini-files.js';
 import type { Route } from './router.js';
@@ -23,4 +24,9 @@ export const geminiRoutes: readonly Route[] = [
   { method: 'GET', pattern: new RegExp(`^/v1beta/files/${id}$`), provider: 'gemini', endpoint: 'gemini.files.get', handler: getGeminiFile },
   { method: 'DELETE', pattern: new RegExp(`^/v1beta/files/${id}$`), provider: 'gemini', endpoint: 'gemini.files.delete', handler: deleteGeminiFile },
   { method: 'GET', pattern: new RegExp(`^(?:/download)?/v1beta/files/${id}:download$`), provider: 'gemini', endpoint: 'gemini.files.download', handler: downloadGeminiFile },
+  { method: 'POST', pattern: /^\/v1beta\/cachedContents$/, provider: 'gemini', endpoint: 'gemini.caches.create', handler: createGeminiCache },
+  { method: 'GET', pattern: /^\/v1beta\/cachedContents$/, provider: 'gemini', endpoint: 'gemini.caches.list', handler: listGeminiCaches },
+  { method: 'GET', pattern: new RegExp(`^/v1beta/cachedContents/${id}$`), provider: 'gemini', endpoint: 'gemini.caches.get', handler: getGeminiCache },
+  { method: 'PATCH', pattern: new RegExp(`^/v1beta/cachedContents/${id}$`), provider: 'gemini', endpoint: 'gemini.caches.update', handler: updateGeminiCache },
+  { method: 'DELETE', pattern: new RegExp(`^/v1beta/cachedContents/${id}$`), provider: 'gemini', endpoint: 'gemini.caches.delete', handler: deleteGeminiCache },
 ];
