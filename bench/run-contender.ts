@@ -8,13 +8,14 @@
 import { aiSdkGenerateText } from './contenders/ai-sdk-generate-text.js';
 import type { Contender, ItemOutcome } from './contenders/contender.js';
 import { langchainBatch } from './contenders/langchain-batch.js';
-import { llmBatch, llmBatchNotAdaptive } from './contenders/llm-batch.js';
+import { llmBatch, llmBatchBaseline, llmBatchNotAdaptive } from './contenders/llm-batch.js';
 import { openaiPLimit } from './contenders/openai-p-limit.js';
 import { openaiPQueue } from './contenders/openai-p-queue.js';
 
 export const contenders: Record<string, Contender> = {
   'llm-batch': llmBatch,
   'llm-batch (adaptive: false)': llmBatchNotAdaptive,
+  'llm-batch (baseline)': llmBatchBaseline,
   'openai + p-limit': openaiPLimit,
   'openai + p-queue': openaiPQueue,
   'LangChain batch()': langchainBatch,

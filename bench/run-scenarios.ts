@@ -30,6 +30,8 @@ export interface Scenario {
   readonly parallel?: boolean;
   /** Contenders run in this scenario only (variants of llm-batch's settings), after the usual ones. */
   readonly extraContenders?: readonly string[];
+  /** Run exactly these contenders instead of the usual ones (bench/scattered-faults.ts). */
+  readonly contenders?: readonly string[];
   /** Start of the steady-state window for goodput, in seconds after the start (after the emulator's initial full bucket is spent). */
   readonly steadyFromSecond?: number;
 }
@@ -230,7 +232,7 @@ async function runOne(emulators: EmulatorProcess, scenario: Scenario, contender:
 
 export async function runScenario(emulators: EmulatorProcess, scenario: Scenario, log: (line: string) => void): Promise<ContenderRun[]> {
   log(`${scenario.title}: ${scenario.total} requests, concurrency ${scenario.concurrency}${scenario.parallel ? ' (contenders side by side, each on its own emulator)' : ''}`);
-  const names = [...contenderNames, ...(scenario.extraContenders ?? [])];
+  const names = scenario.contenders ?? [...contenderNames, ...(scenario.extraContenders ?? [])];
   if (scenario.parallel === true) {
     return Promise.all(names.map((contender) => runOne(emulators, scenario, contender, log)));
   }

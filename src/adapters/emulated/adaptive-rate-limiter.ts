@@ -61,7 +61,9 @@ interface Waiter {
  * first served.
  *
  * A 429 shows real rate limiting when its headers say a budget is spent (`remaining` at 0) or when
- * 429s are dense: at least half of the calls that ended within the last round trip. Scattered 429s
+ * 429s are dense: at least half of the calls of the last round trip (those that ended within it, and
+ * those in flight that were sent no later than the refused one; the round trip is that of
+ * successful calls). Scattered 429s
  * (a server shedding a few calls at random) neither pause the others nor shrink the window: only the
  * caller that met one waits out its retry-after ({@link AdaptiveRateLimiter.release} returns false).
  *
@@ -81,6 +83,8 @@ export class AdaptiveRateLimiter {
   readonly #window: ConcurrencyWindow;
   readonly #recent: RecentCompletions;
   #inFlight = 0;
+  /** The permits in flight (adaptive only): how many were sent no later than a refused call. */
+  readonly #inFlightGrants = new Set<RateLimitPermit>();
   /** Estimated tokens of the calls in flight (sent, maybe not yet counted by the server). */
   #inFlightTokens = 0;
   #waiters: Waiter[] = [];
@@ -176,7 +180,8 @@ export class AdaptiveRateLimiter {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     this.#inFlightTokens = Math.max(0, this.#inFlightTokens - permit.tokens);
     let shared = false;
-    if (this.#adaptive) this.#recent.remember(permit.grantedAt, outcome.kind === 'rate_limited');
+    if (this.#adaptive) this.#inFlightGrants.delete(permit);
+    if (this.#adaptive) this.#recent.remember(permit.grantedAt, outcome.kind === 'success' || outcome.kind === 'rate_limited' ? outcome.kind : 'other');
     if (outcome.kind === 'success' && outcome.actualTokens !== undefined) this.#buckets.correct(permit.tokens, outcome.actualTokens);
     if (this.#adaptive && outcome.snapshot !== undefined) this.#buckets.learn(outcome.snapshot, this.#inFlight, this.#inFlightTokens);
     switch (outcome.kind) {
@@ -185,7 +190,7 @@ export class AdaptiveRateLimiter {
         if (this.#adaptive) this.#window.grow();
         break;
       case 'rate_limited':
-        if (this.#adaptive && (isBudgetSpent(outcome.snapshot) || this.#recent.rateLimitsAreDense())) {
+        if (this.#adaptive && (isBudgetSpent(outcome.snapshot) || this.#recent.rateLimitsAreDense(this.#unrefusedSince(permit.grantedAt)))) {
           this.#window.decrease(permit.grantedAt);
           this.#consecutiveRateLimits += 1;
           const fallback = Math.min(this.#maxCooldownMs, this.#defaultCooldownMs * 2 ** Math.min(this.#consecutiveRateLimits - 1, 6));
@@ -201,6 +206,13 @@ export class AdaptiveRateLimiter {
     }
     this.#pump();
     return shared;
+  }
+
+  /** Calls in flight that were sent no later than `grantedAt` (the server has not refused them). */
+  #unrefusedSince(grantedAt: number): number {
+    let count = 0;
+    for (const permit of this.#inFlightGrants) if (permit.grantedAt <= grantedAt) count += 1;
+    return count;
   }
 
   /** Rejects every waiter and stops timers. */
@@ -272,8 +284,10 @@ export class AdaptiveRateLimiter {
       this.#inFlightTokens += waiter.tokens;
       this.#lastGrantAt = now;
       if (this.#spacedGrantsLeft > 0) this.#spacedGrantsLeft -= 1;
+      const permit: RateLimitPermit = { tokens: waiter.tokens, grantedAt: now };
+      if (this.#adaptive) this.#inFlightGrants.add(permit);
       waiter.cleanup();
-      waiter.resolve({ tokens: waiter.tokens, grantedAt: now });
+      waiter.resolve(permit);
     }
   }
 
@@ -290,7 +304,9 @@ export class AdaptiveRateLimiter {
     this.#inFlightTokens += tokens;
     this.#lastGrantAt = now;
     if (this.#spacedGrantsLeft > 0) this.#spacedGrantsLeft -= 1;
-    return { tokens, grantedAt: now };
+    const permit: RateLimitPermit = { tokens, grantedAt: now };
+    if (this.#adaptive) this.#inFlightGrants.add(permit);
+    return permit;
   }
 
   #schedule(delayMs: number): void {

@@ -23,7 +23,9 @@ describe('AdaptiveRateLimiter', () => {
     });
     const permits = await grantAll(limiter, 8);
     permits.forEach((permit, index) => limiter.release(permit, { kind: 'rate_limited', retryAfterMs: 1000 + index * 100 }));
-    expect(started).toEqual([1000]);
+    // The fourth 429 makes half of the eight calls sent together (the others still in flight count
+    // until they are refused too): the cooldown starts with its retry-after and is extended to the last.
+    expect(started).toEqual([1300]);
     let granted = false;
     const next = limiter.acquire(1).then((permit) => {
       granted = true;
@@ -167,6 +169,38 @@ describe('AdaptiveRateLimiter', () => {
     // 1 of 5, 2 of 6, 3 of 7 are scattered; the fourth 429 makes half of the round trip's calls.
     expect(outcomes).toEqual([false, false, false, false, false, false, false, true]);
     expect(started).toEqual([500]);
+  });
+
+  it('reads the first instant 429s of a run against every call sent with them, not against each other', async () => {
+    const started: number[] = [];
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 64, onCooldownStarted: (_until, ms) => started.push(ms) });
+    const permits = await grantAll(limiter, 64);
+    // 5% of the calls are answered 429 within a millisecond, long before any success can end.
+    await vi.advanceTimersByTimeAsync(1);
+    const shared = permits.slice(0, 3).map((permit) => limiter.release(permit, { kind: 'rate_limited', retryAfterMs: 1000 }));
+    expect(shared).toEqual([false, false, false]);
+    expect(started).toEqual([]);
+    expect(limiter.window).toBe(64);
+    // Their items, waiting out their own retry-after, lend their workers: new calls are sent.
+    const replacements = await grantAll(limiter, 3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(limiter.release(replacements[0] as RateLimitPermit, { kind: 'rate_limited', retryAfterMs: 1000 })).toBe(false);
+    await vi.advanceTimersByTimeAsync(98);
+    for (const permit of [...permits.slice(3), ...replacements.slice(1)]) limiter.release(permit, { kind: 'success' });
+    expect(started).toEqual([]);
+    expect(limiter.window).toBe(64);
+  });
+
+  it('still pauses everyone when most calls sent together are refused at once (real rate limiting)', async () => {
+    const started: number[] = [];
+    const limiter = new AdaptiveRateLimiter({ maxConcurrency: 64, onCooldownStarted: (_until, ms) => started.push(ms) });
+    const permits = await grantAll(limiter, 64);
+    await vi.advanceTimersByTimeAsync(1);
+    const shared = permits.slice(0, 40).map((permit) => limiter.release(permit, { kind: 'rate_limited', retryAfterMs: 1000 }));
+    // Refused: 32 of the 64 sent together make half of them.
+    expect(shared.indexOf(true)).toBe(31);
+    expect(started).toEqual([1000]);
+    expect(limiter.window).toBe(1);
   });
 
   it('uses the burst the server says is left (remaining), not only ten seconds\' worth, then paces', async () => {
