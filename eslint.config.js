@@ -44,7 +44,7 @@ const layerZones = layers.flatMap((layer, level) =>
 // The entry files: the package's entries never load the test tools or the CLI; only the testing
 // entry exports the testing folder.
 const entryZones = [
-  ...['index', 'openai', 'anthropic'].map((entry) => ({
+  ...['index', 'openai', 'anthropic', 'gemini'].map((entry) => ({
     target: `./src/${entry}.ts`,
     from: ['./src/testing', './src/cli'],
     message: ' The package entries never load the test tools or the CLI (see docs/architecture.md).',
@@ -89,7 +89,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/adapters/openai/**', '**/adapters/anthropic/**'],
+              group: ['**/adapters/openai/**', '**/adapters/anthropic/**', '**/adapters/gemini/**'],
               allowTypeImports: true,
               message: 'Load an SDK-backed adapter with a dynamic import() (see src/client/resolve-provider.ts).',
             },

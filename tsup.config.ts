@@ -6,6 +6,7 @@ export default defineConfig([
       index: 'src/index.ts',
       openai: 'src/openai.ts',
       anthropic: 'src/anthropic.ts',
+      gemini: 'src/gemini.ts',
       testing: 'src/testing.ts',
       'ai-sdk': 'src/ai-sdk.ts',
     },
@@ -16,7 +17,7 @@ export default defineConfig([
     target: 'node20',
     splitting: true,
     treeshake: true,
-    external: ['openai', '@anthropic-ai/sdk', 'ai', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'vitest'],
   },
   {
     entry: { cli: 'src/cli/main.ts' },
@@ -24,6 +25,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
-    external: ['openai', '@anthropic-ai/sdk', 'ai', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'vitest'],
   },
 ]);

@@ -3,11 +3,12 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const entries = ['llm-batch', 'llm-batch/openai', 'llm-batch/anthropic', 'llm-batch/testing', 'llm-batch/ai-sdk'];
+const entries = ['llm-batch', 'llm-batch/openai', 'llm-batch/anthropic', 'llm-batch/gemini', 'llm-batch/testing', 'llm-batch/ai-sdk'];
 const expected = {
   'llm-batch': ['createBatchClient', 'emulated', 'fileStore', 'memoryStore', 'classifyError', 'ValidationError'],
   'llm-batch/openai': ['openaiBatch', 'openaiChat', 'openaiResponses'],
   'llm-batch/anthropic': ['anthropicBatch', 'anthropicMessages'],
+  'llm-batch/gemini': ['geminiBatch', 'geminiGenerate'],
   'llm-batch/testing': ['createMockProviderServer', 'createMockBatchProvider', 'runAdapterConformance', 'fakeBatchProvider'],
   'llm-batch/ai-sdk': ['aiSdk'],
 };

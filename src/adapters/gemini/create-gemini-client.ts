@@ -1,0 +1,80 @@
+import { GoogleGenAI } from '@google/genai';
+import { registerSecret } from '../../errors/redact-secrets.js';
+import type { FetchFunction } from '../../http/keep-alive-fetch.js';
+import { checkNumberOption, failOption, optionNames } from '../../validation/check-options.js';
+
+/** How to reach the Gemini API: an API key and base URL, or a ready client. */
+export interface GeminiClientOptions {
+  /**
+   * The API key. Never logged, stored or put into errors.
+   * @default process.env.GEMINI_API_KEY, else process.env.GOOGLE_API_KEY
+   */
+  readonly apiKey?: string;
+  /**
+   * The API base URL (a proxy, a gateway, or the local emulator).
+   * @default the SDK's default (`https://generativelanguage.googleapis.com`)
+   */
+  readonly baseURL?: string;
+  /**
+   * A `@google/genai` client to use as given (Gemini Developer API, not Vertex AI). When set,
+   * `apiKey` and `baseURL` are ignored. Batch creation never goes through its retries: a repeated
+   * create is a second job, paid twice.
+   */
+  readonly client?: GoogleGenAI;
+}
+
+/** The names of {@link GeminiClientOptions}, for the adapters' unknown-key checks. */
+export const geminiClientOptionNames = optionNames<GeminiClientOptions>({ apiKey: true, baseURL: true, client: true });
+
+/**
+ * Returns the user's client, or a new one without SDK retries (this library runs the only retry
+ * loop), with `transport` as its `fetch` when given. Throws at once when there is no API key,
+ * naming where one is expected but never the key.
+ */
+export function createGeminiClient(options: GeminiClientOptions, caller: string, transport?: FetchFunction): GoogleGenAI {
+  if (options.client !== undefined) {
+    const client = options.client as { batches?: unknown; models?: unknown; vertexai?: unknown };
+    if (typeof client.batches !== 'object' || client.batches === null || typeof client.models !== 'object') {
+      failOption(caller, 'client', 'a @google/genai client', options.client, typeof options.client);
+    }
+    if (client.vertexai === true) failOption(caller, 'client', 'a Gemini Developer API client (Vertex AI batch jobs are not supported)', 'vertexai: true');
+    return options.client;
+  }
+  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
+    // The key's value is never echoed, only its type.
+    failOption(caller, 'apiKey', 'a non-empty string', options.apiKey, typeof options.apiKey);
+  }
+  if (options.baseURL !== undefined && !isHttpUrl(options.baseURL)) failOption(caller, 'baseURL', 'an http(s) URL', options.baseURL);
+  const apiKey = options.apiKey ?? nonEmpty(process.env['GEMINI_API_KEY']) ?? nonEmpty(process.env['GOOGLE_API_KEY']);
+  if (apiKey === undefined) {
+    throw new TypeError(`${caller}: no Gemini API key: pass \`apiKey\` or set GEMINI_API_KEY (or GOOGLE_API_KEY)`);
+  }
+  // Provider messages sometimes echo the key: from here on it is masked wherever it appears.
+  registerSecret(apiKey);
+  return new GoogleGenAI({
+    apiKey,
+    httpOptions: {
+      ...(options.baseURL === undefined ? {} : { baseUrl: options.baseURL }),
+      ...(transport === undefined ? {} : { fetch: transport as typeof fetch }),
+    },
+  });
+}
+
+/** Validates an optional positive integer option (at most 2^31-1: every one is a count of tokens or milliseconds). */
+export function checkPositiveInteger(caller: string, name: string, value: unknown): void {
+  checkNumberOption(caller, name, value, { min: 1, max: 2_147_483_647, integer: true });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
