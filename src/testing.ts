@@ -20,6 +20,14 @@ export {
   type AdapterConformanceReport,
 } from './testing/check-adapter-conformance.js';
 export {
+  runStoreConformance,
+  checkStoreConformance,
+  type MakeStore,
+  type StoreConformanceFailure,
+  type StoreConformanceOptions,
+  type StoreConformanceReport,
+} from './testing/run-store-conformance.js';
+export {
   createFakeBatchBackend,
   fakeBatchProvider,
   type FakeBatch,

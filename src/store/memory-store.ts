@@ -6,7 +6,8 @@ interface MemoryJob {
   manifest: string;
   /** Requests as JSON lines, as the file store keeps them: a copy that costs less than a clone. */
   parts: Map<number, string[]>;
-  results: BatchResult[];
+  /** Results as JSON: each read hands out a fresh copy, as the file journal does. */
+  results: string[];
   lease?: JobLease;
   cancelRequestedAt?: string;
 }
@@ -64,13 +65,13 @@ export function memoryStore(): BatchStore {
     },
     async appendResults(jobId, results) {
       const stored = entry(jobId).results;
-      // Copied so that the caller can never change the journal afterwards, as with the file store.
-      for (const result of results) stored.push(JSON.parse(JSON.stringify(result)) as BatchResult);
+      // Kept as JSON so that neither the caller nor a reader can ever change the journal afterwards.
+      for (const result of results) stored.push(JSON.stringify(result));
     },
     async *readResults(jobId) {
       const results = jobs.get(jobId)?.results ?? [];
       // Index loop: results appended while iterating are seen too, as with the file journal.
-      for (let index = 0; index < results.length; index++) yield results[index] as BatchResult;
+      for (let index = 0; index < results.length; index++) yield JSON.parse(results[index] as string) as BatchResult;
     },
     // Leases: the clients sharing one memory store live in one process, so a lapsed lease is the
     // only stale one.
