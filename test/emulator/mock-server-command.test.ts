@@ -34,6 +34,7 @@ describe('llm-batch mock-server', () => {
     await expect.poll(() => stdout.text()).toContain('ANTHROPIC_BASE_URL=');
     const url = /listening on (\S+)/.exec(stdout.text())?.[1] ?? '';
     expect(stdout.text()).toContain(`OPENAI_BASE_URL=${url}/v1`);
+    expect(stdout.text()).toContain(`GOOGLE_GEMINI_BASE_URL=${url}`);
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer mock-key', 'content-type': 'application/json' },

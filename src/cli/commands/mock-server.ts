@@ -14,7 +14,7 @@ export interface MockServerCommandIo {
 
 export const mockServerHelp = `Usage: llm-batch mock-server [options]
 
-Runs the local OpenAI + Anthropic emulator until Ctrl-C.
+Runs the local OpenAI + Anthropic + Gemini emulator until Ctrl-C.
 
 Options:
   --port <n>               port to listen on (default: 0, a free port)
@@ -124,8 +124,10 @@ export async function runMockServerCommand(argv: readonly string[], io: MockServ
       'Point the SDKs at it:',
       `  export OPENAI_BASE_URL=${server.url}/v1`,
       `  export ANTHROPIC_BASE_URL=${server.url}`,
+      `  export GOOGLE_GEMINI_BASE_URL=${server.url}`,
       '  export OPENAI_API_KEY=mock-key',
       '  export ANTHROPIC_API_KEY=mock-key',
+      '  export GEMINI_API_KEY=mock-key',
       '',
       'Press Ctrl-C to stop.',
       '',

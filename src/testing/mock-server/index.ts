@@ -1,5 +1,5 @@
 /**
- * The local provider emulator: a real HTTP server speaking the OpenAI and Anthropic wire formats.
+ * The local provider emulator: a real HTTP server speaking the OpenAI, Anthropic and Gemini wire formats.
  */
 export { createMockProviderServer } from './server.js';
 export { faultKinds } from './options.js';
