@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../client/config-file.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 
-export const providerNames = ['openai', 'anthropic', 'mock'] as const;
+export const providerNames = ['openai', 'anthropic', 'gemini', 'mock'] as const;
 export type ProviderName = (typeof providerNames)[number];
 export const modeNames = ['native', 'emulated'] as const;
 export type ModeName = (typeof modeNames)[number];
@@ -20,11 +20,12 @@ export const defaultModels: Readonly<Record<ProviderName, string>> = {
   openai: 'gpt-5.4-mini',
   mock: 'gpt-5.4-mini',
   anthropic: 'claude-haiku-4-5',
+  gemini: 'gemini-2.5-flash',
 };
 
 /**
  * `--provider` when given; for an existing job, the provider it ran on; otherwise the first
- * provider with a key in the environment (OpenAI, then Anthropic), and the built-in local emulator
+ * provider with a key in the environment (OpenAI, then Anthropic, then Gemini), and the built-in local emulator
  * when there is none, announced on stderr so nobody mistakes canned answers for a real model's.
  */
 export function chooseProvider(line: CommandLine, io: CliIo, job?: { provider: string; mode: ModeName }, config?: LoadedConfig): ProviderChoice {
@@ -48,16 +49,19 @@ function chosen(line: CommandLine, io: CliIo, mode: ModeName, job: { provider: s
   if (configured !== undefined && (job === undefined || job.provider.split('+')[0] === configured)) return { provider: configured, mode };
   const hasOpenAIKey = Boolean(io.env['OPENAI_API_KEY']);
   const hasAnthropicKey = Boolean(io.env['ANTHROPIC_API_KEY']);
+  const hasGeminiKey = Boolean(io.env['GEMINI_API_KEY']) || Boolean(io.env['GOOGLE_API_KEY']);
   if (job !== undefined) {
     if (job.provider === 'anthropic') return { provider: 'anthropic', mode };
+    if (job.provider === 'gemini') return { provider: 'gemini', mode };
     // OpenAI jobs without a key can only have run on the emulator, which speaks the OpenAI wire format.
     return { provider: hasOpenAIKey ? 'openai' : 'mock', mode };
   }
   if (hasOpenAIKey) return { provider: 'openai', mode };
   if (hasAnthropicKey) return { provider: 'anthropic', mode };
+  if (hasGeminiKey) return { provider: 'gemini', mode };
   io.stderr.write(
-    'llm-batch: no OPENAI_API_KEY or ANTHROPIC_API_KEY set; using the built-in local emulator (--provider mock, canned answers). ' +
-      'Set a key or pass --provider openai|anthropic to use a real provider.\n',
+    'llm-batch: no OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY set; using the built-in local emulator (--provider mock, canned answers). ' +
+      'Set a key or pass --provider openai|anthropic|gemini to use a real provider.\n',
   );
   return { provider: 'mock', mode };
 }

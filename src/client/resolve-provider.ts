@@ -4,13 +4,13 @@ import type { BatchProvider } from '../provider/batch-provider.js';
 import { declareBuiltInProviders, registeredFactory, registeredNames, type ProviderFactoryOptions } from './provider-registry.js';
 
 /** The adapters a client can name by string. The local emulator is `createMockBatchProvider()` of `llm-batch/testing`. */
-export type ProviderShorthand = 'openai' | 'anthropic';
+export type ProviderShorthand = 'openai' | 'anthropic' | 'gemini';
 
-const providerShorthands: readonly string[] = ['openai', 'anthropic'] satisfies ProviderShorthand[];
+const providerShorthands: readonly string[] = ['openai', 'anthropic', 'gemini'] satisfies ProviderShorthand[];
 
-/** How a shorthand provider (`'openai'`, `'anthropic'`) is configured. */
+/** How a shorthand provider (`'openai'`, `'anthropic'`, `'gemini'`) is configured. */
 export interface ShorthandOptions {
-  /** The provider's key. @default the provider's environment variable (OPENAI_API_KEY, ANTHROPIC_API_KEY) */
+  /** The provider's key. @default the provider's environment variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY) */
   readonly apiKey?: string;
   /** The provider's base URL (an OpenAI-compatible server, a gateway). */
   readonly baseURL?: string;
@@ -44,6 +44,12 @@ const registry: Record<ProviderShorthand, Factory> = {
     if (mode === 'native') return anthropicBatch(connection(options));
     const { emulated } = await import('../adapters/emulated/index.js');
     return emulated({ ...emulatedOptions(options), call: anthropicMessages(connection(options)) });
+  },
+  async gemini(mode, options) {
+    const { geminiBatch, geminiGenerate } = await import('../adapters/gemini/index.js');
+    if (mode === 'native') return geminiBatch(connection(options));
+    const { emulated } = await import('../adapters/emulated/index.js');
+    return emulated({ ...emulatedOptions(options), call: geminiGenerate(connection(options)) });
   },
 };
 

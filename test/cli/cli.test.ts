@@ -77,7 +77,7 @@ describe.concurrent('run', () => {
     const cwd = await store();
     const run = await cli(['run', join(repositoryRoot, 'examples/requests.jsonl')], { env: childEnvironment(), cwd });
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('llm-batch: no OPENAI_API_KEY or ANTHROPIC_API_KEY set; using the built-in local emulator (--provider mock');
+    expect(run.stderr).toContain('llm-batch: no OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY set; using the built-in local emulator (--provider mock');
     expect(run.stderr).toMatch(/progress: completed 6\/6 \(100%\)/);
     expect(clean(run.stdout)).toMatchInlineSnapshot(`
       "Job job_ID (openai, native)
