@@ -38,6 +38,7 @@ export {
   type ModelConfig,
   type ProviderConfig,
 } from './client/config-file.js';
+export type { AttachOptions } from './client/attach-batch.js';
 export type { LeaseOptions } from './client/job-leases.js';
 
 // Models

@@ -16,6 +16,7 @@ import type {
   WaitOptions,
 } from './batch-client-options.js';
 import type { DryRunResult, EstimateOptions } from './plan-dry-run.js';
+import type { AttachOptions } from './attach-batch.js';
 
 /** The one client: submit, follow and read jobs on any adapter. */
 export interface BatchClient extends AsyncDisposable {
@@ -38,6 +39,11 @@ export interface BatchClient extends AsyncDisposable {
   /** Cancels the job (from any process: a job driven elsewhere is stopped by its driver). */
   cancel(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
   list(filter?: ListFilter): Promise<BatchJob[]>;
+  /**
+   * Imports a batch created elsewhere (`{ provider: 'openai', batchId: 'batch_...' }`) into the
+   * store as a job, so that `status`, `wait`, `results`, `errors` and `retry` work on it.
+   */
+  attach(options: AttachOptions): Promise<BatchJob>;
   /** Carries an interrupted job on; throws `JobLeasedError` while another client drives it. */
   resume(jobId: string, options?: { signal?: AbortSignal }): Promise<BatchJob>;
   /** A new job of the items that did not succeed. */

@@ -62,6 +62,8 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     return;
   }
   const { ids, metadata } = await readPartRequestIndex(core, job, part);
+  // An attached batch whose requests are unknown takes every id its provider returns.
+  const open = part.requestsUnknown === true;
   const stored = new Set<string>();
   const tallies = zeroCounts(part.requestCount);
   const count = (result: BatchResult): void => {
@@ -70,7 +72,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     tallies.pending--;
   };
   for await (const result of core.store.readResults(job.id)) {
-    if (ids.has(result.id) && !stored.has(result.id)) count(result);
+    if ((open || ids.has(result.id)) && !stored.has(result.id)) count(result);
   }
   const reference = part.reference;
   if (reference && part.submitState === 'submitted') {
@@ -86,8 +88,11 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
           if (checked.problem !== undefined) warnMalformed(core, job, part, checked.problem);
           if (checked.result === undefined) continue;
           if (!ids.has(checked.result.id)) {
-            unknownIds.push(checked.result.id);
-            continue;
+            if (!open) {
+              unknownIds.push(checked.result.id);
+              continue;
+            }
+            ids.add(checked.result.id);
           }
           if (stored.has(checked.result.id)) continue;
           const result = prepareResult(job, withRequestMetadata(checked.result, metadata));

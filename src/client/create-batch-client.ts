@@ -33,6 +33,7 @@ import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob, requestTransform } from './plan-new-job.js';
 import { expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
 import { PartProviders, asSubmitted, isMixedJob } from './part-providers.js';
+import { attachBatch, refuseRetryOfUnknownRequests, type AttachOptions } from './attach-batch.js';
 import { aggregateResults, readResults, retryableIds } from './read-results.js';
 import { resumePart, submitPart } from './submit-part.js';
 import { toPublicJob } from './to-public-job.js';
@@ -290,6 +291,12 @@ class DefaultBatchClient implements BatchClient {
     }
   }
 
+  /** Imports a provider batch created elsewhere as a job (see attach-batch.ts), brought up to date. */
+  async attach(options: AttachOptions): Promise<BatchJob> {
+    const job = await attachBatch(this.#core, this.#parts, await this.provider(), options);
+    return this.#public(await this.#status(job.id, options.signal ? { signal: options.signal } : {}));
+  }
+
   async list(filter: ListFilter = {}): Promise<BatchJob[]> {
     validateReadOptions('list', filter);
     const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
@@ -346,6 +353,7 @@ class DefaultBatchClient implements BatchClient {
     if (!hasEnded(job)) {
       throw new LlmBatchError(`Job ${jobId} is still ${job.status}; retry it once it has ended`, { code: 'job_not_ended' });
     }
+    refuseRetryOfUnknownRequests(job);
     const lease = await core.leases.hold(jobId, { signal: options.signal });
     try {
       const original = await core.jobs.load(jobId);

@@ -22,7 +22,8 @@ export async function* readResults<T>(core: ClientCore, job: JobManifest, option
   const validate = options.schema === undefined ? undefined : createOutputValidator(options.schema);
   const reparse = (result: BatchResult): BatchResult => (validate ? parseStructuredOutput(result, validate) : result);
   const keep = (result: BatchResult): boolean => !only || only.has(result.status);
-  if (options.order === 'completion') {
+  // An attached batch whose requests are unknown has no input order: its results come as journaled.
+  if (options.order === 'completion' || job.parts.some((part) => part.requestsUnknown === true)) {
     const seen = new Set<string>();
     for await (const result of core.store.readResults(job.id)) {
       throwIfAborted(options.signal);

@@ -59,6 +59,11 @@ export const partManifestSchema = z.object({
    * whose model named it: `anthropic:claude-...`). Absent in manifests written before mixed jobs.
    */
   provider: z.string().optional(),
+  /**
+   * An attached batch whose requests the provider does not give back (Anthropic): its results are
+   * kept under the ids they carry, in the order they come, and it cannot be retried.
+   */
+  requestsUnknown: z.boolean().optional(),
   submitState: partSubmitStateSchema,
   /** What the adapter stored about this part (file ids, batch id ...). */
   reference: providerReferenceSchema.optional(),

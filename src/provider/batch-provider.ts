@@ -101,6 +101,12 @@ export interface BatchProvider {
   cancel(reference: ProviderReference, context: ProviderCallContext): Promise<void>;
   /** Finds a batch created for this part before a crash (by metadata), so it is not created twice. */
   find?(part: SubmitPart, context: SubmitContext): Promise<(ProviderReference & { id: string }) | undefined>;
+  /**
+   * Native adapters: looks up a batch created elsewhere (`client.attach`), so that the client can
+   * follow it as a job: its reference, and its requests when the provider still has them (OpenAI's
+   * input file); without them its results are kept under the ids they carry, and `retry` is refused.
+   */
+  attach?(batchId: string, context: ProviderCallContext): Promise<AttachedBatch>;
   /** The provider body of one request (dry runs and previews). */
   preview?(request: BatchRequest): unknown;
   /** Serialized size of one request as the provider will receive it, for planning by bytes. */
@@ -133,4 +139,18 @@ export interface BatchProvider {
    * conformance suite's "one result per request" check passes for every run.
    */
   readonly journalsEachResultOnce?: boolean;
+}
+
+/** A provider batch found by {@link BatchProvider.attach}. */
+export interface AttachedBatch {
+  /** What the client stores to poll, read and cancel it (must include `id`). */
+  readonly reference: ProviderReference & { id: string };
+  /** How many requests the batch holds. */
+  readonly requestCount: number;
+  /** The model of its requests, when they share one. */
+  readonly model?: string;
+  /** The batch's own metadata (string pairs). */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The batch's requests, in their input order, when the provider keeps them; absent when it does not. */
+  requests?(): AsyncIterable<BatchRequest>;
 }

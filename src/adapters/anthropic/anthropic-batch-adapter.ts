@@ -4,6 +4,7 @@ import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult } from '../../models/batch-result.js';
 import type { ProviderReference } from '../../models/batch-job.js';
 import type {
+  AttachedBatch,
   BatchProvider,
   PollResult,
   ProviderCallContext,
@@ -144,6 +145,12 @@ export function anthropicBatch(options: AnthropicBatchOptions = {}): AnthropicBa
       // Never retried by the SDK, whatever the client's settings: a second create is a second bill.
       const batch = await client.messages.batches.create({ requests }, { signal: context.signal ?? null, maxRetries: 0 });
       return toReference(batch);
+    },
+
+    // Anthropic does not give a batch's requests back: the client keeps its results under their ids.
+    async attach(id: string, context: ProviderCallContext): Promise<AttachedBatch> {
+      const batch = await client.messages.batches.retrieve(id, undefined, { signal: context.signal ?? null });
+      return { reference: toReference(batch), requestCount: totalRequests(batch) };
     },
 
     async poll(reference: ProviderReference, context: ProviderCallContext): Promise<PollResult> {

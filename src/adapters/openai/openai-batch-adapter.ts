@@ -5,6 +5,7 @@ import type { ProviderReference } from '../../models/batch-job.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult } from '../../models/batch-result.js';
 import type {
+  AttachedBatch,
   BatchProvider,
   PollResult,
   ProviderCallContext,
@@ -13,6 +14,7 @@ import type {
 } from '../../provider/batch-provider.js';
 import { checkNumberOption, checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { convertToOpenAIRequestBody } from '../../wire/openai/convert-to-openai-request-body.js';
+import { fromOpenAIBatchLine } from '../../wire/openai/openai-batch-line.js';
 import { openaiBatchEndpoints, type DroppedParameter, type OpenAIBatchEndpoint } from '../../wire/openai/openai-body-conversion.js';
 import { createOpenAIClient, openaiConnectionOptionNames, type OpenAIConnectionOptions } from './create-openai-client.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
@@ -242,6 +244,29 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
         if (oldest !== undefined && batch.created_at < oldest) return undefined;
       }
       return undefined;
+    },
+
+    async attach(batchId, context): Promise<AttachedBatch> {
+      const batch = await retrieve(batchId, context);
+      const counts = batch.request_counts;
+      const inputFileId = batch.input_file_id;
+      const metadata = Object.fromEntries(Object.entries(batch.metadata ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+      return {
+        reference: { id: batch.id, inputFileId, endpoint: batch.endpoint },
+        requestCount: counts?.total ?? 0,
+        ...(batch.model ? { model: batch.model } : {}),
+        metadata,
+        // The input file, read back: the batch's requests as they were sent.
+        async *requests() {
+          const response = await client.files.content(inputFileId, requestOptions(context));
+          if (response.body === null) return;
+          let index = 0;
+          for await (const { line } of readTextLines(response.body as AsyncIterable<Uint8Array>)) {
+            if (line.trim() === '') continue;
+            yield fromOpenAIBatchLine(JSON.parse(line) as unknown, index++);
+          }
+        },
+      };
     },
 
     async poll(reference, context): Promise<PollResult> {

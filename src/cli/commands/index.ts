@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-command.js';
+import { attachCommand } from './attach.js';
 import { cancelCommand } from './cancel.js';
 import { errorsCommand } from './errors.js';
 import { estimateCommand } from './estimate.js';
@@ -24,6 +25,7 @@ export const commands: readonly CliCommand[] = [
   listCommand,
   resumeCommand,
   retryCommand,
+  attachCommand,
   estimateCommand,
   mockServerCommand,
 ];
