@@ -55,6 +55,7 @@ export class ClientCore {
     return runWithRetry((_attempt, retrySignal) => operation(retrySignal), {
       strategy: this.retryStrategy,
       ...(signal ? { signal } : {}),
+      ...(provider.classifyError ? { classify: (error: unknown) => provider.classifyError!(error) } : {}),
     }).catch((error: unknown) => {
       throw providerFailure(error, provider.name, `The ${provider.name} provider call failed`);
     });

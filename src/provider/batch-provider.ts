@@ -2,6 +2,7 @@ import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { JobMode, JobStatus, ProviderReference } from '../models/batch-job.js';
 import type { Usage } from '../models/usage.js';
+import type { ErrorClassification } from '../errors/error-classification.js';
 
 /** How big one provider batch may be. The planner splits a job so that no part passes these. */
 export interface ProviderLimits {
@@ -139,6 +140,25 @@ export interface BatchProvider {
    * conformance suite's "one result per request" check passes for every run.
    */
   readonly journalsEachResultOnce?: boolean;
+  /**
+   * How the client classifies a failure of this adapter's control-plane calls (poll, results,
+   * cancel, find) to decide on retries; the built-in `classifyError` when absent. The adapters'
+   * `classifyError` option sets it.
+   */
+  classifyError?(error: unknown): ErrorClassification;
+  /**
+   * The model this adapter sends for a request that names none (an emulated adapter: its call
+   * strategy's `model` option). The planner fills it into such requests, after the submit's
+   * `model` option and the client's `defaults.model`, so the stored request, the preview and the
+   * estimate name it.
+   */
+  readonly defaultModel?: string;
+  /**
+   * Adapters over a synchronous API (emulated mode): runs one request now, as an item of a job
+   * would run (same call strategy, classifier and retries), and returns its terminal result, a
+   * failure as a value. `client.complete()` calls it. Nothing is stored.
+   */
+  complete?(request: BatchRequest, context: ProviderCallContext): Promise<BatchResult>;
 }
 
 /** A provider batch found by {@link BatchProvider.attach}. */

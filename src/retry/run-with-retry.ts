@@ -1,5 +1,5 @@
 import { AbortError } from '../errors/abort-error.js';
-import { classifyError } from '../errors/classify-error.js';
+import { classifyError, type ErrorClassification } from '../errors/classify-error.js';
 import { assertRetryStrategy } from './assert-retry-strategy.js';
 import { delay } from './delay.js';
 import type { RetryContext, RetryStrategy } from './retry-strategy.js';
@@ -22,6 +22,8 @@ export interface RunWithRetryOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called before each wait, e.g. for logging; awaited. Its errors propagate. */
   readonly onRetry?: ((event: RetryEvent) => void | Promise<void>) | undefined;
+  /** How a failure is classified (an adapter's own classifier). @default classifyError */
+  readonly classify?: ((error: unknown) => ErrorClassification) | undefined;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function runWithRetry<T>(
     throw new TypeError(`Expected "operation" to be a function, got ${describeValue(operation)}`);
   }
   const { strategy, signal, onRetry } = options;
+  const classify = options.classify ?? classifyError;
   assertRetryStrategy(strategy);
   if (onRetry !== undefined && typeof onRetry !== 'function') {
     throw new TypeError(`Expected option "onRetry" to be a function, got ${describeValue(onRetry)}`);
@@ -61,7 +64,7 @@ export async function runWithRetry<T>(
       return await operation(attempt, signal);
     } catch (error) {
       if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-      const classification = classifyError(error);
+      const classification = classify(error);
       if (classification.category === 'cancelled') throw error;
       const context: RetryContext = { attempt, error, classification, elapsedMs: Date.now() - startedAt };
       if (!strategy.shouldRetry(context)) throw error;

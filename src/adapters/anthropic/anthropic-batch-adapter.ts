@@ -12,6 +12,7 @@ import type {
   SubmitPart,
 } from '../../provider/batch-provider.js';
 import { convertToAnthropicParams, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
+import { composeClassifier, type ErrorClassifier } from '../../errors/custom-classifier.js';
 import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { anthropicClientOptionNames, checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
 import { mapAnthropicBatchStatus, type AnthropicMessageBatch } from './map-anthropic-batch-status.js';
@@ -45,6 +46,12 @@ export interface AnthropicBatchOptions extends AnthropicClientOptions {
    * @default 600_000 (10 minutes)
    */
   readonly findWindowMs?: number;
+  /**
+   * Extends or replaces the built-in classification of failed control-plane calls (poll, results,
+   * cancel, find), which decides the client's retries: called with the error and the built-in
+   * verdict; return a classification, or undefined to keep the built-in one.
+   */
+  readonly classifyError?: ErrorClassifier;
 }
 
 /** The reference stored for one part: the batch id plus what `find()` and the user may want to see. */
@@ -74,6 +81,7 @@ const anthropicBatchOptionNames = [
     defaultMaxTokens: true,
     deleteAfterResults: true,
     findWindowMs: true,
+    classifyError: true,
   }),
 ];
 const searchPageSize = 100;
@@ -102,6 +110,7 @@ export function anthropicBatch(options: AnthropicBatchOptions = {}): AnthropicBa
   if (options.deleteAfterResults !== undefined && typeof options.deleteAfterResults !== 'boolean') {
     failOption(caller, 'deleteAfterResults', 'a boolean', options.deleteAfterResults);
   }
+  if (options.classifyError !== undefined && typeof options.classifyError !== 'function') failOption(caller, 'classifyError', 'a function', options.classifyError);
   const client = createAnthropicClient(options, caller);
   const defaultMaxTokens = options.defaultMaxTokens ?? defaultAnthropicMaxTokens;
   const findWindowMs = options.findWindowMs ?? 600_000;
@@ -117,6 +126,7 @@ export function anthropicBatch(options: AnthropicBatchOptions = {}): AnthropicBa
     limits: { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024, oneModelPerPart: false, idPattern: /^[a-zA-Z0-9_-]{1,64}$/ },
     pollIntervalMs: options.pollIntervalMs ?? 30_000,
     client,
+    ...(options.classifyError === undefined ? {} : { classifyError: composeClassifier(options.classifyError) }),
 
     async submit(part: SubmitPart, context: SubmitContext): Promise<AnthropicBatchReference> {
       const requests: Anthropic.Messages.BatchCreateParams.Request[] = [];

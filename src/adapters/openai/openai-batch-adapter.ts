@@ -12,6 +12,7 @@ import type {
   SubmitContext,
   SubmitPart,
 } from '../../provider/batch-provider.js';
+import { composeClassifier, type ErrorClassifier } from '../../errors/custom-classifier.js';
 import { checkNumberOption, checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { convertToOpenAIRequestBody } from '../../wire/openai/convert-to-openai-request-body.js';
 import { fromOpenAIBatchLine } from '../../wire/openai/openai-batch-line.js';
@@ -62,6 +63,12 @@ export interface OpenAIBatchOptions extends OpenAIConnectionOptions {
   readonly applyModelRules?: boolean;
   /** Directory for the temporary JSONL file built before upload. @default os.tmpdir() */
   readonly temporaryDirectory?: string;
+  /**
+   * Extends or replaces the built-in classification of failed control-plane calls (poll, results,
+   * cancel, find), which decides the client's retries: called with the error and the built-in
+   * verdict; return a classification, or undefined to keep the built-in one.
+   */
+  readonly classifyError?: ErrorClassifier;
 }
 
 /** The reference stored for an OpenAI part. */
@@ -199,6 +206,7 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
     mode: 'native',
     limits: openaiBatchLimits,
     pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    ...(options.classifyError === undefined ? {} : { classifyError: composeClassifier(options.classifyError) }),
 
     async submit(part, context) {
       const previous = context.previous as OpenAIBatchReference | undefined;
@@ -400,6 +408,7 @@ const openaiBatchOptionNames = [
     cleanupFiles: true,
     applyModelRules: true,
     temporaryDirectory: true,
+    classifyError: true,
   }),
 ];
 
@@ -422,4 +431,5 @@ function validateOptions(options: OpenAIBatchOptions): void {
   if (options.temporaryDirectory !== undefined && (typeof options.temporaryDirectory !== 'string' || options.temporaryDirectory === '')) {
     failOption(caller, 'temporaryDirectory', 'a non-empty string', options.temporaryDirectory);
   }
+  if (options.classifyError !== undefined && typeof options.classifyError !== 'function') failOption(caller, 'classifyError', 'a function', options.classifyError);
 }
