@@ -15,7 +15,8 @@ const layers = [
   ['errors'],
   ['validation'],
   ['jsonl', 'retry', 'http', 'provider', 'store', 'wire'],
-  ['extension'],
+  // stores: the stores that need a peer dependency (llm-batch/redis), beside the extension contract.
+  ['extension', 'stores'],
   ['cost', 'structured-output', 'templates'],
   adapters,
   ['client'],
@@ -44,12 +45,13 @@ const layerZones = layers.flatMap((layer, level) =>
 // The entry files: the package's entries never load the test tools or the CLI; only the testing
 // entry exports the testing folder.
 const entryZones = [
-  ...['index', 'openai', 'anthropic', 'gemini'].map((entry) => ({
+  ...['index', 'openai', 'anthropic', 'gemini', 'redis'].map((entry) => ({
     target: `./src/${entry}.ts`,
     from: ['./src/testing', './src/cli'],
     message: ' The package entries never load the test tools or the CLI (see docs/architecture.md).',
   })),
   { target: './src/testing.ts', from: ['./src/cli'], message: ' The testing entry never loads the CLI.' },
+  { target: './src/index.ts', from: ['./src/stores'], message: ' The root entry never loads a store that needs a peer dependency (it has its own subpath, llm-batch/redis).' },
 ];
 
 export default tseslint.config(

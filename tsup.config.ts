@@ -9,6 +9,7 @@ export default defineConfig([
       gemini: 'src/gemini.ts',
       testing: 'src/testing.ts',
       'ai-sdk': 'src/ai-sdk.ts',
+      redis: 'src/redis.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -17,7 +18,7 @@ export default defineConfig([
     target: 'node20',
     splitting: true,
     treeshake: true,
-    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'ioredis', 'bullmq', 'vitest'],
   },
   {
     entry: { cli: 'src/cli/main.ts' },
@@ -25,6 +26,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
-    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'ioredis', 'bullmq', 'vitest'],
   },
 ]);

@@ -1,0 +1,5 @@
+/**
+ * `llm-batch/redis`: a job store on Redis shared by every process and host (needs the optional
+ * peer dependency `ioredis`). See docs/distributed.md.
+ */
+export { redisStore, type RedisBatchStore, type RedisStoreOptions } from './stores/redis/redis-store.js';
