@@ -103,11 +103,11 @@ export const faultKinds: readonly FaultKind[] = [
 /** The request handed to a `respond` function. */
 export interface MockRequest {
   readonly provider: MockProvider;
-  /** The API path without query, e.g. `/v1/chat/completions` or `/v1/messages`. */
+  /** The API path without query, e.g. `/v1/chat/completions`, `/v1/messages` or `/v1beta/models/gemini-2.5-flash:generateContent`. */
   readonly endpoint: string;
   /** The parsed JSON request body (for batch items: the item's `body` / `params`). */
   readonly body: Record<string, unknown>;
-  /** Set when the request is an item of a native batch. */
+  /** Set when the request is an item of a native batch (Gemini: `id` is `batches/...`, `customId` the key, else the index). */
   readonly batch?: { readonly id: string; readonly customId: string };
 }
 
@@ -132,7 +132,10 @@ export interface MockUsage {
 export interface MockAnswer {
   readonly text?: string;
   readonly toolCalls?: readonly MockToolCall[];
-  /** Provider-neutral; mapped to `finish_reason` / `stop_reason` (`length` -> `max_tokens`, `tool_calls` -> `tool_use`). */
+  /**
+   * Provider-neutral; mapped to `finish_reason` / `stop_reason` / Gemini `finishReason` (`length` -> `max_tokens` / `MAX_TOKENS`,
+   * `tool_calls` -> `tool_use` / `STOP`, `content_filter` -> Gemini `SAFETY` with no content).
+   */
   readonly finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
   readonly usage?: MockUsage;
   /** An HTTP status >= 400 turns the answer into a provider error (inside a batch: a failed item). */
