@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { PricingOverride } from '../cost/load-pricing.js';
+import { LlmBatchError } from '../errors/llm-batch-error.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { fileStore } from '../store/file-store.js';
 import { failOption } from '../validation/check-options.js';
@@ -42,6 +43,12 @@ export class ConfigSettings {
     const settings = this.provider(name);
     const variable = settings?.apiKeyEnv ?? defaultKeyVariables[name];
     const apiKey = variable === undefined ? undefined : this.env[variable];
+    // A variable the file names must be set: falling back to the SDK's own variable would use another key.
+    if (settings?.apiKeyEnv !== undefined && !apiKey) {
+      throw new LlmBatchError(`${this.where}: providers.${name}.apiKeyEnv names ${settings.apiKeyEnv}, which is not set in the environment`, {
+        code: 'api_key_variable_unset',
+      });
+    }
     return {
       ...(apiKey ? { apiKey } : {}),
       ...(settings?.baseURL === undefined ? {} : { baseURL: settings.baseURL }),

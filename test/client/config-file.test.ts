@@ -6,6 +6,7 @@ import { findConfigFile, loadConfig } from '../../src/client/config-file.js';
 import { createBatchClient } from '../../src/client/create-batch-client.js';
 import { ValidationError } from '../../src/errors/validation-error.js';
 import { memoryStore } from '../../src/store/memory-store.js';
+import { runCli } from '../../src/cli/run-cli.js';
 
 let folder: string;
 beforeAll(async () => {
@@ -99,6 +100,18 @@ describe('the config file', () => {
     expect([provider.name, provider.mode]).toEqual(['anthropic', 'emulated']);
     delete process.env['LLM_BATCH_TEST_CONFIG_FILE_KEY'];
     expect(() => createBatchClient({ provider: 'openai', config: { providers: { openai: { enabled: false } } } })).toThrow(/disabled/);
+    // A key variable the config names must be set: never a silent fall-back to OPENAI_API_KEY.
+    expect(() => createBatchClient({ config: { provider: 'openai', providers: { openai: { apiKeyEnv: 'LLM_BATCH_TEST_UNSET_VARIABLE' } } } })).toThrow(
+      /providers\.openai\.apiKeyEnv names LLM_BATCH_TEST_UNSET_VARIABLE, which is not set/,
+    );
     await client.close();
+  });
+
+  it('the CLI prints the problems of a bad file with their lines and exits 2, before reading any input', async () => {
+    const path = await file('cli-bad.yaml', ['provider: openai', 'providers:', '  openai:', '    token: abc', ''].join('\n'));
+    let stderr = '';
+    const code = await runCli(['run', 'missing.jsonl', '--config', path], { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, env: {} });
+    expect(code).toBe(2);
+    expect(stderr).toContain('line 4: providers.openai.token: a credential in the file (not shown)');
   });
 });
