@@ -35,6 +35,6 @@ export type PricingTable = z.infer<typeof pricingTableSchema>;
 
 /**
  * The pricing table shipped with the package (`src/cost/pricing.json`): OpenAI and Anthropic list
- * prices (and two Gemini models) with the date they were read and their source.
+ * prices and Gemini list prices with the date they were read and their source.
  */
 export const defaultPricing: PricingTable = Object.freeze(pricingTableSchema.parse(pricingData));
