@@ -115,6 +115,11 @@ describe('Gemini Batch Mode through @google/genai', () => {
     await ai.batches.delete({ name: second.name ?? '' });
     await expect(ai.batches.get({ name: second.name ?? '' })).rejects.toSatisfy((error: unknown) => error instanceof ApiError && error.status === 404);
     expect(server.stats().batchesCreated.gemini).toBe(3);
+    const summaries = await server.batches();
+    expect(summaries.filter((summary) => summary.provider === 'gemini').map((summary) => [summary.id, summary.status])).toEqual([
+      [first.name, 'BATCH_STATE_CANCELLED'],
+      [third.name, 'BATCH_STATE_RUNNING'],
+    ]);
   });
 
   it('expires a job still running after its window with no results', async () => {
