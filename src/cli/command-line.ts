@@ -18,6 +18,8 @@ export const cliOptions = {
   data: { type: 'string' },
   'input-format': { type: 'string' },
   metadata: { type: 'string', multiple: true },
+  priority: { type: 'string' },
+  currency: { type: 'string' },
   pricing: { type: 'string' },
   'exact-tokens': { type: 'boolean' },
   'no-exact-tokens': { type: 'boolean' },
@@ -34,7 +36,7 @@ export const cliOptions = {
 export type CliOptionName = keyof typeof cliOptions;
 
 /** The flags every command accepts. */
-const alwaysAccepted: readonly CliOptionName[] = ['help', 'store', 'config'];
+const alwaysAccepted: readonly CliOptionName[] = ['help', 'store', 'config', 'currency'];
 
 /** The largest whole number each integer flag takes; a flag not listed takes up to 2^53-1. */
 const integerMaximums: Partial<Record<CliOptionName, number>> = {

@@ -1,5 +1,6 @@
 import type { BatchAggregate } from '../models/batch-aggregate.js';
-import type { BatchJob, JobCounts, JobStatus } from '../models/batch-job.js';
+import type { BatchJob, JobCounts, JobPriority, JobStatus } from '../models/batch-job.js';
+import { formatCost, type DisplayCurrency } from '../cost/currency.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
 import type { Usage } from '../models/usage.js';
 
@@ -7,17 +8,22 @@ import type { Usage } from '../models/usage.js';
  * The one-line status of a job: `Status: completed | Total: 250 | Completed: 247 | Failed: 3`.
  * Cancelled, expired and pending items are named only when there are some.
  */
-export function formatStatusLine(job: { status: JobStatus; counts: JobCounts }): string {
+export function formatStatusLine(job: { status: JobStatus; counts: JobCounts; priority?: JobPriority }): string {
   const { counts } = job;
   const fields = [`Status: ${job.status}`, `Total: ${counts.total}`, `Completed: ${counts.succeeded}`, `Failed: ${counts.failed}`];
   if (counts.cancelled > 0) fields.push(`Cancelled: ${counts.cancelled}`);
   if (counts.expired > 0) fields.push(`Expired: ${counts.expired}`);
   if (counts.pending > 0) fields.push(`Pending: ${counts.pending}`);
+  if (job.priority !== undefined) fields.push(`Priority: ${job.priority}`);
   return fields.join(' | ');
 }
 
-/** US dollars: cents for amounts of a dollar or more, four decimals below (batches of cheap calls). */
-export function formatUsd(amount: number): string {
+/**
+ * US dollars: cents for amounts of a dollar or more, four decimals below (batches of cheap calls);
+ * with a display currency, the amount converted and written in it (`€3.12`).
+ */
+export function formatUsd(amount: number, currency?: DisplayCurrency): string {
+  if (currency !== undefined) return formatCost(amount, currency);
   return amount >= 1 || amount === 0 ? `$${amount.toFixed(2)}` : `$${amount.toFixed(4)}`;
 }
 
@@ -30,11 +36,11 @@ export function formatNoPrice(models: readonly string[]): string {
  * What an estimate says about cost, for a summary line: `estimated $0.0007`; with a model that has
  * no price, `no price for model X` (and what the priced models come to), never `$0.00`.
  */
-export function formatEstimatedCost(estimate: CostEstimate): string {
+export function formatEstimatedCost(estimate: CostEstimate, currency?: DisplayCurrency): string {
   const unknown = estimate.unknownModels ?? [];
-  if (unknown.length === 0) return `estimated ${formatUsd(estimate.costUsd)}`;
+  if (unknown.length === 0) return `estimated ${formatUsd(estimate.costUsd, currency)}`;
   const priced = estimate.perModel.some((entry) => entry.costUsd !== undefined);
-  return priced ? `${formatNoPrice(unknown)}; estimated ${formatUsd(estimate.costUsd)} for the priced models` : formatNoPrice(unknown);
+  return priced ? `${formatNoPrice(unknown)}; estimated ${formatUsd(estimate.costUsd, currency)} for the priced models` : formatNoPrice(unknown);
 }
 
 export function formatCount(value: number): string {
@@ -57,13 +63,13 @@ export function formatUsage(usage: Usage): string {
 }
 
 /** The summary `run`, `wait` and `resume` print once a job has ended. */
-export function formatJobSummary(job: BatchJob, aggregate: BatchAggregate | undefined): string {
+export function formatJobSummary(job: BatchJob, aggregate: BatchAggregate | undefined, currency?: DisplayCurrency): string {
   const lines = [`Job ${job.id} (${job.provider}, ${job.mode})`, formatStatusLine(job)];
   if (aggregate) {
     lines.push(`Tokens: ${formatUsage(aggregate.usage)}`);
     const estimate = aggregate.estimate ?? job.estimate;
-    const cost = aggregate.costUsd === undefined ? 'unknown' : formatUsd(aggregate.costUsd);
-    lines.push(`Cost: ${cost}${estimate ? ` (${formatEstimatedCost(estimate)})` : ''}`);
+    const cost = aggregate.costUsd === undefined ? 'unknown' : formatUsd(aggregate.costUsd, currency);
+    lines.push(`Cost: ${cost}${estimate ? ` (${formatEstimatedCost(estimate, currency)})` : ''}`);
     lines.push(`Elapsed: ${formatElapsed(aggregate.elapsedMs)}`);
   }
   for (const warning of job.warnings) lines.push(`Warning: ${warning}`);
@@ -80,11 +86,12 @@ export function formatMetadata(metadata: Readonly<Record<string, string>>): stri
     .join(' ');
 }
 
-/** One row per job for `list`; a METADATA column only when some job has metadata. */
+/** One row per job for `list`; a PRIORITY column only when some job has a priority, METADATA when some has metadata. */
 export function formatJobTable(jobs: readonly BatchJob[]): string {
   if (jobs.length === 0) return 'No jobs in the store.\n';
   const withMetadata = jobs.some((job) => Object.keys(job.metadata).length > 0);
-  const header = ['JOB', 'STATUS', 'PROVIDER', 'TOTAL', 'COMPLETED', 'FAILED', 'CREATED', ...(withMetadata ? ['METADATA'] : [])];
+  const withPriority = jobs.some((job) => job.priority !== undefined);
+  const header = ['JOB', 'STATUS', 'PROVIDER', 'TOTAL', 'COMPLETED', 'FAILED', 'CREATED', ...(withPriority ? ['PRIORITY'] : []), ...(withMetadata ? ['METADATA'] : [])];
   const rows = jobs.map((job) => [
     job.id,
     job.status,
@@ -93,6 +100,7 @@ export function formatJobTable(jobs: readonly BatchJob[]): string {
     String(job.counts.succeeded),
     String(job.counts.failed),
     job.createdAt.replace(/\.\d+Z$/, 'Z'),
+    ...(withPriority ? [job.priority ?? 'normal'] : []),
     ...(withMetadata ? [formatMetadata(job.metadata)] : []),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

@@ -9,6 +9,7 @@ import { loadRequests } from './load-requests.js';
 import { parseMetadataArguments } from './parse-metadata-arguments.js';
 import { withFileLines, type RequestFile } from './read-request-file.js';
 import { UsageError } from './usage-error.js';
+import { jobPriorities } from '../models/batch-job.js';
 
 /** Requests read and the submit options the flags ask for. */
 export interface Submission {
@@ -33,6 +34,7 @@ export async function prepareSubmission(
   const pricing = line.string('pricing');
   const exactTokens = exactTokensFlag(line);
   const metadata = parseMetadataArguments(line.strings('metadata'), line.command);
+  const priority = line.choice('priority', jobPriorities);
   const file = await loadRequests(line, io, path);
   // The config's defaults.model fills them in the client.
   if (model === undefined && file.lacksModel && choice.config?.config.defaults?.model === undefined) {
@@ -47,6 +49,7 @@ export async function prepareSubmission(
       ...(pricing === undefined ? {} : { pricing }),
       ...(exactTokens === undefined ? {} : { exactTokens }),
       ...(Object.keys(metadata).length === 0 ? {} : { metadata }),
+      ...(priority === undefined ? {} : { priority }),
       ...(io.signal ? { signal: io.signal } : {}),
     },
   };

@@ -3,6 +3,8 @@ import type { CostEstimate } from '../models/cost-estimate.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { formatNoPrice, formatUsd } from './format-job.js';
+import type { DisplayCurrency } from '../cost/currency.js';
+import { displayCurrencyOf } from './display-currency.js';
 import { asFileError, type Submission } from './prepare-submission.js';
 
 const previewLines = 3;
@@ -32,7 +34,7 @@ export async function printDryRun(client: BatchClient, submission: Submission, l
   for (const warning of result.warnings) io.stderr.write(`llm-batch: warning: ${warning}\n`);
   const shown = result.preview.slice(0, previewLines);
   const lines = [
-    `Estimate: ${describeEstimate(result.estimate)}`,
+    `Estimate: ${describeEstimate(result.estimate, displayCurrencyOf(line, io))}`,
     `Preview JSONL (${shown.length} ${shown.length === 1 ? 'line' : 'lines'}):`,
     ...shown.map((entry) => (typeof entry === 'string' ? entry : JSON.stringify(entry))),
   ];
@@ -45,14 +47,14 @@ export async function printDryRun(client: BatchClient, submission: Submission, l
  * `unknown (no price for model X)`, or `unknown (no price for model X; $0.0012 for the priced
  * models, ≈ –50% vs sync)` when other models have one.
  */
-export function describeEstimate(estimate: CostEstimate | undefined): string {
+export function describeEstimate(estimate: CostEstimate | undefined, currency?: DisplayCurrency): string {
   if (!estimate) return 'unknown';
   const percent = Math.round(estimate.savingsRatio * 100);
   const comparison = percent === 0 ? 'same as sync' : `${percent > 0 ? '–' : '+'}${Math.abs(percent)}% vs sync`;
   if (estimate.unknownModels?.length) {
     const known = estimate.perModel.some((entry) => entry.costUsd !== undefined);
-    const priced = known ? `; ${formatUsd(estimate.costUsd)} for the priced models, ≈ ${comparison}` : '';
+    const priced = known ? `; ${formatUsd(estimate.costUsd, currency)} for the priced models, ≈ ${comparison}` : '';
     return `unknown (${formatNoPrice(estimate.unknownModels)}${priced})`;
   }
-  return `${formatUsd(estimate.costUsd)} (≈ ${comparison})`;
+  return `${formatUsd(estimate.costUsd, currency)} (≈ ${comparison})`;
 }

@@ -4,6 +4,7 @@ import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { exitCodeForJob } from './exit-codes.js';
 import { formatJobSummary } from './format-job.js';
+import { displayCurrencyOf } from './display-currency.js';
 import { openOutputTarget, outputFormatOf } from './output-target.js';
 import { UsageError } from './usage-error.js';
 import { writeResults } from './write-results.js';
@@ -19,6 +20,7 @@ export async function printOutcome(client: BatchClient, job: BatchJob, line: Com
   const wantsResults = line.string('out') !== undefined || (line.string('output') !== undefined && !line.flag('json'));
   if (wantsResults) checkOutputFormat(line, job);
   const signal = io.signal ? { signal: io.signal } : {};
+  const currency = displayCurrencyOf(line, io);
   const aggregate = await client.aggregate(job.id, signal);
   const ended = await client.status(job.id, signal);
   if (wantsResults) {
@@ -29,9 +31,9 @@ export async function printOutcome(client: BatchClient, job: BatchJob, line: Com
       await target.close();
     }
     if (target.file !== undefined && !line.flag('json')) {
-      io.stdout.write(`${formatJobSummary(ended, aggregate)}Results: ${target.file}\n`);
+      io.stdout.write(`${formatJobSummary(ended, aggregate, currency)}Results: ${target.file}\n`);
     } else if (!line.flag('json')) {
-      io.stderr.write(formatJobSummary(ended, aggregate));
+      io.stderr.write(formatJobSummary(ended, aggregate, currency));
     }
   }
   if (line.flag('json')) {
@@ -41,7 +43,7 @@ export async function printOutcome(client: BatchClient, job: BatchJob, line: Com
     });
     io.stdout.write(`${JSON.stringify({ ...aggregate, provider: ended.provider, mode: ended.mode, warnings: ended.warnings, results }, null, 2)}\n`);
   } else if (!wantsResults) {
-    io.stdout.write(`${formatJobSummary(ended, aggregate)}Results: llm-batch results ${ended.id} --output md\n`);
+    io.stdout.write(`${formatJobSummary(ended, aggregate, currency)}Results: llm-batch results ${ended.id} --output md\n`);
   }
   return exitCodeForJob(ended);
 }

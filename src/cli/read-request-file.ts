@@ -193,6 +193,7 @@ async function collectJsonlRequests(
 }
 
 function lacksModel(request: BatchRequestInput): boolean {
+  if (typeof request === 'string' || 'prompt' in request) return true;
   const model = 'custom_id' in request ? (request.body as { model?: unknown }).model : request.model;
   return typeof model !== 'string' || model === '';
 }

@@ -12,6 +12,9 @@ import type { JsonSchema } from '../structured-output/validate-json-schema.js';
 import { checkNumberOption, checkOptionKeys, failOption } from '../validation/check-options.js';
 import type { LeaseOptions } from './job-leases.js';
 import type { LlmBatchConfig, LoadedConfig } from './config-file.js';
+import { validateRequestDefaults, type RequestDefaults } from './apply-defaults.js';
+import { validatePriorityOptions, type JobPriority } from './job-priority.js';
+import { validateDisplayCurrency, type DisplayCurrency } from '../cost/currency.js';
 import { assertProviderShorthand, type ProviderShorthand, type ShorthandOptions } from './resolve-provider.js';
 
 /** Options of `createBatchClient`. */
@@ -59,6 +62,14 @@ export interface BatchClientOptions extends ShorthandOptions {
    * @default { ttlMs: 30_000, waitMs: 3_000 }
    */
   readonly lease?: LeaseOptions;
+  /** What every request gets unless it sets it (model, system, temperature, maxTokens, tools, schema). */
+  readonly defaults?: RequestDefaults;
+  /**
+   * Show estimates and costs in this currency as well (`estimate.converted`, `aggregate.converted`,
+   * the CLI's lines); prices and stored costs stay in USD.
+   * @example { code: 'EUR', perUsd: 0.92 }
+   */
+  readonly currency?: DisplayCurrency;
 }
 
 /** Options of `submit` and `run`. */
@@ -67,6 +78,17 @@ export interface SubmitOptions extends CostOptions {
   readonly model?: string;
   /** String pairs stored with the job and sent as provider batch metadata where supported. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Stored with the job, shown by `status` and `list`, and sent as provider batch metadata
+   * (`priority`). OpenAI requests also get it as `service_tier` with `serviceTierFromPriority`.
+   * @default 'normal'
+   */
+  readonly priority?: JobPriority;
+  /**
+   * Send the priority as OpenAI's `service_tier` on each request that sets none (low: `flex`,
+   * normal: `default`, high: `priority`); shown in the preview. @default false
+   */
+  readonly serviceTierFromPriority?: boolean;
   /** Native batches: the provider's completion window. @default '24h' */
   readonly completionWindow?: string;
   /** Aborts the submission; for an emulated job, also interrupts its run (the rest stays for `resume`). */
@@ -107,6 +129,12 @@ export interface WaitOptions {
 /** Options of `run`: those of `submit` and `wait` together. */
 export interface RunOptions<T = unknown> extends SubmitOptions, Omit<WaitOptions, 'signal'> {
   readonly schema?: TypedSchema<T>;
+  /**
+   * Reject with a `JobFailedError` when the job ends `failed` (fail-fast, an `abortOn` category, a
+   * part the provider failed); the error's `aggregate` holds every result that was stored.
+   * @default false (the aggregate is returned with `status: 'failed'`)
+   */
+  readonly throwOnFailure?: boolean;
 }
 
 /** Options of `results`. */
@@ -154,16 +182,16 @@ export type TypedSchema<T> = z.ZodType<T> | JsonSchema;
 export const maxPollIntervalLimitMs = 86_400_000;
 
 const shorthandKeys = ['apiKey', 'baseURL', 'concurrency', 'emulated'] as const;
-const clientKeys = ['provider', 'config', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', ...shorthandKeys] as const;
+const clientKeys = ['provider', 'config', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', 'defaults', 'currency', ...shorthandKeys] as const;
 const costKeys = ['maxCostUsd', 'pricing', 'exactTokens'] as const;
-const submitKeys = ['model', 'metadata', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', ...costKeys] as const;
+const submitKeys = ['model', 'metadata', 'priority', 'serviceTierFromPriority', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', ...costKeys] as const;
 const waitKeys = ['pollIntervalMs', 'timeoutMs', 'onProgress', 'signal'] as const;
 /** Known keys per method: every options object is closed, so a typo never switches a feature off. */
 export const knownOptionKeys = {
   createBatchClient: clientKeys,
   submit: [...submitKeys, 'dryRun', 'previewCount'],
   estimate: [...costKeys, 'model', 'mode', 'onWarning', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict'],
-  run: [...new Set([...submitKeys, ...waitKeys])],
+  run: [...new Set([...submitKeys, ...waitKeys, 'throwOnFailure'])],
   wait: waitKeys,
   results: ['order', 'only', 'signal', 'schema'],
   retry: [...submitKeys, 'statuses'],
@@ -200,6 +228,8 @@ export function validateClientOptions(options: BatchClientOptions): void {
       failOption(where, shorthandOnly, expected, options[shorthandOnly], shorthandOnly === 'apiKey' ? 'a key' : undefined);
     }
   }
+  validateRequestDefaults(where, options.defaults);
+  validateDisplayCurrency(where, options.currency);
   const lease = options.lease;
   if (lease !== undefined) {
     if (typeof lease !== 'object' || lease === null) failOption(where, 'lease', 'an object { ttlMs?, waitMs? }', lease);
@@ -223,7 +253,10 @@ export function validateSubmitOptions(options: SubmitOptions, method: keyof type
       if (typeof value !== 'string') failOption(where, `metadata.${key}`, 'a string', value);
     }
   }
+  validatePriorityOptions(where, options);
   checkSignal(method, options.signal);
+  const throwOnFailure = (options as RunOptions).throwOnFailure;
+  if (throwOnFailure !== undefined && typeof throwOnFailure !== 'boolean') failOption(where, 'throwOnFailure', 'a boolean', throwOnFailure);
 }
 
 /** Checks the options of `wait` (and the wait part of `run`). */

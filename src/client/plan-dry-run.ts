@@ -8,6 +8,7 @@ import type { BatchProvider } from '../provider/batch-provider.js';
 import type { BatchStore, StoredRequest } from '../store/batch-store.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import { planJob } from './plan-job.js';
+import type { RequestDefaults } from './apply-defaults.js';
 
 /** Options of `client.estimate()`. */
 export interface EstimateOptions extends CostOptions {
@@ -52,6 +53,8 @@ export interface PlanDryRunInput {
   readonly transform?: (request: BatchRequest) => BatchRequest;
   /** How many provider bodies to show. @default 3 */
   readonly previewCount?: number;
+  /** The client's per-request defaults. */
+  readonly defaults?: RequestDefaults;
 }
 
 /**
@@ -86,6 +89,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     store,
     limits: provider.limits,
     ...(options.model === undefined ? {} : { defaultModel: options.model }),
+    ...(input.defaults === undefined ? {} : { defaults: input.defaults }),
     ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
     ...(input.transform ? { transform: input.transform } : {}),
     observe: (request) => {

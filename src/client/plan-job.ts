@@ -4,6 +4,8 @@ import { batchRequestSchema, isOpenAIBatchLine, type BatchRequest, type BatchReq
 import { fromOpenAIBatchLine } from '../wire/openai/openai-batch-line.js';
 import type { ProviderLimits } from '../provider/batch-provider.js';
 import type { BatchStore, RequestWriter } from '../store/batch-store.js';
+import { applyRequestDefaults, type RequestDefaults } from './apply-defaults.js';
+import { fromPlainPrompt, isPlainPrompt } from './plain-prompt.js';
 
 /** A part as planned: which requests it holds is in the store. */
 export interface PlannedPart {
@@ -22,6 +24,8 @@ export interface PlanJobOptions {
   limits: ProviderLimits;
   /** The model for requests that name none. */
   defaultModel?: string;
+  /** The client's per-request defaults (system, temperature, maxTokens, tools) for requests that set none. */
+  defaults?: RequestDefaults;
   /** Serialized size of a request as the provider receives it. */
   measure?: (request: BatchRequest) => number;
   /** Applied to every valid request before it is stored (structured output, for example). */
@@ -103,7 +107,7 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   try {
     for await (const item of options.input) {
       const position = index++;
-      const normalized = normalize(item, position, options.defaultModel, issues);
+      const normalized = normalize(item, position, options.defaultModel, issues, options.defaults);
       if (!normalized) continue;
       let route: PartRoute | undefined;
       if (options.route && normalized.model) {
@@ -126,12 +130,13 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
         issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${itemLimits.idPattern}` });
       }
       if (!request.model) {
-        issues.push({ index: position, id: request.id, field: 'model', reason: 'no model: set request.model or the "model" option' });
+        issues.push({ index: position, id: request.id, field: 'model', reason: 'no model: set request.model, the "model" option or defaults.model of the client' });
       }
-      // Once any item is bad, nothing is stored: keep validating only, to report every problem at once.
-      if (issues.length > 0) continue;
       const stored = options.transform ? options.transform(request) : request;
-      const bytes = measure(stored);
+      // The adapter's measure also refuses what its provider cannot express (a ValidationError of the request).
+      const bytes = measureOrReport(measure, stored, position, issues);
+      // Once any item is bad, nothing is stored: keep validating only, to report every problem at once.
+      if (issues.length > 0 || bytes === undefined) continue;
       if (bytes > itemLimits.maxBytes) {
         issues.push({ index: position, id: request.id, field: '', reason: `request is ${bytes} bytes, over the provider's limit of ${itemLimits.maxBytes}` });
         continue;
@@ -167,12 +172,32 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   };
 }
 
+function measureOrReport(
+  measure: (request: BatchRequest) => number,
+  request: BatchRequest,
+  index: number,
+  issues: ValidationIssue[],
+): number | undefined {
+  try {
+    return measure(request);
+  } catch (error) {
+    if (!ValidationError.isInstance(error)) throw error;
+    for (const issue of error.issues) issues.push({ ...issue, index, id: issue.id ?? request.id });
+    return undefined;
+  }
+}
+
 function normalize(
   item: unknown,
   index: number,
   defaultModel: string | undefined,
   issues: ValidationIssue[],
+  defaults: RequestDefaults | undefined,
 ): BatchRequest | undefined {
+  if (isPlainPrompt(item)) {
+    const prompt = fromPlainPrompt(item, index, issues);
+    return prompt === undefined ? undefined : finish(prompt, defaultModel, defaults);
+  }
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     issues.push({ index, field: '', reason: `expected a request object, got ${describeType(item)}` });
     return undefined;
@@ -198,9 +223,14 @@ function normalize(
     for (const issue of parsed.error.issues) issues.push(toValidationIssue(issue, index, id));
     return undefined;
   }
-  const request = parsed.data;
-  if (request.model === undefined && defaultModel !== undefined) request.model = defaultModel;
-  return request;
+  return finish(parsed.data, defaultModel, defaults);
+}
+
+/** A valid request with the default model and the client's defaults where it sets none. */
+function finish(request: BatchRequest, defaultModel: string | undefined, defaults: RequestDefaults | undefined): BatchRequest {
+  const filled = applyRequestDefaults(request, defaults);
+  if (filled.model === undefined && defaultModel !== undefined) filled.model = defaultModel;
+  return filled;
 }
 
 function toValidationIssue(issue: z.core.$ZodIssue, index: number, id: string | undefined): ValidationIssue {

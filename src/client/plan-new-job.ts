@@ -8,6 +8,8 @@ import { clientExtensions } from './client-extensions.js';
 import { newJobId } from './live-jobs.js';
 import { planJob, type PartRoute } from './plan-job.js';
 import { jobProviderName } from './part-providers.js';
+import { serviceTierTransform } from './job-priority.js';
+import type { RequestDefaults } from './apply-defaults.js';
 
 /** What {@link planNewJob} needs. */
 export interface PlanNewJobInput {
@@ -19,6 +21,8 @@ export interface PlanNewJobInput {
   readonly retryOf?: string;
   /** Where each request goes (mixed-provider jobs, per-model caps). */
   readonly route?: (request: BatchRequest) => Promise<PartRoute>;
+  /** The client's per-request defaults. */
+  readonly defaults?: RequestDefaults;
 }
 
 /**
@@ -40,6 +44,7 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
     store,
     limits: provider.limits,
     ...(options.model === undefined ? {} : { defaultModel: options.model }),
+    ...(input.defaults === undefined ? {} : { defaults: input.defaults }),
     ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
     ...(transform ? { transform } : {}),
     ...(input.route ? { route: input.route } : {}),
@@ -66,6 +71,7 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
       resultsStored: false,
     })),
     metadata: { ...options.metadata },
+    ...(options.priority === undefined ? {} : { priority: options.priority }),
     warnings: [],
     options: {
       ...(options.model === undefined ? {} : { model: options.model }),
@@ -93,6 +99,11 @@ export function requestTransform(options: object): ((request: BatchRequest) => B
       const first = transform;
       transform = first ? (request) => next(first(request)) : next;
     }
+  }
+  const tier = serviceTierTransform(options as Pick<SubmitOptions, 'priority' | 'serviceTierFromPriority'>);
+  if (tier) {
+    const first = transform;
+    transform = first ? (request) => tier(first(request)) : tier;
   }
   return transform;
 }

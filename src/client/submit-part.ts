@@ -113,7 +113,8 @@ export function partInput(core: ClientCore, job: JobManifest, part: PartManifest
     index: part.index,
     ...(part.model === undefined ? {} : { model: part.model }),
     requestCount: part.requestCount - (skip?.size ?? 0),
-    metadata: job.metadata,
+    // The priority rides along as batch metadata; a `priority` key of the user's own wins.
+    metadata: job.priority === undefined ? job.metadata : { priority: job.priority, ...job.metadata },
     ...(job.options?.completionWindow ? { completionWindow: job.options.completionWindow } : {}),
     async *requests() {
       for await (const { request } of store.readRequests(job.id, part.index)) {

@@ -24,6 +24,7 @@ export function toPublicJob(job: JobManifest): BatchJob {
     ...(job.retryOf === undefined ? {} : { retryOf: job.retryOf }),
     ...(job.retriedBy === undefined ? {} : { retriedBy: job.retriedBy }),
     ...(job.cancelRequestedAt === undefined ? {} : { cancelRequestedAt: job.cancelRequestedAt }),
+    ...(job.priority === undefined ? {} : { priority: job.priority }),
   };
 }
 

@@ -11,6 +11,8 @@ export interface BatchAggregate<T = unknown> {
   usage: Usage;
   /** Cost from reported usage; undefined when a model's price is unknown. */
   costUsd: number | undefined;
+  /** The cost in the client's display currency (`createBatchClient({ currency })`), when both are known. */
+  converted?: { readonly currency: string; readonly perUsd: number; readonly cost: number };
   estimate?: CostEstimate;
   elapsedMs: number;
   results: BatchResult<T>[];

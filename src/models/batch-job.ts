@@ -79,6 +79,10 @@ export type PartManifest = z.infer<typeof partManifestSchema>;
 export const jobModes = ['native', 'emulated'] as const;
 export type JobMode = (typeof jobModes)[number];
 
+/** A job's priority (`submit({ priority })`): stored, shown, and sent as provider batch metadata. */
+export const jobPriorities = ['low', 'normal', 'high'] as const;
+export type JobPriority = (typeof jobPriorities)[number];
+
 /** The submit options persisted with a job (what `resume` and `retry` need to carry on). */
 export const storedJobOptionsSchema = z.object({
   model: z.string().optional(),
@@ -118,6 +122,8 @@ export const jobManifestSchema = z.object({
   retriedBy: z.string().optional(),
   /** When someone asked to cancel the job (from any process). */
   cancelRequestedAt: z.string().optional(),
+  /** The `priority` given at submit. */
+  priority: z.enum(jobPriorities).optional(),
 });
 export type JobManifest = z.infer<typeof jobManifestSchema>;
 
@@ -193,4 +199,6 @@ export interface BatchJob {
   readonly retriedBy?: string;
   /** When someone asked to cancel the job (from any process). */
   readonly cancelRequestedAt?: string;
+  /** The `priority` given at submit (unset: normal). */
+  readonly priority?: JobPriority;
 }

@@ -83,8 +83,23 @@ export const batchRequestSchema = z.strictObject({
 });
 
 export type BatchRequest = z.infer<typeof batchRequestSchema>;
-/** What users may write: a `BatchRequest`, or an OpenAI batch input line. */
-export type BatchRequestInput = BatchRequest | OpenAIBatchLine;
+/** What users may write: a `BatchRequest`, an OpenAI batch input line, or a plain prompt. */
+export type BatchRequestInput = BatchRequest | OpenAIBatchLine | PlainPrompt;
+
+/**
+ * A request written as a plain prompt: a string, or `{ prompt, system?, metadata? }`. Its id is
+ * made from its position in the input (`prompt_0`, `prompt_1` ...), the same on every read of the
+ * stored job, and its model comes from the `model` option or the client's defaults.
+ */
+export type PlainPrompt = string | PromptObject;
+
+/** A plain prompt with a system prompt or per-item context. */
+export interface PromptObject {
+  readonly prompt: string;
+  readonly system?: string;
+  /** Any JSON: comes back on the result (never sent to the provider). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
 
 /** An OpenAI batch input line: `{ custom_id, method, url, body }`. */
 export const openaiBatchLineSchema = z.object({

@@ -33,5 +33,12 @@ export const costEstimateSchema = z.object({
   inputTokensExact: z.boolean().optional(),
   /** Models with no known price: their cost is unknown, not zero. */
   unknownModels: z.array(z.string()).optional(),
+  /**
+   * The estimate in the client's display currency (`createBatchClient({ currency })`), on what
+   * `estimate()` and dry runs return; the stored estimate stays in USD.
+   */
+  converted: z
+    .object({ currency: z.string(), perUsd: z.number().positive(), cost: z.number(), syncCost: z.number(), savings: z.number() })
+    .optional(),
 });
 export type CostEstimate = z.infer<typeof costEstimateSchema>;

@@ -50,4 +50,9 @@ export interface CallStrategy {
    * maxOutputTokens: (request) => request.maxTokens ?? 4096,
    */
   maxOutputTokens?(request: BatchRequest): number | undefined;
+  /**
+   * The model sent for requests that name none (`openaiChat({ model })`). The emulated adapter
+   * declares it as its `defaultModel`, so the planner accepts such requests and stores the model.
+   */
+  readonly model?: string;
 }

@@ -58,8 +58,9 @@ describe('validation before any network call', () => {
     expect(issues).toEqual([expect.objectContaining({ index: 0, id: 'a', field: 'model' })]);
   });
 
-  it('rejects non-object items and an empty input', async () => {
-    expect(await validationIssues(['just a string', null])).toHaveLength(2);
+  it('rejects items that are neither requests nor plain prompts, and an empty input', async () => {
+    // A string is a plain prompt now; a number or null is no request at all.
+    expect(await validationIssues([42, null])).toHaveLength(2);
     expect((await validationIssues([]))[0]?.reason).toContain('empty');
   });
 

@@ -4,6 +4,7 @@ import type { BatchResult } from '../../models/batch-result.js';
 import type { BatchProvider, PollResult, ProviderLimits } from '../../provider/batch-provider.js';
 import { exponentialBackoff } from '../../retry/exponential-backoff.js';
 import { type EmulatedOptions, resolveEmulatedOptions } from './emulated-options.js';
+import { completeOneRequest } from './complete-one-request.js';
 import { EmulatedRun } from './emulated-run.js';
 
 /** The emulated adapter: a `BatchProvider` whose runs live in this process. */
@@ -46,6 +47,7 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
     mode: 'emulated',
     journalsEachResultOnce: true,
     limits,
+    ...(resolved.call.model === undefined ? {} : { defaultModel: resolved.call.model }),
     ...(resolved.pollIntervalMs === undefined ? {} : { pollIntervalMs: resolved.pollIntervalMs }),
 
     async submit(part, context) {
@@ -81,6 +83,10 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
 
     async waitForRun(reference) {
       await runOf(reference)?.done;
+    },
+
+    complete(request, context) {
+      return completeOneRequest(resolved, retry, request, context);
     },
   };
   if (resolved.call.preview !== undefined) {

@@ -23,6 +23,7 @@ export function openaiChat(options: OpenAICallStrategyOptions = {}): CallStrateg
   const client = createOpenAIClient(options, 'openaiChat()', options.fetch ?? createKeepAliveFetch());
   return {
     name: options.name ?? 'openai',
+    ...(options.model === undefined ? {} : { model: options.model }),
     async call(request, context): Promise<CallOutput> {
       const body = buildOpenAICallBody(request, '/v1/chat/completions', options);
       const { data, response } = await client.chat.completions

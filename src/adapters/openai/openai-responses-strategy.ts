@@ -20,6 +20,7 @@ export function openaiResponses(options: OpenAICallStrategyOptions = {}): CallSt
   const client = createOpenAIClient(options, 'openaiResponses()', options.fetch ?? createKeepAliveFetch());
   return {
     name: options.name ?? 'openai',
+    ...(options.model === undefined ? {} : { model: options.model }),
     async call(request, context): Promise<CallOutput> {
       const body = buildOpenAICallBody(request, '/v1/responses', options);
       const { data, response } = await client.responses

@@ -5,6 +5,8 @@ import { formatCount, formatNoPrice, formatUsd } from '../format-job.js';
 import { openClientForNewJob } from '../open-client.js';
 import { asFileError, prepareSubmission } from '../prepare-submission.js';
 import { describeEstimate } from '../print-dry-run.js';
+import { displayCurrencyOf } from '../display-currency.js';
+import type { DisplayCurrency } from '../../cost/currency.js';
 import { optionalFile } from './shared.js';
 
 const help = `Usage: llm-batch estimate <file> [options]
@@ -27,6 +29,7 @@ Options:
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --json                             print the estimate as one JSON document
   --store DIR                        job store (unused; accepted for symmetry)
+  --currency CODE:PER_USD            show costs in another currency, e.g. EUR:0.92 (or LLM_BATCH_CURRENCY)
   -h, --help                         this help
 
 Examples:
@@ -65,7 +68,7 @@ export const estimateCommand: CliCommand = {
         io.stdout.write(`${JSON.stringify(estimate, null, 2)}\n`);
         return 0;
       }
-      io.stdout.write(formatEstimate(estimate, submission.file.count, choice!.mode));
+      io.stdout.write(formatEstimate(estimate, submission.file.count, choice!.mode, displayCurrencyOf(line, io)));
       return 0;
     } finally {
       await close();
@@ -74,25 +77,25 @@ export const estimateCommand: CliCommand = {
 };
 
 /** `$6.24 (batch saves $3.12)`; unknown, never `$0.00`, when a model has no price. */
-function describeSyncPrice(estimate: CostEstimate): string {
+function describeSyncPrice(estimate: CostEstimate, currency: DisplayCurrency | undefined): string {
   const unknown = estimate.unknownModels ?? [];
-  if (unknown.length === 0) return `${formatUsd(estimate.syncCostUsd)} (batch saves ${formatUsd(estimate.savingsUsd)})`;
+  if (unknown.length === 0) return `${formatUsd(estimate.syncCostUsd, currency)} (batch saves ${formatUsd(estimate.savingsUsd, currency)})`;
   const priced = estimate.perModel.some((entry) => entry.syncCostUsd !== undefined);
-  return `unknown (${formatNoPrice(unknown)}${priced ? `; ${formatUsd(estimate.syncCostUsd)} for the priced models` : ''})`;
+  return `unknown (${formatNoPrice(unknown)}${priced ? `; ${formatUsd(estimate.syncCostUsd, currency)} for the priced models` : ''})`;
 }
 
-function formatEstimate(estimate: CostEstimate, requestCount: number, mode: string): string {
+function formatEstimate(estimate: CostEstimate, requestCount: number, mode: string, currency: DisplayCurrency | undefined): string {
   const lines = [
     `Requests: ${formatCount(requestCount)}`,
     `Input tokens: ${formatCount(estimate.inputTokens)}`,
     `Output tokens: up to ${formatCount(estimate.outputTokensMax)} (expected ${formatCount(estimate.outputTokensExpected)})`,
-    `Estimate: ${describeEstimate(estimate)}`,
+    `Estimate: ${describeEstimate(estimate, currency)}`,
   ];
-  if (mode === 'native') lines.push(`Sync price: ${describeSyncPrice(estimate)}`);
+  if (mode === 'native') lines.push(`Sync price: ${describeSyncPrice(estimate, currency)}`);
   if (estimate.perModel.length > 1 || estimate.unknownModels?.length) {
     lines.push('Per model:');
     for (const entry of estimate.perModel) {
-      const cost = entry.costUsd === undefined ? 'unknown (no price)' : formatUsd(entry.costUsd);
+      const cost = entry.costUsd === undefined ? 'unknown (no price)' : formatUsd(entry.costUsd, currency);
       lines.push(`  ${entry.model}: ${formatCount(entry.requests)} requests, ${formatCount(entry.inputTokens)} input tokens, ${cost}`);
     }
   }

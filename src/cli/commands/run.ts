@@ -30,6 +30,7 @@ Options:
   --template FILE --data FILE        build the requests from a prompt template and rows (JSONL or CSV)
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
+  --priority low|normal|high         stored with the job, shown by status and list, sent as batch metadata
   --dry-run                          print the estimate and the first provider lines; send nothing
   --output md|json|jsonl|csv         print the results in this format (the summary goes to stderr)
   --out FILE                         write the results to FILE (format from --output or the extension)
@@ -37,6 +38,7 @@ Options:
   --poll-interval DURATION           time between status checks, e.g. 500ms, 5s (default: the adapter's)
   --timeout DURATION                 stop waiting after this long (the job keeps running)
   --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
+  --currency CODE:PER_USD            show costs in another currency, e.g. EUR:0.92 (or LLM_BATCH_CURRENCY)
   -q, --quiet                        no progress output
   -h, --help                         this help
 

@@ -16,6 +16,7 @@ export const jobInputOptions: readonly CliOptionName[] = [
   'data',
   'input-format',
   'metadata',
+  'priority',
 ];
 
 /**

@@ -30,10 +30,12 @@ Options:
   --template FILE --data FILE        build the requests from a prompt template and rows
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
+  --priority low|normal|high         stored with the job, shown by status and list, sent as batch metadata
   --dry-run                          print the estimate and a preview; send nothing
   --json                             print the job (or the dry run) as one JSON document
   --poll-interval DURATION           time between status checks while waiting
   --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
+  --currency CODE:PER_USD            show costs in another currency, e.g. EUR:0.92 (or LLM_BATCH_CURRENCY)
   -q, --quiet                        no progress output
   -h, --help                         this help
 

@@ -22,6 +22,7 @@ Options:
   --out FILE                         write the results to FILE
   --json                             print the job's aggregate as one JSON document
   --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
+  --currency CODE:PER_USD            show costs in another currency, e.g. EUR:0.92 (or LLM_BATCH_CURRENCY)
   -q, --quiet                        no progress output
   -h, --help                         this help
 
