@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^llm-batch\/openai$/, replacement: source('./src/openai.ts') },
       { find: /^llm-batch\/anthropic$/, replacement: source('./src/anthropic.ts') },
+      { find: /^llm-batch\/gemini$/, replacement: source('./src/gemini.ts') },
       { find: /^llm-batch\/testing$/, replacement: source('./src/testing.ts') },
       { find: /^llm-batch\/ai-sdk$/, replacement: source('./src/ai-sdk.ts') },
       { find: /^llm-batch\/redis$/, replacement: source('./src/redis.ts') },
