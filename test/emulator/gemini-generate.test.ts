@@ -158,6 +158,8 @@ describe('Gemini generateContent through @google/genai', () => {
     expect(JSON.stringify(wrong.body)).toContain('API_KEY_INVALID');
     const ok = await gemini(server.url, 'good-key').models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi' });
     expect(ok.text).toBeTruthy();
+    const byQuery = await fetch(`${server.url}/v1beta/models/gemini-2.5-flash:countTokens?key=good-key`, { method: 'POST', body: JSON.stringify({ contents: [{ parts: [{ text: 'Hi' }] }] }) });
+    expect(await byQuery.json()).toMatchObject({ totalTokens: 1 });
     expect(JSON.stringify(server.journal)).not.toContain('good-key');
     expect(JSON.stringify(server.journal)).not.toContain('bad-key');
   });
