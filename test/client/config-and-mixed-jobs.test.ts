@@ -140,3 +140,42 @@ describe('a job whose requests name their provider', () => {
     await client.close();
   });
 });
+
+describe('a mixed-provider job with failures', () => {
+  it('retry sends each failed item back to its own provider, and another client reads the job from the store', async () => {
+    const faulty = await createMockProviderServer({ seed: 7, batch: { validatingMs: 0, processingMs: 20, finalizingMs: 0 }, batchFaults: { itemErrorRate: 0.5 } });
+    const config = {
+      provider: 'openai',
+      pollIntervalMs: 10,
+      maxPollIntervalMs: 20,
+      providers: {
+        openai: { apiKeyEnv: openaiKeyVariable, baseURL: `${faulty.url}/v1` },
+        anthropic: { apiKeyEnv: anthropicKeyVariable, baseURL: faulty.url },
+      },
+    };
+    const dir = join(folder, 'mixed-store');
+    try {
+      const client = createBatchClient({ config, store: fileStore({ dir }) });
+      const mixed = requests(12, (index) => (index % 2 === 0 ? 'anthropic:claude-haiku-4-5' : 'openai:gpt-5.4-mini'));
+      const summary = await client.run(mixed);
+      expect(summary.counts.failed).toBeGreaterThan(0);
+      const failedIds = new Set(summary.results.filter((result) => result.status === 'failed').map((result) => result.id));
+      const retried = await client.retry(summary.jobId);
+      const providerOf = (id: string): string => (Number(id.slice(1)) % 2 === 0 ? 'anthropic' : 'openai');
+      const expected = [...new Set([...failedIds].map(providerOf))].sort();
+      expect(retried.parts.map((part) => part.provider ?? 'openai').sort()).toEqual(expected);
+      const ended = await client.wait(retried.id);
+      expect(ended.counts.total).toBe(failedIds.size);
+      await client.close();
+      // Another client (another process) reads the mixed job from the store.
+      const reader = createBatchClient({ config, store: fileStore({ dir }) });
+      const again = await reader.aggregate(summary.jobId);
+      expect(again.counts).toEqual(summary.counts);
+      expect(again.usage).toEqual(summary.usage);
+      await reader.close();
+    } finally {
+      await faulty.close();
+    }
+  });
+});
+
