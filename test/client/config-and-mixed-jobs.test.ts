@@ -108,6 +108,9 @@ describe('a job whose requests name their provider', () => {
     expect(summary.counts).toMatchObject({ total: 30, succeeded: 30 });
     const job = await client.status(summary.jobId);
     expect(job.provider).toBe('openai+anthropic');
+    // The estimate made at submit prices each request by its model, the provider prefix taken off.
+    expect(job.estimate?.perModel.map((model) => model.model).sort()).toEqual(['claude-haiku-4-5', 'gpt-5.4-mini']);
+    expect(job.estimate?.unknownModels ?? []).toEqual([]);
     const byProvider = job.parts.map((part) => [part.provider ?? 'openai', part.model, part.requestCount, part.providerBatchId?.slice(0, 6)]);
     expect(byProvider).toEqual([
       ['anthropic', undefined, 10, 'msgbat'],
