@@ -17,11 +17,19 @@ function asRecord(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
+const snakeNames = new Map<string, string>();
+
 /** A field under its camelCase name or its snake_case name. */
 export function geminiField(record: Json | undefined, camel: string): unknown {
   if (record === undefined) return undefined;
-  if (record[camel] !== undefined) return record[camel];
-  return record[camel.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)];
+  const value = record[camel];
+  if (value !== undefined) return value;
+  let snake = snakeNames.get(camel);
+  if (snake === undefined) {
+    snake = camel.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    snakeNames.set(camel, snake);
+  }
+  return record[snake];
 }
 
 function invalid(message: string, status = 400): ExecutionResult {
