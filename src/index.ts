@@ -40,6 +40,9 @@ export {
 } from './client/config-file.js';
 export type { AttachOptions } from './client/attach-batch.js';
 export type { LeaseOptions } from './client/job-leases.js';
+export { batchComplete, type BatchCompleteFailure, type BatchCompleteOptions, type BatchCompletion } from './client/batch-complete.js';
+export type { RequestDefaults } from './client/apply-defaults.js';
+export type { CompleteOptions } from './client/complete-one.js';
 
 // Models
 export type {
@@ -48,6 +51,8 @@ export type {
   ContentPart,
   Message,
   OpenAIBatchLine,
+  PlainPrompt,
+  PromptObject,
   ResponseFormat,
   ToolCall,
   ToolChoice,
@@ -60,6 +65,7 @@ export {
   type JobCounts,
   type JobManifest,
   type JobMode,
+  type JobPriority,
   type JobStatus,
   type PartManifest,
   type ProviderReference,
@@ -83,6 +89,7 @@ export type { JobLease, LeaseHolder } from './models/job-lease.js';
 export { defaultPricing, type ModelPrice, type PricingTable } from './cost/pricing-table.js';
 export type { PricingOverride, PricingSource } from './cost/load-pricing.js';
 export { countTokens, type CountTokensOptions, type TokenCount } from './cost/count-tokens.js';
+export { formatCost, type DisplayCurrency } from './cost/currency.js';
 export { estimateCost, type EstimateCostOptions } from './cost/estimate-cost.js';
 export { createBudgetTracker, type BudgetTracker, type BudgetTrackerOptions } from './cost/budget-tracker.js';
 export type { CostOptions } from './cost/cost-extension.js';
@@ -126,6 +133,7 @@ export { JobFailedError } from './errors/job-failed-error.js';
 export { StoreDamageError } from './errors/store-damage-error.js';
 export { AbortError, isAbortError } from './errors/abort-error.js';
 export { classifyError, redactSecrets, toItemError, type ErrorClassification } from './errors/classify-error.js';
+export type { ErrorClassifier } from './errors/custom-classifier.js';
 
 // Retries
 export type { RetryContext, RetryStrategy } from './retry/retry-strategy.js';

@@ -24,6 +24,7 @@ describe('the public surface', () => {
         "LlmBatchError",
         "StoreDamageError",
         "ValidationError",
+        "batchComplete",
         "buildRequestsFromTemplate",
         "classifyError",
         "countTokens",
@@ -37,6 +38,7 @@ describe('the public surface', () => {
         "exponentialBackoff",
         "fileStore",
         "fixedDelay",
+        "formatCost",
         "isAbortError",
         "isTerminalStatus",
         "loadConfig",
@@ -82,11 +84,13 @@ describe('the public surface', () => {
     expect(names(testing)).toMatchInlineSnapshot(`
       [
         "checkAdapterConformance",
+        "checkStoreConformance",
         "createFakeBatchBackend",
         "createMockBatchProvider",
         "createMockProviderServer",
         "fakeBatchProvider",
         "runAdapterConformance",
+        "runStoreConformance",
       ]
     `);
   });
