@@ -60,6 +60,11 @@ export class PartProviders {
   }
 }
 
+/** What a dry run needs to plan as `submit` does: the route, and each part's adapter for its preview. */
+export function dryRunRouting(parts: PartProviders, mode: () => Promise<'native' | 'emulated'>): { route: PartProviders['route']; providerOf: (name: string) => Promise<BatchProvider> } {
+  return { route: (request) => parts.route(request), providerOf: async (name) => parts.named(name, await mode()) };
+}
+
 /** The provider names of a job's parts, for `job.provider`: the client's first, then the others. */
 export function jobProviderName(mainName: string, parts: readonly { provider?: string }[]): string {
   const names = new Set(parts.map((part) => part.provider ?? mainName));

@@ -7,7 +7,7 @@ import type { CostEstimate } from '../models/cost-estimate.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import type { BatchStore, StoredRequest } from '../store/batch-store.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
-import { planJob } from './plan-job.js';
+import { planJob, type PartRoute } from './plan-job.js';
 import type { RequestDefaults } from './apply-defaults.js';
 
 /** Options of `client.estimate()`. */
@@ -39,8 +39,8 @@ export interface DryRunResult {
   /** The provider bodies of the first requests (OpenAI: the batch input lines), as they would be sent. */
   readonly preview: unknown[];
   readonly requestCount: number;
-  /** The parts the job would be split into. */
-  readonly parts: { readonly requestCount: number; readonly bytes: number; readonly model?: string }[];
+  /** The parts the job would be split into (`provider`: a part of a mixed job not on the client's provider). */
+  readonly parts: { readonly requestCount: number; readonly bytes: number; readonly model?: string; readonly provider?: string }[];
   /** What a real submit would warn about (unknown prices, requests too large to count exactly, a budget the estimate passes). */
   readonly warnings: string[];
 }
@@ -55,6 +55,14 @@ export interface PlanDryRunInput {
   readonly previewCount?: number;
   /** The client's per-request defaults. */
   readonly defaults?: RequestDefaults;
+  /** Mixed-provider jobs and per-model caps: where each request goes, and the adapter of a part's provider (for its preview). */
+  readonly routing?: DryRunRouting;
+}
+
+/** How a dry run plans `provider:model` requests: as `submit` does. */
+export interface DryRunRouting {
+  readonly route: (request: BatchRequest) => Promise<PartRoute>;
+  readonly providerOf: (name: string) => Promise<BatchProvider>;
 }
 
 /**
@@ -92,6 +100,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     ...(input.defaults === undefined ? {} : { defaults: input.defaults }),
     ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
     ...(input.transform ? { transform: input.transform } : {}),
+    ...(input.routing ? { route: input.routing.route } : {}),
     observe: (request) => {
       options.signal?.throwIfAborted();
       return tally.add(request);
@@ -101,8 +110,9 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
   const pricing = await loadPricing(options.pricing);
   const preview: unknown[] = [];
   for (const part of plan.parts) {
+    const partProvider = part.provider !== undefined && input.routing ? await input.routing.providerOf(part.provider) : provider;
     for await (const { request } of store.readRequests(jobId, part.index)) {
-      if (preview.length < previewCount) preview.push(provider.preview ? provider.preview(request) : request);
+      if (preview.length < previewCount) preview.push(partProvider.preview ? partProvider.preview(request) : request);
     }
   }
   const estimate = tally.finish({ pricing, onWarning: (message) => warnings.push(message) });
@@ -121,7 +131,12 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     estimate,
     preview,
     requestCount: plan.total,
-    parts: plan.parts.map((part) => ({ requestCount: part.requestCount, bytes: part.bytes, ...(part.model === undefined ? {} : { model: part.model }) })),
+    parts: plan.parts.map((part) => ({
+      requestCount: part.requestCount,
+      bytes: part.bytes,
+      ...(part.model === undefined ? {} : { model: part.model }),
+      ...(part.provider === undefined ? {} : { provider: part.provider }),
+    })),
     warnings,
   };
 }

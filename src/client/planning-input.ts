@@ -4,7 +4,7 @@ import type { BatchProvider } from '../provider/batch-provider.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import { withDefaultOptions, type RequestDefaults } from './apply-defaults.js';
 import type { BatchClientOptions, SubmitOptions } from './batch-client-options.js';
-import { planDryRun, type DryRunResult, type EstimateOptions } from './plan-dry-run.js';
+import { planDryRun, type DryRunResult, type DryRunRouting, type EstimateOptions } from './plan-dry-run.js';
 import { requestTransform } from './plan-new-job.js';
 
 /** What the planner gets from a client: the options with the client's defaults, the defaults, and the request transform. */
@@ -40,8 +40,9 @@ export async function clientDryRun(
   provider: BatchProvider,
   client: Pick<BatchClientOptions, 'defaults' | 'currency'>,
   previewCount: number | undefined,
+  routing?: DryRunRouting,
 ): Promise<DryRunResult> {
   const planning = planningInput(options, client.defaults, provider);
-  const result = await planDryRun({ requests, provider, ...planning, ...(previewCount === undefined ? {} : { previewCount }) });
+  const result = await planDryRun({ requests, provider, ...planning, ...(previewCount === undefined ? {} : { previewCount }), ...(routing ? { routing } : {}) });
   return { ...result, estimate: convertEstimate(result.estimate, client.currency) };
 }
