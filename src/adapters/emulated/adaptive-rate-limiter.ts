@@ -26,8 +26,22 @@ export interface AdaptiveRateLimiterOptions {
   readonly releaseSpacingMs?: number;
   /** Cooldown used for a 429 without any retry-after, doubled for each consecutive one. @default 1000 */
   readonly defaultCooldownMs?: number;
+  /** Shortest shared cooldown, whatever the retry-after says. @default 0 */
+  readonly minCooldownMs?: number;
   /** Longest single cooldown. @default 60_000 */
   readonly maxCooldownMs?: number;
+  /** Learn limits and what is left of them from response headers; a 429 whose headers say a budget is spent is real rate limiting. @default adaptive */
+  readonly learnFromHeaders?: boolean;
+  /** Pause every caller for a 429 that shows real rate limiting (otherwise its caller waits alone). @default adaptive */
+  readonly sharedCooldown?: boolean;
+  /** Shrink the concurrency window on real rate limiting and 529s, restart it after a cooldown, regrow it on successes. @default adaptive */
+  readonly adaptiveWindow?: boolean;
+  /** What the window is multiplied by on real rate limiting or a 529. @default 0.5 */
+  readonly decreaseFactor?: number;
+  /** The window after a cooldown, from which slow start ramps up. @default 1 */
+  readonly restartWindow?: number;
+  /** Share of the last round trip's calls that must be 429s for them to count as real rate limiting. @default 0.5 */
+  readonly denseShare?: number;
   readonly now?: () => number;
   readonly onCooldownStarted?: (until: number, durationMs: number) => void;
   readonly onCooldownEnded?: (durationMs: number) => void;
@@ -74,6 +88,10 @@ interface Waiter {
 export class AdaptiveRateLimiter {
   readonly #maxConcurrency: number;
   readonly #adaptive: boolean;
+  readonly #learnFromHeaders: boolean;
+  readonly #sharedCooldown: boolean;
+  readonly #adaptiveWindow: boolean;
+  readonly #minCooldownMs: number;
   readonly #releaseSpacingMs: number;
   readonly #defaultCooldownMs: number;
   readonly #maxCooldownMs: number;
@@ -103,15 +121,21 @@ export class AdaptiveRateLimiter {
   constructor(options: AdaptiveRateLimiterOptions) {
     this.#options = options;
     this.#maxConcurrency = options.maxConcurrency;
-    this.#adaptive = options.adaptive ?? true;
+    const adaptive = options.adaptive ?? true;
+    this.#learnFromHeaders = options.learnFromHeaders ?? adaptive;
+    this.#sharedCooldown = options.sharedCooldown ?? adaptive;
+    this.#adaptiveWindow = options.adaptiveWindow ?? adaptive;
+    // Telling real rate limiting from scattered 429s is needed by the cooldown and the window.
+    this.#adaptive = this.#sharedCooldown || this.#adaptiveWindow;
     this.#releaseSpacingMs = options.releaseSpacingMs ?? 10;
     this.#defaultCooldownMs = options.defaultCooldownMs ?? 1000;
+    this.#minCooldownMs = options.minCooldownMs ?? 0;
     this.#maxCooldownMs = options.maxCooldownMs ?? 60_000;
     const now = options.now ?? Date.now;
     this.#now = now;
     this.#buckets = new RateBuckets({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute, now });
-    this.#window = new ConcurrencyWindow(this.#maxConcurrency, now);
-    this.#recent = new RecentCompletions(this.#maxConcurrency, now);
+    this.#window = new ConcurrencyWindow(this.#maxConcurrency, now, options.decreaseFactor, options.restartWindow);
+    this.#recent = new RecentCompletions(this.#maxConcurrency, now, options.denseShare);
   }
 
   /** The concurrency currently allowed. */
@@ -183,23 +207,29 @@ export class AdaptiveRateLimiter {
     if (this.#adaptive) this.#inFlightGrants.delete(permit);
     if (this.#adaptive) this.#recent.remember(permit.grantedAt, outcome.kind === 'success' || outcome.kind === 'rate_limited' ? outcome.kind : 'other');
     if (outcome.kind === 'success' && outcome.actualTokens !== undefined) this.#buckets.correct(permit.tokens, outcome.actualTokens);
-    if (this.#adaptive && outcome.snapshot !== undefined) this.#buckets.learn(outcome.snapshot, this.#inFlight, this.#inFlightTokens);
+    if (this.#learnFromHeaders && outcome.snapshot !== undefined) this.#buckets.learn(outcome.snapshot, this.#inFlight, this.#inFlightTokens);
     switch (outcome.kind) {
       case 'success':
         this.#consecutiveRateLimits = 0;
-        if (this.#adaptive) this.#window.grow();
+        if (this.#adaptiveWindow) this.#window.grow();
         break;
       case 'rate_limited':
-        if (this.#adaptive && (isBudgetSpent(outcome.snapshot) || this.#recent.rateLimitsAreDense(this.#unrefusedSince(permit.grantedAt)))) {
-          this.#window.decrease(permit.grantedAt);
-          this.#consecutiveRateLimits += 1;
-          const fallback = Math.min(this.#maxCooldownMs, this.#defaultCooldownMs * 2 ** Math.min(this.#consecutiveRateLimits - 1, 6));
-          this.#startCooldown(Math.min(this.#maxCooldownMs, outcome.retryAfterMs ?? outcome.snapshot?.retryAfterMs ?? fallback));
-          shared = true;
+        if (
+          this.#adaptive &&
+          ((this.#learnFromHeaders && isBudgetSpent(outcome.snapshot)) || this.#recent.rateLimitsAreDense(this.#unrefusedSince(permit.grantedAt)))
+        ) {
+          if (this.#adaptiveWindow) this.#window.decrease(permit.grantedAt);
+          if (this.#sharedCooldown) {
+            this.#consecutiveRateLimits += 1;
+            const fallback = Math.min(this.#maxCooldownMs, this.#defaultCooldownMs * 2 ** Math.min(this.#consecutiveRateLimits - 1, 6));
+            const asked = outcome.retryAfterMs ?? outcome.snapshot?.retryAfterMs ?? fallback;
+            this.#startCooldown(Math.min(this.#maxCooldownMs, Math.max(this.#minCooldownMs, asked)));
+            shared = true;
+          }
         }
         break;
       case 'overloaded':
-        if (this.#adaptive) this.#window.decrease(permit.grantedAt);
+        if (this.#adaptiveWindow) this.#window.decrease(permit.grantedAt);
         break;
       case 'error':
         break;
@@ -241,7 +271,7 @@ export class AdaptiveRateLimiter {
       this.#cooldownStartedAt = now;
       this.#options.onCooldownStarted?.(until, until - now);
     }
-    this.#window.restart();
+    if (this.#adaptiveWindow) this.#window.restart();
     this.#spacedGrantsLeft = this.#maxConcurrency;
   }
 

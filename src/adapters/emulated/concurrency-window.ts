@@ -1,7 +1,7 @@
 /**
- * How many calls may be in flight, learned AIMD-style: halves on 429/529 (once per round of calls),
- * regrows by slow start up to the threshold and then by one per window of successes, and restarts
- * from one after a cooldown. Never more than `maxConcurrency`.
+ * How many calls may be in flight, learned AIMD-style: halves (by default) on 429/529 (once per round
+ * of calls), regrows by slow start up to the threshold and then by one per window of successes, and
+ * restarts from one (by default) after a cooldown. Never more than `maxConcurrency`.
  */
 export class ConcurrencyWindow {
   readonly #maxConcurrency: number;
@@ -9,12 +9,20 @@ export class ConcurrencyWindow {
   #window: number;
   #threshold: number;
   #lastDecreaseAt = -Infinity;
+  readonly #decreaseFactor: number;
+  readonly #restartWindow: number;
 
-  constructor(maxConcurrency: number, now: () => number) {
+  /**
+   * @param decreaseFactor what the window is multiplied by on a loss (0.5: halved, as TCP does)
+   * @param restartWindow the window after a cooldown, from which slow start ramps up (1 by default)
+   */
+  constructor(maxConcurrency: number, now: () => number, decreaseFactor = 0.5, restartWindow = 1) {
     this.#maxConcurrency = maxConcurrency;
     this.#now = now;
     this.#window = maxConcurrency;
     this.#threshold = maxConcurrency;
+    this.#decreaseFactor = decreaseFactor;
+    this.#restartWindow = Math.min(maxConcurrency, restartWindow);
   }
 
   /** The concurrency currently allowed. */
@@ -34,13 +42,13 @@ export class ConcurrencyWindow {
   decrease(grantedAt: number): void {
     if (grantedAt <= this.#lastDecreaseAt) return;
     this.#lastDecreaseAt = this.#now();
-    this.#threshold = Math.max(1, Math.floor(this.#window / 2));
+    this.#threshold = Math.max(1, Math.floor(this.#window * this.#decreaseFactor));
     this.#window = this.#threshold;
   }
 
-  /** After a pause the server's view is unknown: start again from a window of one and ramp up. */
+  /** After a pause the server's view is unknown: start again from a small window (one by default) and ramp up. */
   restart(): void {
     this.#threshold = Math.max(1, Math.min(this.#threshold, Math.floor(this.#window)));
-    this.#window = 1;
+    this.#window = Math.max(1, Math.min(this.#restartWindow, this.#threshold));
   }
 }

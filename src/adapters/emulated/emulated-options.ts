@@ -6,15 +6,18 @@ import type { BatchResult } from '../../models/batch-result.js';
 import { errorCategories, type ErrorCategory } from '../../models/item-error.js';
 import type { Usage } from '../../models/usage.js';
 import type { CallStrategy } from '../../provider/call-strategy.js';
+import type { ErrorClassification } from '../../errors/error-classification.js';
+import { composeClassifier, type ErrorClassifier } from '../../errors/custom-classifier.js';
 import type { EmulatedMiddleware } from './middleware.js';
 import type { EmulatedObserver } from './observers.js';
+import { rateLimitOptionShape, resolveRateLimitTuning, type EmulatedRateLimitTuning, type ResolvedRateLimitTuning } from './rate-limit-tuning.js';
 import type { EmulatedTools } from './tool-loop.js';
 
 /** What to do with an item that failed for good. */
 export type ErrorStrategy = 'continue' | 'fail-fast' | 'skip';
 
-/** Local rate limits. */
-export interface EmulatedRateLimitOptions {
+/** Local rate limits, and the limiter's knobs ({@link EmulatedRateLimitTuning}). */
+export interface EmulatedRateLimitOptions extends EmulatedRateLimitTuning {
   /**
    * Requests per minute, enforced locally with a token bucket: a finite number of at least 1 (a
    * fraction is fine). Unlimited (or learned) when absent.
@@ -25,16 +28,6 @@ export interface EmulatedRateLimitOptions {
    * usage): a finite number of at least 1.
    */
   readonly tokensPerMinute?: number;
-  /**
-   * Learn limits from `x-ratelimit-*` / `anthropic-ratelimit-*` headers, pause every worker once for
-   * a 429's retry-after (one coordinated cooldown), and ramp back up (slow start, AIMD). The shared
-   * cooldown and the halving of the concurrency happen only for a 429 that shows real rate limiting
-   * (its headers say a budget is spent, or at least half of the calls of the last round trip were
-   * 429s); a scattered 429 is waited out by its own item while the others go on.
-   * With `false`, each item waits out its own 429s and the concurrency stays fixed.
-   * @default true
-   */
-  readonly adaptive?: boolean;
 }
 
 /** Progress of one emulated run, reported after every terminal result. */
@@ -111,6 +104,12 @@ export interface EmulatedOptions {
   readonly maxRateLimitRetries?: number;
   /** Error categories that stop the whole run (`failed`) at the first occurrence. @default ['auth', 'insufficient_quota'] */
   readonly abortOn?: readonly ErrorCategory[];
+  /**
+   * Extends or replaces the built-in error classification of every failed call: called with the
+   * error and the built-in verdict; return a classification (spread the verdict to extend it), or
+   * undefined to keep it. It decides retries, `retryAfterMs`, `abortOn` and the failed result.
+   */
+  readonly classifyError?: ErrorClassifier;
   readonly middleware?: readonly EmulatedMiddleware[];
   /** Receive every event; see `metricsObserver()`. */
   readonly observers?: readonly EmulatedObserver[];
@@ -136,12 +135,17 @@ export interface ResolvedEmulatedOptions {
   readonly retry: RetryStrategy | undefined;
   readonly requestsPerMinute: number | undefined;
   readonly tokensPerMinute: number | undefined;
+  /** Whether any adaptive signal is on. */
   readonly adaptive: boolean;
+  /** The limiter's knobs and the quick-retry budget. */
+  readonly rateLimitTuning: ResolvedRateLimitTuning;
   readonly timeoutMs: number;
   readonly errorStrategy: ErrorStrategy;
   readonly maxQueueSize: number;
   readonly maxRateLimitRetries: number;
   readonly abortOn: ReadonlySet<ErrorCategory>;
+  /** The built-in classifier, or it followed by the `classifyError` option. */
+  readonly classify: (error: unknown) => ErrorClassification;
   readonly middleware: readonly EmulatedMiddleware[];
   readonly observers: readonly EmulatedObserver[];
   readonly onResult: EmulatedOptions['onResult'];
@@ -171,6 +175,7 @@ const emulatedOptionNames = optionNames<EmulatedOptions>({
   maxQueueSize: true,
   maxRateLimitRetries: true,
   abortOn: true,
+  classifyError: true,
   middleware: true,
   observers: true,
   onResult: true,
@@ -180,7 +185,7 @@ const emulatedOptionNames = optionNames<EmulatedOptions>({
   budget: true,
   pollIntervalMs: true,
 });
-const rateLimitOptionNames = optionNames<EmulatedRateLimitOptions>({ requestsPerMinute: true, tokensPerMinute: true, adaptive: true });
+const rateLimitOptionNames = optionNames<Omit<EmulatedRateLimitOptions, keyof EmulatedRateLimitTuning>>({ requestsPerMinute: true, tokensPerMinute: true });
 
 /** An integer from `min` to `max` (NaN, Infinity, fractions and anything else are refused), or `fallback` when absent. */
 function integerOption(option: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -210,7 +215,7 @@ function optionalFunction(option: string, value: unknown): void {
  * ValidationError naming the option (and the closest known name, or the value).
  */
 export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulatedOptions {
-  checkOptionKeys(where, options, emulatedOptionNames, { nested: { rateLimit: { known: rateLimitOptionNames } } });
+  checkOptionKeys(where, options, emulatedOptionNames, { nested: { rateLimit: rateLimitOptionShape(options.rateLimit, rateLimitOptionNames) } });
   const call = options.call;
   if (typeof call !== 'object' || call === null || typeof call.call !== 'function') {
     failOption(where, 'call', 'a call strategy with a call(request, context) method', call);
@@ -219,9 +224,7 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
   const concurrency = integerOption('concurrency', options.concurrency, 16, 1, maxConcurrency);
   if (options.retry !== undefined) assertRetryStrategy(options.retry, 'retry');
   const rateLimit = options.rateLimit ?? {};
-  if (rateLimit.adaptive !== undefined && typeof rateLimit.adaptive !== 'boolean') {
-    failOption(where, 'rateLimit.adaptive', 'a boolean', rateLimit.adaptive);
-  }
+  const rateLimitTuning = resolveRateLimitTuning(where, rateLimit, concurrency);
   const timeoutMs = millisecondsOption('timeoutMs', options.timeoutMs, 60_000);
   const errorStrategy = options.errorStrategy ?? 'continue';
   if (!['continue', 'fail-fast', 'skip'].includes(errorStrategy)) {
@@ -244,6 +247,7 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
   if (!Array.isArray(observers) || observers.some((observer) => typeof observer !== 'function')) {
     failOption(where, 'observers', 'an array of functions', observers);
   }
+  optionalFunction('classifyError', options.classifyError);
   optionalFunction('onResult', options.onResult);
   optionalFunction('onProgress', options.onProgress);
   const tools = options.tools;
@@ -266,12 +270,14 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
     retry: options.retry,
     requestsPerMinute: rateOption('rateLimit.requestsPerMinute', rateLimit.requestsPerMinute),
     tokensPerMinute: rateOption('rateLimit.tokensPerMinute', rateLimit.tokensPerMinute),
-    adaptive: rateLimit.adaptive ?? true,
+    adaptive: rateLimitTuning.limiter.learnFromHeaders === true || rateLimitTuning.limiter.sharedCooldown === true || rateLimitTuning.limiter.adaptiveWindow === true,
+    rateLimitTuning,
     timeoutMs,
     errorStrategy,
     maxQueueSize: integerOption('maxQueueSize', options.maxQueueSize, concurrency * 2, 1, maxQueueSize),
     maxRateLimitRetries: integerOption('maxRateLimitRetries', options.maxRateLimitRetries, 20, 0, maxRateLimitRetries),
     abortOn: new Set(abortOn),
+    classify: composeClassifier(options.classifyError),
     middleware,
     observers,
     onResult: options.onResult,

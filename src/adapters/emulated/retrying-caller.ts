@@ -1,5 +1,5 @@
 import { isAbortError } from '../../errors/abort-error.js';
-import { classifyError, type ErrorClassification } from '../../errors/classify-error.js';
+import type { ErrorClassification } from '../../errors/classify-error.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { CallOutput } from '../../provider/call-strategy.js';
 import { delay } from '../../retry/delay.js';
@@ -12,6 +12,10 @@ import { applyOnError } from './middleware.js';
 import type { createEventEmitter } from './observers.js';
 import { parseRateLimitBudget, parseRateLimitHeaders } from './parse-rate-limit-headers.js';
 import { resolveMaxOutputTokens } from './resolve-max-output-tokens.js';
+import { RetryBudget } from './retry-budget.js';
+
+/** The longest wait of a quick retry (see `rateLimit.retryBudget`): a jitter, not a backoff. */
+const quickRetryMaxDelayMs = 50;
 
 /** Thrown inside an item when it ended without success; carries what the result needs. */
 export class ItemFailure extends Error {
@@ -48,6 +52,8 @@ export class RetryingCaller {
   readonly #signal: AbortSignal;
   readonly #emit: ReturnType<typeof createEventEmitter>;
   readonly #limiter: AdaptiveRateLimiter;
+  /** Quick retries of scattered server errors while the failure rate is low; undefined when off. */
+  readonly #retryBudget: RetryBudget | undefined;
   /** Controllers of the calls in flight: one listener on the run's signal aborts them all (not one listener per call). */
   readonly #callControllers = new Set<AbortController>();
 
@@ -68,9 +74,12 @@ export class RetryingCaller {
       ...(options.requestsPerMinute === undefined ? {} : { requestsPerMinute: options.requestsPerMinute }),
       ...(options.tokensPerMinute === undefined ? {} : { tokensPerMinute: options.tokensPerMinute }),
       adaptive: options.adaptive,
+      ...options.rateLimitTuning.limiter,
       onCooldownStarted: (until, durationMs) => emit({ type: 'cooldown.started', until, durationMs }),
       onCooldownEnded: (durationMs) => emit({ type: 'cooldown.ended', durationMs }),
     });
+    const budget = options.rateLimitTuning.retryBudget;
+    this.#retryBudget = budget === undefined ? undefined : new RetryBudget(budget.capacity, budget.ratio);
   }
 
   /** Rejects the callers still waiting for a permit and stops the limiter's timers. */
@@ -111,8 +120,9 @@ export class RetryingCaller {
       this.#callControllers.delete(controller);
       const outcome: RateLimitOutcome = { kind: 'success', actualTokens: output.usage.totalTokens };
       // A success only teaches limits and what is left: skip the resets and retry-after parsing.
-      if (options.adaptive && output.headers !== undefined) outcome.snapshot = parseRateLimitBudget(output.headers);
+      if (options.rateLimitTuning.learnFromHeaders && output.headers !== undefined) outcome.snapshot = parseRateLimitBudget(output.headers);
       this.#limiter.release(permit, outcome);
+      this.#retryBudget?.succeeded();
       return output;
     }
   }
@@ -127,7 +137,7 @@ export class RetryingCaller {
     } else if (timedOut) {
       classification = { category: 'timeout', retryable: true, message: `No response within ${options.timeoutMs} ms` };
     } else {
-      classification = classifyError(error);
+      classification = options.classify(error);
       // A strategy that surfaces an abort we did not ask for (e.g. a closed client) is not a cancel of the run.
       if (classification.category === 'cancelled' && isAbortError(error)) {
         classification = { category: 'unknown', retryable: false, message: classification.message };
@@ -136,7 +146,7 @@ export class RetryingCaller {
     const category = classification.category;
     const rateLimited = (category === 'rate_limit' || category === 'overloaded') && classification.retryable;
     const headers = headersOfError(error);
-    const snapshot = options.adaptive && headers !== undefined ? parseRateLimitHeaders(headers) : undefined;
+    const snapshot = options.rateLimitTuning.learnFromHeaders && headers !== undefined ? parseRateLimitHeaders(headers) : undefined;
     const outcome: RateLimitOutcome =
       category === 'rate_limit' && classification.retryable
         ? { kind: 'rate_limited', ...(snapshot ? { snapshot } : {}), ...(classification.retryAfterMs === undefined ? {} : { retryAfterMs: classification.retryAfterMs }) }
@@ -175,6 +185,15 @@ export class RetryingCaller {
     } else {
       attempts.budgetRetries += 1;
       delayMs = this.#retry.delayMs(retryContext(attempts.budgetRetries));
+      // A scattered server error while failures are rare: retry after a jitter, not the backoff.
+      if (
+        delayMs > quickRetryMaxDelayMs &&
+        classification.retryAfterMs === undefined &&
+        (category === 'server' || category === 'network') &&
+        this.#retryBudget?.tryQuickRetry() === true
+      ) {
+        delayMs = Math.random() * quickRetryMaxDelayMs;
+      }
     }
     this.#emit({
       type: 'retry.scheduled',
