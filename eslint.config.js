@@ -19,7 +19,8 @@ const layers = [
   ['extension', 'stores'],
   ['cost', 'structured-output', 'templates'],
   adapters,
-  ['client'],
+  // distributed: the BullMQ runner (llm-batch/redis), an emulated adapter spread over workers.
+  ['client', 'distributed'],
   ['testing'],
   ['cli'],
 ];
@@ -51,7 +52,7 @@ const entryZones = [
     message: ' The package entries never load the test tools or the CLI (see docs/architecture.md).',
   })),
   { target: './src/testing.ts', from: ['./src/cli'], message: ' The testing entry never loads the CLI.' },
-  { target: './src/index.ts', from: ['./src/stores'], message: ' The root entry never loads a store that needs a peer dependency (it has its own subpath, llm-batch/redis).' },
+  { target: './src/index.ts', from: ['./src/stores', './src/distributed'], message: ' The root entry never loads what needs ioredis or bullmq (it has its own subpath, llm-batch/redis).' },
 ];
 
 export default tseslint.config(

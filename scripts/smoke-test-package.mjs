@@ -11,7 +11,7 @@ const expected = {
   'llm-batch/gemini': ['geminiBatch', 'geminiGenerate'],
   'llm-batch/testing': ['createMockProviderServer', 'createMockBatchProvider', 'runAdapterConformance', 'fakeBatchProvider'],
   'llm-batch/ai-sdk': ['aiSdk'],
-  'llm-batch/redis': ['redisStore'],
+  'llm-batch/redis': ['redisStore', 'distributed', 'createBatchWorker'],
 };
 
 let failures = 0;

@@ -3,3 +3,5 @@
  * peer dependency `ioredis`). See docs/distributed.md.
  */
 export { redisStore, type RedisBatchStore, type RedisStoreOptions } from './stores/redis/redis-store.js';
+export { distributed, type DistributedOptions, type DistributedProvider } from './distributed/distributed-provider.js';
+export { createBatchWorker, type BatchWorker, type BatchWorkerOptions } from './distributed/batch-worker.js';

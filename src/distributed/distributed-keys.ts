@@ -1,0 +1,23 @@
+import { Redis } from 'ioredis';
+
+/** Where the distributed runner keeps a part's state (results, counts, its size, the cancel flag). */
+export function partKeys(prefix: string, partId: string) {
+  const base = `${prefix}:{${partId}}`;
+  return { results: `${base}:results`, counts: `${base}:counts`, meta: `${base}:meta`, cancel: `${base}:cancel` };
+}
+
+/** The keys of the cluster-wide call gate. */
+export function gateKeys(prefix: string) {
+  return { slot: `${prefix}:gate:slot`, cooldown: `${prefix}:gate:cooldown` };
+}
+
+/** A connection for BullMQ and the runner's keys: from a URL (owned, closed by the runner) or yours. */
+export function openConnection(connection: string | Redis): { redis: Redis; owned: boolean } {
+  if (typeof connection === 'string') return { redis: new Redis(connection, { maxRetriesPerRequest: null }), owned: true };
+  return { redis: connection, owned: false };
+}
+
+/** The BullMQ job id of one chunk: stable, so that enqueuing a part again adds nothing twice. */
+export function chunkJobId(partId: string, chunk: number): string {
+  return `${partId}-c${chunk}`;
+}
