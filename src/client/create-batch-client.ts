@@ -8,7 +8,7 @@ import type { CostEstimate } from '../models/cost-estimate.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { exponentialBackoff } from '../retry/exponential-backoff.js';
 import { fileStore } from '../store/file-store.js';
-import { planDryRun, type DryRunResult, type EstimateOptions } from './plan-dry-run.js';
+import { planDryRun, type DryRunResult, type DryRunRouting, type EstimateOptions } from './plan-dry-run.js';
 import {
   validateClientOptions,
   validateReadOptions,
@@ -32,7 +32,7 @@ import { LiveJobs } from './live-jobs.js';
 import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob, requestTransform } from './plan-new-job.js';
 import { expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
-import { PartProviders, asSubmitted, isMixedJob } from './part-providers.js';
+import { PartProviders, asSubmitted, dryRunRouting, isMixedJob } from './part-providers.js';
 import { attachBatch, refuseRetryOfUnknownRequests, type AttachOptions } from './attach-batch.js';
 import { aggregateResults, readResults, retryableIds } from './read-results.js';
 import { resumePart, submitPart } from './submit-part.js';
@@ -98,6 +98,11 @@ class DefaultBatchClient implements BatchClient {
   /** The client's own adapter (a part of a mixed job may run on another: `#parts.forPart`). */
   readonly provider: () => Promise<BatchProvider>;
 
+  /** A dry run routes `provider:model` requests as a submit does. */
+  #routing(): DryRunRouting {
+    return dryRunRouting(this.#parts, async () => (await this.provider()).mode);
+  }
+
   async close(): Promise<void> {
     const runs = [...this.#core.activeRuns.values()];
     for (const run of runs) run.interrupt.abort(new Error('The client was closed'));
@@ -114,7 +119,7 @@ class DefaultBatchClient implements BatchClient {
     validateSubmitOptions(options, 'estimate');
     const provider = await this.provider();
     const transform = requestTransform(options);
-    const dryRun = await planDryRun({ requests, options, provider, previewCount: 0, ...(transform ? { transform } : {}) });
+    const dryRun = await planDryRun({ requests, options, provider, previewCount: 0, routing: this.#routing(), ...(transform ? { transform } : {}) });
     return dryRun.estimate;
   }
 
@@ -132,6 +137,7 @@ class DefaultBatchClient implements BatchClient {
         requests,
         options,
         provider,
+        routing: this.#routing(),
         ...(transform ? { transform } : {}),
         ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }),
       });

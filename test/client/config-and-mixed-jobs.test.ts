@@ -130,6 +130,29 @@ describe('a job whose requests name their provider', () => {
     await client.close();
   });
 
+  it('a dry run and an estimate plan and price them as submit does, previewing each part with its own provider', async () => {
+    const client = createBatchClient({ config: await loadConfig(yamlPath), store: memoryStore() });
+    const before = server.stats().batchesCreated;
+    const mixed = requests(4, (index) => (index % 2 === 0 ? 'anthropic:claude-haiku-4-5' : 'openai:gpt-5.4-mini'));
+    const dryRun = await client.submit(mixed, { dryRun: true, previewCount: 4 });
+    expect(dryRun.parts.map((part) => [part.provider ?? 'openai', part.requestCount])).toEqual([
+      ['anthropic', 2],
+      ['openai', 2],
+    ]);
+    // Anthropic's batch lines carry params; OpenAI's carry a body.
+    expect(dryRun.preview.map((line) => Object.keys(line as object).sort().join(','))).toEqual([
+      'custom_id,params',
+      'custom_id,params',
+      'body,custom_id,method,url',
+      'body,custom_id,method,url',
+    ]);
+    expect(dryRun.estimate.unknownModels ?? []).toEqual([]);
+    const estimate = await client.estimate(mixed);
+    expect(estimate.perModel.map((model) => model.model).sort()).toEqual(['claude-haiku-4-5', 'gpt-5.4-mini']);
+    expect(server.stats().batchesCreated).toEqual(before);
+    await client.close();
+  });
+
   it('refuses a request for a provider the config disabled, naming the item, before any call', async () => {
     const before = server.stats().batchesCreated;
     const client = createBatchClient({
