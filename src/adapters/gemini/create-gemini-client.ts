@@ -54,6 +54,9 @@ export function createGeminiClient(options: GeminiClientOptions, caller: string,
   return new GoogleGenAI({
     apiKey,
     httpOptions: {
+      // Pinned: @google/genai 2 calls v1beta and version 3 calls v1 by default; Batch Mode, the
+      // Files API and context caching are documented (and emulated) under v1beta.
+      apiVersion: 'v1beta',
       ...(options.baseURL === undefined ? {} : { baseUrl: options.baseURL }),
       ...(transport === undefined ? {} : { fetch: transport as typeof fetch }),
     },

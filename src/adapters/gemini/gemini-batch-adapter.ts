@@ -126,6 +126,8 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
   const cache = options.cache === undefined ? undefined : new GeminiContextCache(client, options.cache);
   const inlineMaxBytes = options.inlineMaxBytes ?? 19_000_000;
   const cleanupMode = options.cleanup ?? 'files';
+  // Gemini has no cancelling state: a job keeps running for a moment after an accepted cancel.
+  const cancelRequested = new Set<string>();
 
   const toRequest = (request: BatchRequest, cachedContent: string | undefined): GeminiGenerateContentRequest =>
     convertToGeminiRequest(request, cachedContent === undefined ? {} : { cachedContent });
@@ -215,7 +217,8 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
 
     async poll(reference, context): Promise<PollResult> {
       const job = await getJob(reference, context);
-      const status = mapGeminiBatchState(job.state);
+      const mapped = mapGeminiBatchState(job.state);
+      const status = mapped === 'in_progress' && cancelRequested.has(jobName(reference)) ? 'cancelling' : mapped;
       const result: PollResult = { status, ...(job.state ? { rawStatus: job.state } : {}) };
       if (status === 'failed') result.error = job.error?.message ?? 'Gemini reports the batch job failed';
       if (job.dest?.fileName) result.reference = { responsesFileName: job.dest.fileName };
@@ -269,6 +272,7 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
     async cancel(reference, context) {
       try {
         await client.batches.cancel({ name: jobName(reference), config: abortOf(context) });
+        cancelRequested.add(jobName(reference));
       } catch (error) {
         // Cancelling a job that already ended is not a failure of the cancel.
         const job = await getJob(reference, context).catch(() => undefined);
