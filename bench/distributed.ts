@@ -1,0 +1,67 @@
+// The distributed runner's scaling and cluster rate limit (docs/distributed.md, docs/benchmarks.md):
+//   node --import tsx bench/distributed.ts [requests]
+// Starts a real redis-server (test/support/redis-server.ts) and the emulator in this process, then
+// worker processes (test/reliability/fixtures/distributed-worker.ts) that call it over HTTP:
+//   1. one worker, then three, `requests` requests (default 6,000) at 100 ms latency, the same
+//      per-worker concurrency (32): throughput and the ratio three / one;
+//   2. three workers under a 1,200 requests-per-minute limit enforced by the emulator, the
+//      workers given the same limit: share of the limit held and share of calls answered 429.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createBatchClient } from '../src/index.js';
+import { distributed, redisStore } from '../src/redis.js';
+import { createMockProviderServer, type MockProviderServerOptions } from '../src/testing/mock-server/index.js';
+import { startRedisServer } from '../test/support/redis-server.js';
+
+const workerFixture = fileURLToPath(new URL('../test/reliability/fixtures/distributed-worker.ts', import.meta.url));
+const count = Number(process.argv[2] ?? 6_000);
+const perWorkerConcurrency = 32;
+const redis = await startRedisServer();
+
+function startWorker(queue: string, baseURL: string, rpm: number | undefined): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerFixture, redis.url, queue, baseURL, String(perWorkerConcurrency), rpm === undefined ? '-' : String(rpm)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker ended (${code})`)));
+  });
+}
+
+async function scenario(name: string, workers: number, items: number, emulatorOptions: MockProviderServerOptions, rpm?: number) {
+  const emulator = await createMockProviderServer({ seed: 5, journalLimit: 1_000_000, ...emulatorOptions });
+  const queue = `bench-${name}-${Date.now()}`;
+  const children = await Promise.all(Array.from({ length: workers }, () => startWorker(queue, `${emulator.url}/v1`, rpm)));
+  const provider = distributed({ connection: redis.url, queue, chunkSize: 100, pollIntervalMs: 200 });
+  const store = redisStore({ url: redis.url, prefix: queue });
+  const client = createBatchClient({ provider, store, pollIntervalMs: 200, maxPollIntervalMs: 300 });
+  const requests = Array.from({ length: items }, (_, index) => ({ id: `i${index}`, model: 'gpt-5.4-mini', maxTokens: 8, messages: [{ role: 'user' as const, content: `${name} prompt ${index}` }] }));
+  const startedAt = Date.now();
+  const job = await client.submit(requests);
+  const ended = await client.wait(job.id);
+  const seconds = (Date.now() - startedAt) / 1_000;
+  const calls = emulator.journal.filter((entry) => entry.endpoint === 'chat.completions');
+  const limited = calls.filter((entry) => entry.status === 429).length;
+  // The rate while calls went on: first to last call.
+  const first = Math.min(...calls.map((entry) => entry.startedAt));
+  const last = Math.max(...calls.map((entry) => entry.startedAt));
+  const callsPerMinute = ((calls.length - limited) / Math.max(1, last - first)) * 60_000;
+  for (const child of children) child.kill('SIGTERM');
+  await provider.close();
+  await store.close();
+  await emulator.close();
+  const outcome = { name, workers, items, status: ended.status, seconds, itemsPerSecond: ended.counts.succeeded / seconds, calls: calls.length, rateLimited: limited, callsPerMinute };
+  console.log(JSON.stringify(outcome));
+  return outcome;
+}
+
+console.log(`load average at the start: ${loadavg().map((value) => value.toFixed(2)).join(' / ')}`);
+const latency = { 'chat.completions': { p50: 100, p99: 130 }, default: 0 };
+const one = await scenario('one-worker', 1, count, { latency });
+const three = await scenario('three-workers', 3, count, { latency });
+console.log(`three workers / one worker: ${(three.itemsPerSecond / one.itemsPerSecond).toFixed(2)}x (ideal ${((3 * perWorkerConcurrency) / 0.1).toFixed(0)} vs ${(perWorkerConcurrency / 0.1).toFixed(0)} items/s)`);
+const limited = await scenario('rpm-1200', 3, Math.min(count, 800), { latency, rateLimit: { requestsPerMinute: 1_200 } }, 1_200);
+console.log(`1,200 RPM limit: ${((limited.callsPerMinute / 1_200) * 100).toFixed(1)}% of the limit held, ${((limited.rateLimited / limited.calls) * 100).toFixed(2)}% of calls answered 429`);
+console.log(`load average at the end: ${loadavg().map((value) => value.toFixed(2)).join(' / ')}`);
+await redis.stop();
