@@ -16,11 +16,11 @@ export const asyncDisposeKey: typeof Symbol.asyncDispose = ((Symbol as { asyncDi
  */
 export function answerAsyncDispose<T extends object>(
   target: T,
-  dispose: () => Promise<void>,
+  dispose: (target: T) => Promise<void>,
   symbol: symbol | undefined = (Symbol as { asyncDispose?: symbol }).asyncDispose,
 ): T {
   if (typeof symbol === 'symbol' && !(symbol in target)) {
-    Object.defineProperty(target, symbol, { value: dispose, configurable: true, writable: true });
+    Object.defineProperty(target, symbol, { value: () => dispose(target), configurable: true, writable: true });
   }
   return target;
 }

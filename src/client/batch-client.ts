@@ -17,6 +17,7 @@ import type {
 } from './batch-client-options.js';
 import type { DryRunResult, EstimateOptions } from './plan-dry-run.js';
 import type { AttachOptions } from './attach-batch.js';
+import type { CompleteOptions } from './complete-one.js';
 
 /** The one client: submit, follow and read jobs on any adapter. */
 export interface BatchClient extends AsyncDisposable {
@@ -24,6 +25,11 @@ export interface BatchClient extends AsyncDisposable {
   submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: DryRunOptions): Promise<DryRunResult>;
   /** Validates, plans, stores and submits a job; an emulated job's run starts in this client. */
   submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: SubmitOptions): Promise<BatchJob>;
+  /**
+   * One request now, through the same call strategy, classifier and retries as a job's item (on a
+   * native shorthand, the provider's synchronous API); a failure comes back as a value. Nothing is stored.
+   */
+  complete<T = unknown>(request: BatchRequestInput, options?: CompleteOptions): Promise<BatchResult<T>>;
   /** What the requests would cost (batch and sync price, tokens, savings), without any network call. */
   estimate(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options?: EstimateOptions): Promise<CostEstimate>;
   /** The job, up to date: polled when this client can drive it, as its driver stored it otherwise. */

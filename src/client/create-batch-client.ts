@@ -8,7 +8,11 @@ import type { CostEstimate } from '../models/cost-estimate.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { exponentialBackoff } from '../retry/exponential-backoff.js';
 import { fileStore } from '../store/file-store.js';
-import { planDryRun, type DryRunResult, type DryRunRouting, type EstimateOptions } from './plan-dry-run.js';
+import type { DryRunResult, DryRunRouting, EstimateOptions } from './plan-dry-run.js';
+import { answerAsyncDispose, asyncDisposeKey } from './async-dispose.js';
+import { completeOne, type CompleteOptions } from './complete-one.js';
+import { clientDryRun, planningInput } from './planning-input.js';
+import { convertAggregate } from '../cost/currency.js';
 import {
   validateClientOptions,
   validateReadOptions,
@@ -30,7 +34,7 @@ import { hasEnded, submitFailed } from './derive-job-state.js';
 import { JobLeases, isLeaseRef } from './job-leases.js';
 import { LiveJobs } from './live-jobs.js';
 import { mergeByIndex } from './merge-by-index.js';
-import { planNewJob, requestTransform } from './plan-new-job.js';
+import { planNewJob } from './plan-new-job.js';
 import { expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
 import { PartProviders, asSubmitted, dryRunRouting, isMixedJob } from './part-providers.js';
 import { attachBatch, refuseRetryOfUnknownRequests, type AttachOptions } from './attach-batch.js';
@@ -67,7 +71,7 @@ const defaultLeaseWaitMs = 3_000;
 export function createBatchClient(given: BatchClientOptions): BatchClient {
   const { options, settings } = expandConfig(given);
   validateClientOptions(options);
-  return new DefaultBatchClient(options, settings);
+  return answerAsyncDispose(new DefaultBatchClient(options, settings), (client) => client.close());
 }
 
 class DefaultBatchClient implements BatchClient {
@@ -111,16 +115,17 @@ class DefaultBatchClient implements BatchClient {
     await this.#core.leases.releaseAll();
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
+  [asyncDisposeKey](): Promise<void> {
     return this.close();
+  }
+
+  complete<T = unknown>(request: BatchRequestInput, options: CompleteOptions = {}): Promise<BatchResult<T>> {
+    return completeOne<T>(request, options, { options: this.options, provider: this.provider });
   }
 
   async estimate(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: EstimateOptions = {}): Promise<CostEstimate> {
     validateSubmitOptions(options, 'estimate');
-    const provider = await this.provider();
-    const transform = requestTransform(options);
-    const dryRun = await planDryRun({ requests, options, provider, previewCount: 0, routing: this.#routing(), ...(transform ? { transform } : {}) });
-    return dryRun.estimate;
+    return (await clientDryRun(requests, options, await this.provider(), this.options, 0, this.#routing())).estimate;
   }
 
   submit(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: DryRunOptions): Promise<DryRunResult>;
@@ -131,16 +136,7 @@ class DefaultBatchClient implements BatchClient {
   ): Promise<BatchJob | DryRunResult> {
     validateSubmitOptions(options);
     if ('dryRun' in options && options.dryRun === true) {
-      const provider = await this.provider();
-      const transform = requestTransform(options);
-      return planDryRun({
-        requests,
-        options,
-        provider,
-        routing: this.#routing(),
-        ...(transform ? { transform } : {}),
-        ...(options.previewCount === undefined ? {} : { previewCount: options.previewCount }),
-      });
+      return clientDryRun(requests, options, await this.provider(), this.options, options.previewCount, this.#routing());
     }
     return toPublicJob(await this.#submit(requests, options, undefined));
   }
@@ -156,7 +152,8 @@ class DefaultBatchClient implements BatchClient {
     const core = this.#core;
     const provider = await this.provider();
     const planned = { requests, options: this.settings?.submitDefaults(options) ?? options, provider, store: core.store, route: (request: BatchRequest) => this.#parts.route(request) };
-    const job = await planNewJob({ ...planned, ...(retryOf === undefined ? {} : { retryOf }) });
+    const { transform: _transform, ...planning } = planningInput(planned.options, this.options.defaults, provider);
+    const job = await planNewJob({ ...planned, ...planning, ...(retryOf === undefined ? {} : { retryOf }) });
     await onPlanned?.(job);
     const lease = await core.leases.hold(job.id);
     try {
@@ -249,7 +246,7 @@ class DefaultBatchClient implements BatchClient {
   async aggregate<T = unknown>(jobId: string, options: AggregateOptions<T> = {}): Promise<BatchAggregate<T>> {
     validateReadOptions('aggregate', options);
     const job = await this.#status(jobId, options.signal ? { signal: options.signal } : {});
-    return aggregateResults(this.#core, job, readResults<T>(this.#core, job, options), options);
+    return convertAggregate(await aggregateResults(this.#core, job, readResults<T>(this.#core, job, options), options), this.options.currency);
   }
 
   /**
@@ -385,7 +382,7 @@ class DefaultBatchClient implements BatchClient {
         original.retriedBy = retry.id;
         await core.jobs.save(original);
       };
-      const submitted = await this.#submit(retried(), { ...(model === undefined ? {} : { model }), metadata: job.metadata, ...submitOptions }, jobId, markRetried);
+      const submitted = await this.#submit(retried(), { ...(model === undefined ? {} : { model }), metadata: job.metadata, ...(job.priority === undefined ? {} : { priority: job.priority }), ...submitOptions }, jobId, markRetried);
       return toPublicJob(submitted);
     } finally {
       this.#retrying.delete(jobId);
