@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { PricingOverride } from '../cost/load-pricing.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
+import { registerSecret } from '../errors/redact-secrets.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { fileStore } from '../store/file-store.js';
 import { failOption } from '../validation/check-options.js';
@@ -49,6 +50,8 @@ export class ConfigSettings {
         code: 'api_key_variable_unset',
       });
     }
+    // Redacted wherever it might surface, whichever adapter (a registered one too) it is handed to.
+    if (apiKey) registerSecret(apiKey);
     return {
       ...(apiKey ? { apiKey } : {}),
       ...(settings?.baseURL === undefined ? {} : { baseURL: settings.baseURL }),

@@ -4,6 +4,7 @@ import { createBatchClient } from '../../src/client/create-batch-client.js';
 import { registerProvider, unregisterProvider } from '../../src/client/provider-registry.js';
 import { createProvider, splitProviderModel } from '../../src/client/resolve-provider.js';
 import { ValidationError } from '../../src/errors/validation-error.js';
+import { redactSecrets } from '../../src/errors/redact-secrets.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
 
@@ -14,6 +15,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 afterEach(() => {
   unregisterProvider('gateway');
+  unregisterProvider('leaky');
 });
 
 function caught(action: () => unknown): ValidationError {
@@ -63,5 +65,22 @@ describe('the provider registry', () => {
     expect(splitProviderModel('gpt-5.4-mini')).toBeUndefined();
     registerProvider('gateway', () => openaiBatch({ apiKey: 'sk-test-x' }));
     expect(splitProviderModel('gateway:llama-3')).toEqual({ provider: 'gateway', model: 'llama-3' });
+  });
+
+  it('a registered provider gets the key the config names from the environment, registered for redaction', async () => {
+    const key = 'gw-secret-value-for-registry-test-0001';
+    process.env['LLM_BATCH_TEST_GATEWAY_KEY'] = key;
+    try {
+      registerProvider('leaky', ({ apiKey }) => {
+        throw new Error(`the gateway refused ${apiKey}`);
+      });
+      const client = createBatchClient({ config: { provider: 'leaky', providers: { leaky: { apiKeyEnv: 'LLM_BATCH_TEST_GATEWAY_KEY' } } }, store: memoryStore() });
+      const error = (await client.provider().catch((caughtError: unknown) => caughtError)) as Error;
+      expect(error.message).toContain(key);
+      expect(redactSecrets(error.message)).not.toContain(key);
+      await client.close();
+    } finally {
+      delete process.env['LLM_BATCH_TEST_GATEWAY_KEY'];
+    }
   });
 });
