@@ -3,7 +3,7 @@ import { createBatchClient } from '../../client/create-batch-client.js';
 import type { CliCommand } from '../cli-command.js';
 import { CommandLine } from '../command-line.js';
 import { formatJobTable } from '../format-job.js';
-import { openStore } from '../open-client.js';
+import { openStore, readCliConfig } from '../open-client.js';
 import { UsageError } from '../usage-error.js';
 import type { StoreDamageError } from '../../errors/store-damage-error.js';
 import { exitCodes } from '../exit-codes.js';
@@ -42,7 +42,7 @@ export const listCommand: CliCommand = {
       return status as JobStatus;
     });
     // Listing needs no provider; this shorthand is never resolved.
-    const client = createBatchClient({ provider: 'openai', store: openStore(line, io) });
+    const client = createBatchClient({ provider: 'openai', store: openStore(line, io, await readCliConfig(line)) });
     const damaged: StoreDamageError[] = [];
     const jobs = await client.list({ ...(statuses ? { status: statuses } : {}), onDamaged: (error) => damaged.push(error) });
     if (line.flag('json')) {
