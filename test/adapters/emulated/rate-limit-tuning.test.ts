@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AdaptiveRateLimiter, emulated, type EmulatedEvent, type EmulatedOptions, type RateLimitPermit } from '../../../src/adapters/emulated/index.js';
+import type { RateLimitPermit } from '../../../src/adapters/emulated/adaptive-rate-limiter.js';
+import { AdaptiveRateLimiter, emulated, type EmulatedEvent, type EmulatedOptions } from '../../../src/adapters/emulated/index.js';
 import { resolveRateLimitTuning, type EmulatedRateLimitTuning } from '../../../src/adapters/emulated/rate-limit-tuning.js';
 import { openaiChat } from '../../../src/adapters/openai/index.js';
 import { ValidationError } from '../../../src/errors/validation-error.js';
