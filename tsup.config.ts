@@ -10,6 +10,7 @@ export default defineConfig([
       testing: 'src/testing.ts',
       'ai-sdk': 'src/ai-sdk.ts',
       redis: 'src/redis.ts',
+      viewer: 'src/viewer.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -26,6 +27,6 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
-    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'ioredis', 'bullmq', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'ioredis', 'bullmq', 'vitest', 'llm-batch/redis'],
   },
 ]);

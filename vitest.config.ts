@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^llm-batch\/testing$/, replacement: source('./src/testing.ts') },
       { find: /^llm-batch\/ai-sdk$/, replacement: source('./src/ai-sdk.ts') },
       { find: /^llm-batch\/redis$/, replacement: source('./src/redis.ts') },
+      { find: /^llm-batch\/viewer$/, replacement: source('./src/viewer.ts') },
       { find: /^llm-batch$/, replacement: source('./src/index.ts') },
     ],
   },

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const entries = ['llm-batch', 'llm-batch/openai', 'llm-batch/anthropic', 'llm-batch/gemini', 'llm-batch/testing', 'llm-batch/ai-sdk', 'llm-batch/redis'];
+const entries = ['llm-batch', 'llm-batch/openai', 'llm-batch/anthropic', 'llm-batch/gemini', 'llm-batch/testing', 'llm-batch/ai-sdk', 'llm-batch/redis', 'llm-batch/viewer'];
 const expected = {
   'llm-batch': ['createBatchClient', 'emulated', 'fileStore', 'memoryStore', 'classifyError', 'ValidationError'],
   'llm-batch/openai': ['openaiBatch', 'openaiChat', 'openaiResponses'],
@@ -12,6 +12,7 @@ const expected = {
   'llm-batch/testing': ['createMockProviderServer', 'createMockBatchProvider', 'runAdapterConformance', 'fakeBatchProvider'],
   'llm-batch/ai-sdk': ['aiSdk'],
   'llm-batch/redis': ['redisStore', 'distributed', 'createBatchWorker'],
+  'llm-batch/viewer': ['startViewer'],
 };
 
 let failures = 0;

@@ -6,6 +6,7 @@ import * as anthropic from 'llm-batch/anthropic';
 import * as openai from 'llm-batch/openai';
 import * as testing from 'llm-batch/testing';
 import { fakeBatchProvider } from 'llm-batch/testing';
+import * as viewer from 'llm-batch/viewer';
 
 // What each entry exports at run time is a promise kept across versions: a name added here is a
 // decision (docs/ or examples/ use it), never a side effect of a refactoring.
@@ -93,6 +94,10 @@ describe('the public surface', () => {
         "runStoreConformance",
       ]
     `);
+  });
+
+  it('llm-batch/viewer exports the local job viewer', () => {
+    expect(names(viewer)).toEqual(['startViewer']);
   });
 });
 

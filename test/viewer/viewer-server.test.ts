@@ -1,0 +1,165 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startViewer, type Viewer } from '../../src/cli/viewer/start-viewer.js';
+import type { BatchStore } from '../../src/store/batch-store.js';
+import { requestsOf, runJob, scriptAnswer, temporaryStore } from './viewer-fixtures.js';
+
+/** A raw HTTP call, so that the Host header can be anything. */
+function call(viewer: Viewer, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: viewer.port, path, method: options.method ?? 'GET', headers: { host: `127.0.0.1:${viewer.port}`, ...options.headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function api<T = any>(viewer: Viewer, path: string): Promise<T> {
+  const response = await call(viewer, path, { headers: { 'x-viewer-token': viewer.token } });
+  expect(response.status, response.body).toBe(200);
+  return JSON.parse(response.body) as T;
+}
+
+describe('the viewer server', () => {
+  let store: BatchStore;
+  let viewer: Viewer;
+  let mixedJob: string;
+  let plainJob: string;
+
+  beforeAll(async () => {
+    ({ store } = await temporaryStore());
+    const prompts = (index: number) => (index % 10 === 3 ? `refuse ${index}` : index === 5 ? 'say-script' : `prompt ${index}`);
+    mixedJob = await runJob(store, requestsOf(120, prompts), { team: 'search' });
+    plainJob = await runJob(store, requestsOf(3), { team: 'ads' });
+    viewer = await startViewer({ store, pollIntervalMs: 20 });
+  }, 30_000);
+  afterAll(async () => {
+    await viewer?.close();
+  });
+
+  it('listens on 127.0.0.1 and prints a URL with its token', () => {
+    expect(viewer.url).toBe(`http://127.0.0.1:${viewer.port}/?token=${viewer.token}`);
+    expect(viewer.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses a request without the token, with a wrong one, and with a foreign Host header (DNS rebinding)', async () => {
+    expect((await call(viewer, '/api/jobs')).status).toBe(403);
+    expect((await call(viewer, '/api/jobs', { headers: { 'x-viewer-token': 'x'.repeat(viewer.token.length) } })).status).toBe(403);
+    expect((await call(viewer, `/?token=${viewer.token}`, { headers: { host: `attacker.example:${viewer.port}` } })).status).toBe(421);
+    expect((await call(viewer, `/?token=${viewer.token}`, { headers: { host: `localhost:${viewer.port}` } })).status).toBe(200);
+  });
+
+  it('serves the page with the token in the URL and sets a strict HttpOnly cookie that later requests use', async () => {
+    const page = await call(viewer, `/?token=${viewer.token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const cookie = String(page.headers['set-cookie']);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const withCookie = await call(viewer, '/api/jobs', { headers: { cookie: cookie.split(';')[0]! } });
+    expect(withCookie.status).toBe(200);
+  });
+
+  it('lists jobs with counts, cost and metadata, filtered by status and provider', async () => {
+    const { jobs } = await api(viewer, '/api/jobs');
+    expect(jobs.map((job: { id: string }) => job.id).sort()).toEqual([mixedJob, plainJob].sort());
+    const mixed = jobs.find((job: { id: string }) => job.id === mixedJob);
+    expect(mixed).toMatchObject({ status: 'completed', provider: 'openai', mode: 'emulated', metadata: { team: 'search' } });
+    expect(mixed.counts).toMatchObject({ total: 120, succeeded: 108, failed: 12 });
+    expect(typeof mixed.costUsd).toBe('number');
+    expect(typeof mixed.estimateUsd).toBe('number');
+    expect(mixed.budgetUsd).toBe(100);
+    expect((await api(viewer, '/api/jobs?status=failed')).jobs).toEqual([]);
+    expect((await api(viewer, '/api/jobs?provider=anthropic')).jobs).toEqual([]);
+    expect((await api(viewer, '/api/jobs?provider=openai&status=completed')).jobs).toHaveLength(2);
+  });
+
+  it('shows a job with its parts, and its failures grouped by category with sample messages', async () => {
+    const { job } = await api(viewer, `/api/jobs/${mixedJob}`);
+    expect(job.parts.length).toBeGreaterThan(0);
+    expect(job.parts[0]).toMatchObject({ status: 'completed', requestCount: 120 });
+    expect(JSON.stringify(job)).not.toContain('reference');
+    const analysis = await api(viewer, `/api/jobs/${mixedJob}/failures`);
+    expect(analysis.journaled).toBe(120);
+    expect(analysis.failures).toHaveLength(1);
+    expect(analysis.failures[0]).toMatchObject({ category: 'invalid_request', count: 12 });
+    expect(analysis.failures[0].samples[0].message).toContain('bad request for refuse');
+    expect(analysis.completion.reduce((sum: number, slice: { failed: number }) => sum + slice.failed, 0)).toBe(12);
+  });
+
+  it('pages results on the server, filters by status and searches id, text and metadata', async () => {
+    const first = await api(viewer, `/api/jobs/${mixedJob}/results?limit=50`);
+    expect(first.items).toHaveLength(50);
+    expect(first.total).toBe(120);
+    expect(first.hasMore).toBe(true);
+    const last = await api(viewer, `/api/jobs/${mixedJob}/results?limit=50&offset=100`);
+    expect(last.items).toHaveLength(20);
+    expect(last.hasMore).toBe(false);
+    const ids = new Set([...first.items, ...(await api(viewer, `/api/jobs/${mixedJob}/results?limit=50&offset=50`)).items, ...last.items].map((item: { id: string }) => item.id));
+    expect(ids.size).toBe(120);
+    const failed = await api(viewer, `/api/jobs/${mixedJob}/results?status=failed&limit=100`);
+    expect(failed.items).toHaveLength(12);
+    expect(failed.total).toBe(12);
+    expect(failed.items.every((item: { status: string; category: string }) => item.status === 'failed' && item.category === 'invalid_request')).toBe(true);
+    expect((await api(viewer, `/api/jobs/${mixedJob}/results?q=item_77`)).items.map((item: { id: string }) => item.id)).toEqual(['item_77']);
+    expect((await api(viewer, `/api/jobs/${mixedJob}/results?q=${encodeURIComponent('<script>')}`)).items.map((item: { id: string }) => item.id)).toEqual(['item_5']);
+    expect((await api(viewer, `/api/jobs/${mixedJob}/results?q=row%3D42`)).items.map((item: { id: string }) => item.id)).toEqual(['item_42']);
+    expect((await call(viewer, `/api/jobs/${mixedJob}/results?status=nope`, { headers: { 'x-viewer-token': viewer.token } })).status).toBe(400);
+  });
+
+  it('shows one item, request and result side by side', async () => {
+    const item = await api(viewer, `/api/jobs/${mixedJob}/items/item_5`);
+    expect(item.request.messages[0].content).toBe('say-script');
+    expect(item.result).toMatchObject({ id: 'item_5', status: 'succeeded', text: scriptAnswer });
+    expect(item.result.raw).toBeUndefined();
+    expect(item.index).toBe(5);
+    expect((await call(viewer, `/api/jobs/${mixedJob}/items/nope`, { headers: { 'x-viewer-token': viewer.token } })).status).toBe(404);
+    expect((await call(viewer, `/api/jobs/..%2Fetc/items/x`, { headers: { 'x-viewer-token': viewer.token } })).status).toBe(400);
+  });
+
+  it('downloads results as JSONL and as CSV with formulas neutralised', async () => {
+    const jsonl = await call(viewer, `/api/jobs/${mixedJob}/download.jsonl`, { headers: { 'x-viewer-token': viewer.token } });
+    expect(jsonl.headers['content-disposition']).toContain(`${mixedJob}-results.jsonl`);
+    const lines = jsonl.body.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(120);
+    const csv = await call(viewer, `/api/jobs/${mixedJob}/download.csv`, { headers: { 'x-viewer-token': viewer.token } });
+    expect(csv.body.split('\r\n')[0]).toBe('id,status,text,output,finish_reason,model,input_tokens,output_tokens,error_category,error_retryable,error_message');
+    expect(csv.body.split('\r\n')).toHaveLength(122);
+  });
+
+  it('cancels behind POST with the token header only, and not at all when read-only', async () => {
+    const { store: other } = await temporaryStore();
+    const slow = await other.loadJob(plainJob);
+    expect(slow).toBeUndefined();
+    // A cookie or a query token is not enough for an action (a form posted from another site).
+    expect((await call(viewer, `/api/jobs/${plainJob}/cancel?token=${viewer.token}`, { method: 'POST' })).status).toBe(403);
+    expect((await call(viewer, `/api/jobs/${plainJob}/cancel`, { method: 'GET', headers: { 'x-viewer-token': viewer.token } })).status).toBe(405);
+    const crossOrigin = await call(viewer, `/api/jobs/${plainJob}/cancel`, { method: 'POST', headers: { 'x-viewer-token': viewer.token, origin: 'http://evil.example' } });
+    expect(crossOrigin.status).toBe(403);
+    const cancelled = await call(viewer, `/api/jobs/${plainJob}/cancel`, { method: 'POST', headers: { 'x-viewer-token': viewer.token, origin: `http://127.0.0.1:${viewer.port}` } });
+    expect(cancelled.status).toBe(200);
+    expect(await store.cancelRequested(plainJob)).toBeDefined();
+    const retry = await call(viewer, `/api/jobs/${plainJob}/retry`, { method: 'POST', headers: { 'x-viewer-token': viewer.token } });
+    expect(retry.status).toBe(501);
+
+    const readOnly = await startViewer({ store, readOnly: true });
+    try {
+      const refused = await call(readOnly, `/api/jobs/${mixedJob}/cancel`, { method: 'POST', headers: { 'x-viewer-token': readOnly.token } });
+      expect(refused.status).toBe(403);
+      expect(JSON.parse(refused.body).error).toContain('read-only');
+      expect(await store.cancelRequested(mixedJob)).toBeUndefined();
+    } finally {
+      await readOnly.close();
+    }
+  });
+
+  it('rejects unknown options and bad values with a ValidationError naming them', async () => {
+    await expect(startViewer({ store, prot: 1 } as never)).rejects.toThrow(/prot/);
+    await expect(startViewer({ store, port: -1 })).rejects.toThrow(/port/);
+    await expect(startViewer({ store: {} as never })).rejects.toThrow(/store/);
+  });
+});
