@@ -163,3 +163,75 @@ describe('the viewer server', () => {
     await expect(startViewer({ store: {} as never })).rejects.toThrow(/store/);
   });
 });
+
+/** Reads server-sent events from `path` until `until` says stop; resolves to the data of each `job` event. */
+function readEvents(viewer: Viewer, path: string, until: (events: any[]) => boolean, timeoutMs = 10_000): Promise<any[]> {
+  return new Promise((resolve, reject) => {
+    const events: any[] = [];
+    const req = httpRequest({ host: '127.0.0.1', port: viewer.port, path, headers: { host: `127.0.0.1:${viewer.port}`, 'x-viewer-token': viewer.token } }, (res) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').find((line) => line.startsWith('data: '));
+          if (block.startsWith('event: job') && data) events.push(JSON.parse(data.slice(6)));
+        }
+        if (until(events)) {
+          clearTimeout(timer);
+          req.destroy();
+          resolve(events);
+        }
+      });
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`no end after ${events.length} events`));
+    }, timeoutMs);
+    req.on('error', (error) => {
+      if (!req.destroyed) reject(error);
+    });
+    req.end();
+  });
+}
+
+describe('the viewer live', () => {
+  it('streams a running job over server-sent events to every client from one shared watcher', async () => {
+    const { store } = await temporaryStore();
+    let reads = 0;
+    const counting: BatchStore = Object.assign(Object.create(null), store, {
+      loadJob: (jobId: string) => {
+        reads++;
+        return store.loadJob(jobId);
+      },
+    });
+    const { createMockBatchProvider } = await import('../../src/testing/mock-batch-provider.js');
+    const { createBatchClient } = await import('../../src/client/create-batch-client.js');
+    const mock = await createMockBatchProvider({ mode: 'emulated', server: { latency: 25 }, emulated: { concurrency: 2 } });
+    const client = createBatchClient({ provider: mock.provider, store });
+    const viewer = await startViewer({ store: counting, pollIntervalMs: 25 });
+    try {
+      const job = await client.submit(requestsOf(40));
+      const done = (events: any[]) => events.some((event) => event.job.status === 'completed');
+      const started = Date.now();
+      const before = reads;
+      const streams = await Promise.all([1, 2, 3].map(() => readEvents(viewer, `/api/jobs/${job.id}/events`, done)));
+      const elapsed = Date.now() - started;
+      await client.wait(job.id);
+      for (const events of streams) {
+        expect(events.length).toBeGreaterThan(1);
+        expect(events[events.length - 1].job.counts.succeeded).toBe(40);
+        expect(events[events.length - 1].progress.length).toBeGreaterThan(1);
+      }
+      // One watcher for three clients: about one manifest read a tick, not three (plus the three checks that the job exists).
+      expect(reads - before).toBeLessThanOrEqual(Math.ceil(elapsed / 25) + 6);
+    } finally {
+      await viewer.close();
+      await client.close();
+      await mock.close();
+    }
+  }, 20_000);
+});
