@@ -139,6 +139,35 @@ export function optionalMemberChecks(settings: ConformanceSettings): Conformance
       },
     },
     {
+      name: 'defaultModel is a non-empty string',
+      async run() {
+        const adapter = await settings.createAdapter();
+        skipUnlessDeclared(adapter, 'defaultModel');
+        const model: unknown = adapter.defaultModel;
+        ensure(typeof model === 'string' && model !== '', `defaultModel is ${shown(model)}, not a non-empty model name (the planner stores it in requests that name none)`);
+      },
+    },
+    {
+      name: 'complete answers one request with one terminal result under its id',
+      async run() {
+        const adapter = await settings.createAdapter();
+        skipUnlessDeclared(adapter, 'complete');
+        const request = oneRequest();
+        const warnings: string[] = [];
+        const result: unknown = await within(
+          Promise.resolve().then(() => adapter.complete!(request, callContext(warnings))),
+          settings.deadlineMs,
+          `complete had not answered ${settings.deadlineMs} ms after it was called`,
+        );
+        const { id, status } = (result ?? {}) as { id?: unknown; status?: unknown };
+        ensureEqual(id, request.id, 'the id of the result complete returned');
+        ensure(
+          status === 'succeeded' || status === 'failed' || status === 'cancelled' || status === 'expired',
+          `complete returned a result with status ${shown(status)}, not a terminal item status (a failure is a value, not a throw)`,
+        );
+      },
+    },
+    {
       name: 'journalsEachResultOnce: recordResult gets exactly one result per request of a run',
       async run() {
         const adapter = await settings.createAdapter();

@@ -366,6 +366,19 @@ const plantedBugs: PlantedBug[] = [
     says: 'a second cleanup of the same batch (the core may repeat it after a crash) threw: No such batch',
   },
   {
+    bug: 'defaultModel is empty',
+    plant: (fake) => ({ ...fake, defaultModel: '' }),
+    check: 'defaultModel is a non-empty string',
+    says: 'defaultModel is "", not a non-empty model name',
+  },
+  {
+    bug: 'complete answers under another id',
+    on: 'emulated',
+    plant: (provider) => ({ ...provider, complete: async (request, context) => ({ ...(await provider.complete!(request, context)), id: 'other' }) }),
+    check: 'complete answers one request',
+    says: 'the id of the result complete returned',
+  },
+  {
     bug: 'waitForRun never resolves',
     on: 'emulated',
     plant: (provider) => ({ ...provider, waitForRun: () => new Promise<void>(() => {}) }),
@@ -426,23 +439,23 @@ describe('runAdapterConformance catches adapter bugs', () => {
   it('passes the correct adapter the bugs are planted in, on every check but those of the members it lacks', async () => {
     const report = await conformanceOf('fake', { plant: (fake) => fake });
     expect(report.failed).toEqual([]);
-    expect(checksOf(report)).toEqual(['cleanup', 'countTokens', 'journalsEachResultOnce:', 'measure', 'waitForRun']);
+    expect(checksOf(report)).toEqual(['cleanup', 'complete', 'countTokens', 'defaultModel', 'journalsEachResultOnce:', 'measure', 'waitForRun']);
     expect(report.passed.length).toBeGreaterThanOrEqual(17);
   });
 
   it('passes the fake with measure, countTokens and cleanup added, on their checks too', async () => {
     const report = await conformanceOf('fake with every member', { plant: withEveryMember });
     expect(report.failed).toEqual([]);
-    expect(checksOf(report)).toEqual(['journalsEachResultOnce:', 'waitForRun']);
+    expect(checksOf(report)).toEqual(['complete', 'defaultModel', 'journalsEachResultOnce:', 'waitForRun']);
   });
 
   it('passes the emulated adapter the emulated-only bugs are planted in, on waitForRun and journalsEachResultOnce too', async () => {
     const report = await conformanceOf('emulated', { on: 'emulated', plant: (provider) => provider });
     expect(report.failed).toEqual([]);
-    for (const member of ['waitForRun', 'journalsEachResultOnce', 'cleanup', 'pollIntervalMs']) {
+    for (const member of ['waitForRun', 'journalsEachResultOnce', 'cleanup', 'pollIntervalMs', 'complete']) {
       expect(report.passed.some((name) => name.startsWith(member))).toBe(true);
     }
-    expect(checksOf(report)).toEqual(['countTokens', 'find', 'measure', 'preview', 'resumes']);
+    expect(checksOf(report)).toEqual(['countTokens', 'defaultModel', 'find', 'measure', 'preview', 'resumes']);
   });
 
   it('plants more than eleven distinct bugs', () => {
