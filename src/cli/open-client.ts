@@ -11,6 +11,8 @@ import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { storedJobProvider } from './stored-job-provider.js';
 import { UsageError } from './usage-error.js';
+import { loggerFromEnv } from '../client/logger.js';
+import type { Logger } from '../client/client-observers.js';
 
 /** A client opened for a command, with what it runs on. */
 export interface OpenedClient {
@@ -38,7 +40,7 @@ export async function openClientForNewJob(line: CommandLine, io: CliIo): Promise
   const config = await readCliConfig(line);
   const store = openStore(line, io, config);
   const choice = chooseProvider(line, io, undefined, config);
-  return { ...(await createClient(line, store, choice)), store, choice };
+  return { ...(await createClient(line, store, choice, io)), store, choice };
 }
 
 /**
@@ -69,10 +71,11 @@ export async function openClientForJob(
         'Use `llm-batch run FILE` (submit and wait in one process) with the emulator, or a real provider.',
     );
   }
-  return { ...(await createClient(line, store, choice)), store, choice, job };
+  return { ...(await createClient(line, store, choice, io)), store, choice, job };
 }
 
-async function createClient(line: CommandLine, store: BatchStore, choice: ProviderChoice): Promise<Pick<OpenedClient, 'client' | 'close'>> {
+async function createClient(line: CommandLine, store: BatchStore, choice: ProviderChoice, io: CliIo): Promise<Pick<OpenedClient, 'client' | 'close'>> {
+  const logging = cliLogger(io);
   const pollIntervalMs = line.duration('poll-interval');
   const concurrency = line.positiveInteger('concurrency');
   // An interval asked for is kept, not stretched by the backoff of native polling.
@@ -82,7 +85,7 @@ async function createClient(line: CommandLine, store: BatchStore, choice: Provid
   if (choice.provider === 'mock') {
     // The local emulator runs inside this process for as long as the command does.
     const mock = await createMockBatchProvider({ mode: choice.mode, ...(choice.mode === 'emulated' ? { emulated: emulatedConcurrency } : {}) });
-    const client = createBatchClient({ provider: mock.provider, store, ...polling, ...configOf(choice) });
+    const client = createBatchClient({ provider: mock.provider, store, ...polling, ...configOf(choice), ...logging });
     return {
       client,
       close: async () => {
@@ -94,11 +97,21 @@ async function createClient(line: CommandLine, store: BatchStore, choice: Provid
       },
     };
   }
-  const client = createBatchClient({ provider: choice.provider, mode: choice.mode, store, ...polling, ...emulatedConcurrency, ...configOf(choice) });
+  const client = createBatchClient({ provider: choice.provider, mode: choice.mode, store, ...polling, ...emulatedConcurrency, ...configOf(choice), ...logging });
   return { client, close: () => client.close() };
 }
 
 /** The config file's settings for the client (models' caps and prices, other providers, defaults). */
 function configOf(choice: ProviderChoice): { config?: LoadedConfig } {
   return choice.config === undefined || Object.keys(choice.config.config).length === 0 ? {} : { config: choice.config };
+}
+
+/** `LLM_BATCH_LOG=debug` (or info, warn, error): the library's decisions, logged to standard error. */
+function cliLogger(io: CliIo): { logger?: Logger } {
+  try {
+    const logger = loggerFromEnv(io.env['LLM_BATCH_LOG'], (text) => io.stderr.write(text));
+    return logger === undefined ? {} : { logger };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

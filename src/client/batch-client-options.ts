@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { StoreDamageError } from '../errors/store-damage-error.js';
 import type { BatchJob, JobStatus } from '../models/batch-job.js';
-import type { ItemStatus } from '../models/batch-result.js';
+import type { BatchResult, ItemStatus } from '../models/batch-result.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { assertRetryStrategy } from '../retry/assert-retry-strategy.js';
 import type { RetryStrategy } from '../retry/retry-strategy.js';
@@ -11,6 +11,8 @@ import type { StructuredOutputSchema } from '../structured-output/structured-out
 import type { JsonSchema } from '../structured-output/validate-json-schema.js';
 import { checkNumberOption, checkOptionKeys, failOption } from '../validation/check-options.js';
 import type { LeaseOptions } from './job-leases.js';
+import { validateClientHooks } from './validate-client-hooks.js';
+import type { JobObserver, Logger } from './client-observers.js';
 import type { LlmBatchConfig, LoadedConfig } from './config-file.js';
 import { validateRequestDefaults, type RequestDefaults } from './apply-defaults.js';
 import { validatePriorityOptions, type JobPriority } from './job-priority.js';
@@ -62,6 +64,20 @@ export interface BatchClientOptions extends ShorthandOptions {
    * @default { ttlMs: 30_000, waitMs: 3_000 }
    */
   readonly lease?: LeaseOptions;
+  /**
+   * Receive every event of every job, in every mode: an emulated run's (`job.started`,
+   * `retry.scheduled`, `cooldown.started`, `item.failed` ...) and a native part's (`part.submitted`,
+   * `part.polled` with counts, `part.ended`, `item.result`, `results.read`). `metricsObserver()` fits.
+   */
+  readonly observers?: readonly JobObserver[];
+  /** Called with every result once it is journaled, in every mode (native results as they are read). */
+  readonly onResult?: (result: BatchResult, job: { readonly id: string }) => void | Promise<void>;
+  /**
+   * Where the library logs what it decides: parts submitted, polls, retries and why, cooldowns,
+   * items that failed for good. Any `{ debug, info, warn, error }` (console, pino, winston); every
+   * message is redacted.
+   */
+  readonly logger?: Logger;
   /** What every request gets unless it sets it (model, system, temperature, maxTokens, tools, schema). */
   readonly defaults?: RequestDefaults;
   /**
@@ -182,7 +198,7 @@ export type TypedSchema<T> = z.ZodType<T> | JsonSchema;
 export const maxPollIntervalLimitMs = 86_400_000;
 
 const shorthandKeys = ['apiKey', 'baseURL', 'concurrency', 'emulated'] as const;
-const clientKeys = ['provider', 'config', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', 'defaults', 'currency', ...shorthandKeys] as const;
+const clientKeys = ['provider', 'config', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', 'defaults', 'currency', 'observers', 'onResult', 'logger', ...shorthandKeys] as const;
 const costKeys = ['maxCostUsd', 'pricing', 'exactTokens'] as const;
 const submitKeys = ['model', 'metadata', 'priority', 'serviceTierFromPriority', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', ...costKeys] as const;
 const waitKeys = ['pollIntervalMs', 'timeoutMs', 'onProgress', 'signal'] as const;
@@ -230,6 +246,7 @@ export function validateClientOptions(options: BatchClientOptions): void {
   }
   validateRequestDefaults(where, options.defaults);
   validateDisplayCurrency(where, options.currency);
+  validateClientHooks(where, options);
   const lease = options.lease;
   if (lease !== undefined) {
     if (typeof lease !== 'object' || lease === null) failOption(where, 'lease', 'an object { ttlMs?, waitMs? }', lease);

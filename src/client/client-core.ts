@@ -6,6 +6,7 @@ import { runWithRetry } from '../retry/run-with-retry.js';
 import type { BatchStore } from '../store/batch-store.js';
 import type { JobLeases, LeaseRef } from './job-leases.js';
 import type { LiveJobs } from './live-jobs.js';
+import { createClientHooks, noClientHooks, type ClientHooks, type ClientHooksOptions } from './client-observers.js';
 
 /** An emulated run of this client: its interrupt switch and its hold on the job's lease. */
 export interface ActiveRun {
@@ -29,6 +30,8 @@ export class ClientCore {
   readonly collecting = new Map<string, Promise<void>>();
   /** Malformed adapter results seen per part, to cap their warnings. */
   readonly malformedCounts = new Map<string, number>();
+  /** The client's observers, `onResult` and logger. */
+  hooks: ClientHooks = noClientHooks;
 
   constructor(
     readonly store: BatchStore,
@@ -56,8 +59,18 @@ export class ClientCore {
       strategy: this.retryStrategy,
       ...(signal ? { signal } : {}),
       ...(provider.classifyError ? { classify: (error: unknown) => provider.classifyError!(error) } : {}),
+      onRetry: (event) => {
+        const { category, message } = event.classification;
+        this.hooks.log('warn', `${provider.name} call failed (attempt ${event.attempt}, ${category}: ${message}); retrying in ${Math.round(event.delayMs)} ms`);
+      },
     }).catch((error: unknown) => {
       throw providerFailure(error, provider.name, `The ${provider.name} provider call failed`);
     });
   }
+}
+
+/** Gives `core` the client's observers, `onResult` and logger (an `onResult` that throws becomes a job warning). */
+export function withClientHooks(core: ClientCore, options: ClientHooksOptions): ClientCore {
+  core.hooks = createClientHooks(options, (job, message) => core.callContext(job, undefined).warn(message));
+  return core;
 }

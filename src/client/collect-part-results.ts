@@ -1,7 +1,7 @@
 import { redactSecrets } from '../errors/classify-error.js';
 import { isTerminalStatus, type JobManifest, type PartManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
-import type { BatchProvider } from '../provider/batch-provider.js';
+import type { BatchProvider, PollResult } from '../provider/batch-provider.js';
 import { checkAdapterResult } from './check-adapter-result.js';
 import type { ClientCore } from './client-core.js';
 import { clientExtensions } from './client-extensions.js';
@@ -37,6 +37,7 @@ export async function refreshPart(core: ClientCore, job: JobManifest, part: Part
     if (job.mode === 'native') {
       const counts = partCountsFromReport(part.requestCount, polled.counts);
       if (counts) part.counts = counts;
+      emitPolled(core, job, part, polled);
     }
   }
   if (isTerminalStatus(part.status) && !part.resultsStored) await collectPartResults(core, job, part, provider, signal);
@@ -75,6 +76,8 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     if ((open || ids.has(result.id)) && !stored.has(result.id)) count(result);
   }
   const reference = part.reference;
+  let read = 0;
+  let synthesized = 0;
   if (reference && part.submitState === 'submitted') {
     await core.withRetry(provider, async (retrySignal) => {
       const context = core.callContext(job, retrySignal);
@@ -100,6 +103,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
           buffer.push(result);
           if (buffer.length >= 1_000) {
             await core.store.appendResults(job.id, buffer);
+            read += await notifyStored(core, job, part, buffer);
             buffer = [];
           }
         }
@@ -107,6 +111,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
         // Results counted as stored must be in the journal even when the download breaks off:
         // the retry skips them, so an unwritten buffer would be lost for good.
         await core.store.appendResults(job.id, buffer);
+        read += await notifyStored(core, job, part, buffer);
         if (unknownIds.length > 0) {
           const shown = unknownIds.slice(0, 5).map((id) => `"${id}"`).join(', ');
           const more = unknownIds.length > 5 ? ` and ${unknownIds.length - 5} more` : '';
@@ -126,10 +131,13 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     missing.push(result);
     if (missing.length >= 1_000) {
       await core.store.appendResults(job.id, missing);
+      synthesized += await notifyStored(core, job, part, missing);
       missing = [];
     }
   }
   await core.store.appendResults(job.id, missing);
+  synthesized += await notifyStored(core, job, part, missing);
+  if (job.mode === 'native') core.hooks.emitNative({ type: 'results.read', jobId: job.id, partId: part.id, read, missing: synthesized });
   part.counts = tallies;
   await finishPart(core, job, part, provider, signal);
 }
@@ -159,6 +167,36 @@ async function finishPart(core: ClientCore, job: JobManifest, part: PartManifest
       core.callContext(job, signal).warn(`Part ${part.id}: clean-up failed: ${(error as Error).message}`);
     });
   }
+}
+
+/** A native part's poll, to the observers: its status and counts, and its end once terminal. */
+function emitPolled(core: ClientCore, job: JobManifest, part: PartManifest, polled: PollResult): void {
+  const base = { jobId: job.id, partId: part.id };
+  core.hooks.emitNative({
+    type: 'part.polled',
+    ...base,
+    status: polled.status,
+    ...(polled.rawStatus === undefined ? {} : { rawStatus: polled.rawStatus }),
+    ...(polled.counts === undefined ? {} : { counts: polled.counts }),
+  });
+  if (isTerminalStatus(polled.status)) {
+    core.hooks.emitNative({ type: 'part.ended', ...base, status: polled.status, ...(polled.error === undefined ? {} : { error: polled.error }) });
+  }
+}
+
+/**
+ * Results just journaled, to `onResult` and (native parts) the observers' `item.result`, in the
+ * order they were stored. Returns how many.
+ */
+async function notifyStored(core: ClientCore, job: JobManifest, part: PartManifest, results: readonly BatchResult[]): Promise<number> {
+  for (const result of results) {
+    if (job.mode === 'native') {
+      const error = result.status === 'succeeded' ? undefined : result.error;
+      core.hooks.emitNative({ type: 'item.result', jobId: job.id, partId: part.id, id: result.id, status: result.status, ...(error === undefined ? {} : { error }) });
+    }
+    if (core.hooks.hasOnResult) await core.hooks.onResult(result, job);
+  }
+  return results.length;
 }
 
 /** A malformed adapter result, as a job warning: the first few per part, then one count. */

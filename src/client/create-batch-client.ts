@@ -28,7 +28,7 @@ import {
   type SubmitOptions,
   type WaitOptions,
 } from './batch-client-options.js';
-import { ClientCore } from './client-core.js';
+import { ClientCore, withClientHooks } from './client-core.js';
 import { refreshPart } from './collect-part-results.js';
 import { hasEnded, submitFailed } from './derive-job-state.js';
 import { JobLeases, isLeaseRef } from './job-leases.js';
@@ -43,6 +43,7 @@ import { resumePart, submitPart } from './submit-part.js';
 import { toPublicJob } from './to-public-job.js';
 import type { JobLease } from '../models/job-lease.js';
 import { waitForJob } from './wait-for-job.js';
+import { failIfFailed } from './fail-if-failed.js';
 import { delay } from '../retry/delay.js';
 
 export type * from './batch-client-options.js';
@@ -96,7 +97,7 @@ class DefaultBatchClient implements BatchClient {
         }
       },
     });
-    this.#core = new ClientCore(store, leases, new LiveJobs(store, leases), options.retry ?? exponentialBackoff({ maxRetries: 5 }));
+    this.#core = withClientHooks(new ClientCore(store, leases, new LiveJobs(store, leases), options.retry ?? exponentialBackoff({ maxRetries: 5 })), options);
   }
 
   /** The client's own adapter (a part of a mixed job may run on another: `#parts.forPart`). */
@@ -392,16 +393,17 @@ class DefaultBatchClient implements BatchClient {
 
   async run<T = unknown>(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: RunOptions<T> = {}): Promise<BatchAggregate<T>> {
     validateSubmitOptions(options, 'run');
-    const { pollIntervalMs, timeoutMs, onProgress, ...submitOptions } = options;
+    const { pollIntervalMs, timeoutMs, onProgress, throwOnFailure, ...submitOptions } = options;
     validateWaitOptions('run', { ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     const job = await this.#submit(requests, submitOptions, undefined);
     const signal = options.signal;
-    await this.wait(job.id, {
+    const ended = await this.wait(job.id, {
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(onProgress ? { onProgress } : {}),
       ...(signal ? { signal } : {}),
     });
-    return this.aggregate<T>(job.id, { ...(signal ? { signal } : {}), ...(options.schema === undefined ? {} : { schema: options.schema }) });
+    const aggregate = await this.aggregate<T>(job.id, { ...(signal ? { signal } : {}), ...(options.schema === undefined ? {} : { schema: options.schema }) });
+    return throwOnFailure === true ? failIfFailed(aggregate, ended) : aggregate;
   }
 }

@@ -45,6 +45,7 @@ export async function submitPart(core: ClientCore, job: JobManifest, part: PartM
   part.submitState = 'submitting';
   part.error = undefined;
   await core.jobs.save(job);
+  logPlannedPart(core, job, part, provider);
   if (provider.mode === 'emulated') {
     await startRun(core, job, part, provider, skip, options);
     return;
@@ -59,6 +60,13 @@ export async function submitPart(core: ClientCore, job: JobManifest, part: PartM
   }
   attach(part, reference, provider);
   await core.jobs.save(job);
+  core.hooks.emitNative({ type: 'part.submitted', jobId: job.id, partId: part.id, provider: provider.name, providerBatchId: reference.id, requestCount: part.requestCount });
+}
+
+/** The logger hears of each part as it goes out: the plan, part by part. */
+function logPlannedPart(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider): void {
+  const model = part.model === undefined ? '' : `, model ${part.model}`;
+  core.hooks.log('info', `job ${job.id}: submitting part ${part.index + 1} of ${job.parts.length} to ${provider.name} (${provider.mode}): ${part.requestCount} request${part.requestCount === 1 ? '' : 's'}${model}`);
 }
 
 /**
@@ -133,6 +141,7 @@ export function submitContext(core: ClientCore, job: JobManifest, part: PartMani
     ...core.callContext(job, signal),
     ...(part.reference ? { previous: { ...part.reference } } : {}),
     ...(budget ? { budget } : {}),
+    ...(core.hooks.observeRun ? { observe: core.hooks.observeRun } : {}),
     checkpoint: async (reference: ProviderReference) => {
       part.reference = { ...part.reference, ...reference };
       await core.jobs.save(job);
@@ -151,6 +160,7 @@ export function submitContext(core: ClientCore, job: JobManifest, part: PartMani
       const counts = (part.counts ??= zeroCounts(part.requestCount));
       counts[prepared.status]++;
       counts.pending = Math.max(0, counts.pending - 1);
+      await core.hooks.onResult(prepared, job);
     },
   };
 }

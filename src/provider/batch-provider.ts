@@ -62,6 +62,11 @@ export interface SubmitContext extends ProviderCallContext {
    */
   recordResult(result: BatchResult): Promise<void>;
   /**
+   * Emulated adapters: the client's observers (and logger); the run hands it each of its events,
+   * after its own observers. Absent when the client has none.
+   */
+  readonly observe?: (event: { readonly type: string }) => void;
+  /**
    * Emulated adapters: the job's spending guard (set from the `maxCostUsd` submit option).
    * `reserve` before an item's first call (false: do not start it, the budget is spent),
    * `settle` with the item's usage once it ended.
@@ -120,6 +125,12 @@ export interface BatchProvider {
    * unless told `exactTokens: false`. It must not call the network: an estimate never does.
    */
   countTokens?(request: BatchRequest): number | Promise<number>;
+  /**
+   * Input tokens that each request reads from a cache the adapter manages and that the request
+   * itself does not carry (Gemini context caching: the shared prefix). Estimates add them to the
+   * request's input tokens and price them at the model's cached-input rate. Must not call the network.
+   */
+  cachedInputTokens?(request: BatchRequest): number;
   /**
    * How often the client polls this adapter's parts by default, in milliseconds (the client's and
    * `wait`'s `pollIntervalMs` win). A provider that updates slowly asks for a long interval.

@@ -32,6 +32,10 @@ export interface EmulatedRateLimitOptions extends EmulatedRateLimitTuning {
 
 /** Progress of one emulated run, reported after every terminal result. */
 export interface EmulatedProgress {
+  /** The item whose terminal result this report follows. */
+  readonly id: string;
+  /** Its status. */
+  readonly status: BatchResult['status'];
   /** Terminal results recorded by this run. */
   readonly done: number;
   /** Requests handed to this run (on resume: the ones still to do). */

@@ -54,7 +54,9 @@ export class EmulatedRun {
     // dozens at once is the design, not a leak.
     setMaxListeners(0, this.#abort.signal, this.#stopScheduling.signal);
     const warnOnce = (key: string, text: string): void => this.#warnOnce(key, text);
-    const emit = createEventEmitter(this.id, options.observers, (error) => warnOnce('observer', `An emulated-run observer threw: ${errorMessage(error)}`));
+    // The client's observers (and logger) hear every event too, after the adapter's own.
+    const observers = context.observe === undefined ? options.observers : [...options.observers, context.observe];
+    const emit = createEventEmitter(this.id, observers, (error) => warnOnce('observer', `An emulated-run observer threw: ${errorMessage(error)}`));
     this.#emit = emit;
     this.#caller = new RetryingCaller({ options, retry, signal: this.#abort.signal, emit });
     this.#items = new ItemRunner({

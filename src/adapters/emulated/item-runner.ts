@@ -1,5 +1,4 @@
 import { defaultEstimateMaxTokens } from '../../cost/estimate-cost.js';
-import { classifyError } from '../../errors/classify-error.js';
 import { itemErrorFromClassification } from '../../errors/item-error-from-classification.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult, SucceededResult } from '../../models/batch-result.js';
@@ -122,7 +121,7 @@ export class ItemRunner {
           retryable: true,
         });
       }
-      const classification = error instanceof ItemFailure ? error.classification : classifyError(error);
+      const classification = error instanceof ItemFailure ? error.classification : options.classify(error);
       if (classification.category === 'cancelled' || this.#signal.aborted) {
         return { id: request.id, status: 'cancelled', error: cancelledError };
       }

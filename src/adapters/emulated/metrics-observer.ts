@@ -1,3 +1,4 @@
+import type { NativeJobEvent } from '../../provider/job-events.js';
 import type { EmulatedEvent, EmulatedObserver } from './observers.js';
 
 /** Upper bounds (seconds) of the latency histogram buckets. */
@@ -36,10 +37,18 @@ export interface MetricsSnapshot {
   cooldownSeconds: number;
   workersActive: number;
   itemLatency: HistogramSnapshot;
+  /** Native parts created at the provider. */
+  partsSubmitted: number;
+  /** Polls of native parts. */
+  partPolls: number;
+  /** Native parts ended, by status. */
+  partsEnded: Record<string, number>;
 }
 
 /** An observer that counts events, with exports as JSON and in the Prometheus text format. */
 export interface MetricsObserver extends EmulatedObserver {
+  /** Counts an event of an emulated run or of a native part (pass it in the client's `observers` for both). */
+  (event: EmulatedEvent | NativeJobEvent): void;
   toJSON(): MetricsSnapshot;
   /** Prometheus text exposition format (version 0.0.4). */
   toPrometheus(): string;
@@ -63,6 +72,9 @@ function emptySnapshot(buckets: readonly number[]): MetricsSnapshot {
     cooldowns: 0,
     cooldownSeconds: 0,
     workersActive: 0,
+    partsSubmitted: 0,
+    partPolls: 0,
+    partsEnded: {},
     itemLatency: { buckets: [...buckets], counts: buckets.map(() => 0), count: 0, sumSeconds: 0 },
   };
 }
@@ -72,8 +84,10 @@ function escapeLabel(value: string): string {
 }
 
 /**
- * Counts what the emulated adapter does: items by status, failures and retries by category, 429s,
- * cooldowns, active workers and an item latency histogram. Pass it in `observers`, read it any time.
+ * Counts what jobs do: items by status (emulated and native), failures and retries by category,
+ * 429s, cooldowns, active workers, an item latency histogram (emulated), and native parts
+ * submitted, polled and ended. Pass it in `emulated({ observers })` or, for every mode, in
+ * `createBatchClient({ observers })`; read it any time.
  *
  * @example
  * const metrics = metricsObserver();
@@ -102,8 +116,22 @@ export function metricsObserver(options: MetricsObserverOptions = {}): MetricsOb
     });
   };
 
-  const observer = (event: EmulatedEvent): void => {
+  const observer = (event: EmulatedEvent | NativeJobEvent): void => {
     switch (event.type) {
+      case 'part.submitted':
+        snapshot.partsSubmitted += 1;
+        break;
+      case 'part.polled':
+        snapshot.partPolls += 1;
+        break;
+      case 'part.ended':
+        increment(snapshot.partsEnded, event.status);
+        break;
+      case 'item.result':
+        // A native result: counted with the emulated ones (no latency: the provider ran it).
+        increment(snapshot.items, event.status);
+        if (event.status === 'failed' && event.error !== undefined) increment(snapshot.failuresByCategory, event.error.category);
+        break;
       case 'job.started':
         snapshot.jobsStarted += 1;
         break;
@@ -160,7 +188,7 @@ export function metricsObserver(options: MetricsObserverOptions = {}): MetricsOb
     labelled(name, 'status', snapshot.jobsCompleted);
     name = metric('items_started_total', 'counter', 'Items started.');
     lines.push(`${name} ${snapshot.itemsStarted}`);
-    name = metric('items_total', 'counter', 'Terminal items, by status.');
+    name = metric('items_total', 'counter', 'Terminal items (emulated and native), by status.');
     labelled(name, 'status', snapshot.items);
     name = metric('item_failures_total', 'counter', 'Failed items, by error category.');
     labelled(name, 'category', snapshot.failuresByCategory);
@@ -176,6 +204,12 @@ export function metricsObserver(options: MetricsObserverOptions = {}): MetricsOb
     lines.push(`${name} ${snapshot.cooldownSeconds}`);
     name = metric('workers_active', 'gauge', 'Workers running now.');
     lines.push(`${name} ${snapshot.workersActive}`);
+    name = metric('parts_submitted_total', 'counter', 'Native parts (provider batches) created.');
+    lines.push(`${name} ${snapshot.partsSubmitted}`);
+    name = metric('part_polls_total', 'counter', 'Polls of native parts.');
+    lines.push(`${name} ${snapshot.partPolls}`);
+    name = metric('parts_ended_total', 'counter', 'Native parts ended, by status.');
+    labelled(name, 'status', snapshot.partsEnded);
     name = metric('item_latency_seconds', 'histogram', 'Time from item start to its terminal result (retries included).');
     const histogram = snapshot.itemLatency;
     histogram.buckets.forEach((bound, index) => lines.push(`${name}_bucket{le="${bound}"} ${histogram.counts[index] ?? 0}`));

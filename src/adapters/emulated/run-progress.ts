@@ -91,6 +91,8 @@ export class RunProgress {
       const elapsedSeconds = Math.max(0.001, (Date.now() - this.#startedAt) / 1000);
       try {
         options.onProgress({
+          id: result.id,
+          status: result.status,
           done,
           total: this.#part.requestCount,
           succeeded: this.#succeeded,
