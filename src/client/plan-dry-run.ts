@@ -89,6 +89,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     ...(options.expectedOutputRatio === undefined ? {} : { expectedOutputRatio: options.expectedOutputRatio }),
     ...(options.exactTokens === undefined ? {} : { exactTokens: options.exactTokens }),
     ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
+    ...(provider.cachedInputTokens ? { countCachedTokens: (request: BatchRequest) => provider.cachedInputTokens!(request) } : {}),
     ...(options.model === undefined ? {} : { defaultModel: options.model }),
   });
   const plan = await planJob({

@@ -83,6 +83,7 @@ function estimateTallyFor(options: Readonly<Record<string, unknown>>, provider: 
     mode: provider.mode,
     exactTokens: exactTokens ?? provider.mode === 'native',
     ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
+    ...(provider.cachedInputTokens ? { countCachedTokens: (request: BatchRequest) => provider.cachedInputTokens!(request) } : {}),
     ...(expectedOutputRatio === undefined ? {} : { expectedOutputRatio }),
     ...(model === undefined ? {} : { defaultModel: model }),
   });

@@ -44,6 +44,12 @@ export interface EstimateCostOptions {
    */
   readonly countRequestTokens?: (request: BatchRequest) => number | Promise<number>;
   /**
+   * Input tokens a request reads from a provider-side cache that it does not carry itself (the
+   * adapter's `cachedInputTokens`: a Gemini context cache). Added to its input tokens and priced
+   * at the model's cached-input rate; the saving is reported as `cacheSavingsUsd`.
+   */
+  readonly countCachedTokens?: (request: BatchRequest) => number;
+  /**
    * Called once per model that has no price, and once if some requests were too large to count
    * exactly (more than 2,000,000 characters of text) and were approximated.
    */
@@ -54,6 +60,7 @@ export interface EstimateCostOptions {
 interface ModelTally {
   requests: number;
   inputTokens: number;
+  cachedInputTokens: number;
   outputTokensMax: number;
 }
 
@@ -126,7 +133,7 @@ export function createEstimateTally(options: Omit<EstimateCostOptions, 'pricing'
   const tallyOf = (model: string): ModelTally => {
     let tally = tallies.get(model);
     if (tally === undefined) {
-      tally = { requests: 0, inputTokens: 0, outputTokensMax: 0 };
+      tally = { requests: 0, inputTokens: 0, cachedInputTokens: 0, outputTokensMax: 0 };
       tallies.set(model, tally);
     }
     return tally;
@@ -139,6 +146,9 @@ export function createEstimateTally(options: Omit<EstimateCostOptions, 'pricing'
       tally.requests++;
       counted++;
       tally.outputTokensMax += request.maxTokens ?? defaultMaxTokens;
+      const cached = options.countCachedTokens === undefined ? 0 : checkedTokenCount(options.countCachedTokens(request), request);
+      tally.cachedInputTokens += cached;
+      tally.inputTokens += cached;
       if (options.exactTokens === false) {
         // Synchronous: no promise per request when nothing needs to wait.
         tally.inputTokens += approximateRequestTokens(request);
@@ -166,6 +176,8 @@ function priceTallies(
   const unknownModels: string[] = [];
   let costUsd = 0;
   let syncCostUsd = 0;
+  let cachedInputTokens = 0;
+  let cacheSavingsUsd = 0;
   for (const [model, tally] of [...tallies].sort(([a], [b]) => a.localeCompare(b))) {
     const outputTokensExpected = Math.round(tally.outputTokensMax * ratio);
     const entry: ModelCostEstimate = {
@@ -175,10 +187,15 @@ function priceTallies(
       outputTokensMax: tally.outputTokensMax,
       outputTokensExpected,
     };
+    if (tally.cachedInputTokens > 0) entry.cachedInputTokens = tally.cachedInputTokens;
+    cachedInputTokens += tally.cachedInputTokens;
     const price = findModelPrice(pricing, model);
     if (price) {
-      const sync = (tally.inputTokens * price.input + outputTokensExpected * price.output) / 1_000_000;
+      const uncached = tally.inputTokens - tally.cachedInputTokens;
+      const sync = (uncached * price.input + tally.cachedInputTokens * price.cachedInput + outputTokensExpected * price.output) / 1_000_000;
       const batch = sync * (1 - price.batchDiscount);
+      const cacheSaving = (tally.cachedInputTokens * (price.input - price.cachedInput)) / 1_000_000;
+      cacheSavingsUsd += mode === 'native' ? cacheSaving * (1 - price.batchDiscount) : cacheSaving;
       entry.syncCostUsd = sync;
       entry.costUsd = mode === 'native' ? batch : sync;
       costUsd += entry.costUsd;
@@ -203,6 +220,7 @@ function priceTallies(
     perModel,
     inputTokensExact: options.inputTokensExact,
     ...(unknownModels.length > 0 ? { unknownModels } : {}),
+    ...(cachedInputTokens > 0 ? { cachedInputTokens, cacheSavingsUsd } : {}),
   };
 }
 

@@ -6,6 +6,8 @@ export const modelCostEstimateSchema = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokensMax: z.number().int().nonnegative(),
   outputTokensExpected: z.number().int().nonnegative(),
+  /** The part of `inputTokens` read from a provider-side cache (priced at the cached rate). */
+  cachedInputTokens: z.number().int().nonnegative().optional(),
   /** Undefined when the model has no price in the pricing table. */
   costUsd: z.number().nonnegative().optional(),
   syncCostUsd: z.number().nonnegative().optional(),
@@ -23,6 +25,10 @@ export const costEstimateSchema = z.object({
   syncCostUsd: z.number().nonnegative(),
   savingsUsd: z.number(),
   savingsRatio: z.number(),
+  /** The part of `inputTokens` read from a provider-side cache, when the adapter reports one (Gemini context caching). */
+  cachedInputTokens: z.number().int().nonnegative().optional(),
+  /** What the cache saves: the cost of the cached tokens at the input price minus at the cached price (in the job's mode). */
+  cacheSavingsUsd: z.number().optional(),
   currency: z.literal('USD'),
   pricingAsOf: z.string(),
   perModel: z.array(modelCostEstimateSchema),

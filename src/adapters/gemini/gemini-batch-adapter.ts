@@ -12,7 +12,7 @@ import type { BatchProvider, PollResult, ProviderCallContext, SubmitContext, Sub
 import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
 import { checkPositiveInteger, createGeminiClient, geminiClientOptionNames, type GeminiClientOptions } from './create-gemini-client.js';
-import { checkCacheOption, GeminiContextCache, pendingCacheName, type GeminiCacheOptions } from './gemini-context-cache.js';
+import { checkCacheOption, estimateCacheTokens, GeminiContextCache, pendingCacheName, type GeminiCacheOptions } from './gemini-context-cache.js';
 import type { GeminiGenerateContentRequest } from './gemini-request.js';
 import { mapGeminiBatchState } from './map-gemini-batch-state.js';
 import { isUnreadableGeminiLine, parseGeminiResultLine } from './parse-gemini-result-line.js';
@@ -126,6 +126,7 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
   const cache = options.cache === undefined ? undefined : new GeminiContextCache(client, options.cache);
   const inlineMaxBytes = options.inlineMaxBytes ?? 19_000_000;
   const cleanupMode = options.cleanup ?? 'files';
+  const cacheTokens = options.cache === undefined ? 0 : estimateCacheTokens(options.cache);
   // Gemini has no cancelling state: a job keeps running for a moment after an accepted cancel.
   const cancelRequested = new Set<string>();
 
@@ -307,6 +308,11 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
 
     preview(request) {
       return toLine(request);
+    },
+
+    cachedInputTokens() {
+      // Every request reads the whole cache: the estimate prices it at the cached rate.
+      return cacheTokens;
     },
 
     measure(request) {

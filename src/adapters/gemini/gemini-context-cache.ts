@@ -1,4 +1,5 @@
 import type { GoogleGenAI } from '@google/genai';
+import { approximateTextTokens } from '../../cost/count-tokens.js';
 import { failOption, checkOptionKeys, optionNames } from '../../validation/check-options.js';
 import type { GeminiContent } from './gemini-request.js';
 
@@ -29,6 +30,19 @@ const defaultTtlSeconds = 3600;
 /** Stands in for the cache's name in previews and sizes, before the cache exists. */
 export const pendingCacheName = 'cachedContents/pending';
 const displayNamePrefix = 'llm-batch';
+
+/**
+ * About how many tokens the cache holds (four characters a token), for estimates: what every
+ * request reads from it. Zero for a cache the user names (its size is not known without a call).
+ */
+export function estimateCacheTokens(options: GeminiCacheOptions | string): number {
+  if (typeof options === 'string') return 0;
+  const texts: string[] = [];
+  if (options.systemInstruction !== undefined) texts.push(options.systemInstruction);
+  if (typeof options.contents === 'string') texts.push(options.contents);
+  else for (const content of options.contents ?? []) for (const part of content.parts) if (typeof part.text === 'string') texts.push(part.text);
+  return texts.reduce((total, text) => total + approximateTextTokens(text), 0);
+}
 
 /** Checks a `cache` option: a cache name the user already has, or what to put in a new one. */
 export function checkCacheOption(caller: string, value: unknown): void {

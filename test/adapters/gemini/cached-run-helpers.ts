@@ -17,7 +17,16 @@ export function questions(count: number): BatchRequest[] {
 export async function runCachedNativeJob(server: MockProviderServer, count: number): Promise<void> {
   const provider = geminiBatch({ apiKey: 'test-gemini-key', baseURL: server.url, cache: { contents: prefix, ttl: 600 } });
   const client = createBatchClient({ provider, store: memoryStore(), pollIntervalMs: 10, maxPollIntervalMs: 50 });
+  // The estimate knows the prefix: every request reads it, priced at the cached rate.
+  const estimate = await client.estimate(questions(count));
+  expect(estimate.cachedInputTokens).toBeGreaterThan(count * 15_000);
+  expect(estimate.cacheSavingsUsd).toBeGreaterThan(0);
+  // At a tenth of the input price, the cached prefix saves far more than the whole job costs.
+  expect(estimate.cacheSavingsUsd ?? 0).toBeGreaterThan(2 * estimate.costUsd);
+  expect(journalOf(server, 'gemini.caches.create')).toHaveLength(0);
+
   const summary = await client.run(questions(count));
+  expect(summary.estimate?.cachedInputTokens).toBe(estimate.cachedInputTokens);
 
   expect(summary.counts).toMatchObject({ total: count, succeeded: count });
   expect(journalOf(server, 'gemini.caches.create')).toHaveLength(1);
