@@ -19,6 +19,27 @@ const snapshotSuffix = /^-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest|v\d+(?::\d+)?)
  * findModelPrice(defaultPricing, 'claude-sonnet-4-5-20250929')?.input // 3
  */
 export function findModelPrice(pricing: PricingTable, model: string): ResolvedModelPrice | undefined {
+  // Looked up once per table, model and entries: the estimate of a job asks for every request's
+  // model, and rebuilding the table's maps each time cost about 4 µs a request (issue 17). The key
+  // holds the entries' objects, so a table whose `models` or `aliases` is replaced is looked up afresh.
+  let cache = lookups.get(pricing);
+  if (cache === undefined || cache.models !== pricing.models || cache.aliases !== pricing.aliases) {
+    cache = { models: pricing.models, aliases: pricing.aliases, found: new Map() };
+    lookups.set(pricing, cache);
+  }
+  let found: ResolvedModelPrice | undefined;
+  if (cache.found.has(model)) found = cache.found.get(model);
+  else {
+    found = findModelPriceUncached(pricing, model);
+    if (cache.found.size < 10_000) cache.found.set(model, found);
+  }
+  // A copy: a caller that changes its price must not change the next caller's.
+  return found === undefined ? undefined : { ...found };
+}
+
+const lookups = new WeakMap<PricingTable, { models: PricingTable['models']; aliases: PricingTable['aliases']; found: Map<string, ResolvedModelPrice | undefined> }>();
+
+function findModelPriceUncached(pricing: PricingTable, model: string): ResolvedModelPrice | undefined {
   const models = new Map(Object.entries(pricing.models).map(([id, price]) => [id.toLowerCase(), { id, price }]));
   const aliases = new Map(Object.entries(pricing.aliases ?? {}).map(([alias, id]) => [alias.toLowerCase(), id.toLowerCase()]));
   const lookup = (candidate: string): { id: string; price: ModelPrice } | undefined => {

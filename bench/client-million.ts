@@ -1,0 +1,80 @@
+// The million-request client path (issue 17): `createBatchClient({ provider: emulated(...), store:
+// fileStore(...) }).run(generator)` with a zero-latency in-process call strategy, so what is
+// measured is the client (validation, storing requests, planning, journaling results, the
+// aggregate) around the adapter. Reports the time to the first call, the total, client CPU per
+// item, peak RSS and the size of the job folder on disk.
+// Run: node --import tsx bench/client-million.ts [count] [concurrency]   (the built package; `npm run build`)
+// LLM_BATCH_DIST=/abs/dist loads another build.
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+type Library = typeof import('../dist/index.js');
+const folder = process.env['LLM_BATCH_DIST'];
+const library = (await import(folder === undefined ? '../dist/index.js' : `${pathToFileURL(folder).href}/index.js`)) as Library;
+const { createBatchClient, emulated, fileStore } = library;
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const concurrency = Number(process.argv[3] ?? 64);
+
+const started = performance.now();
+let firstCallAt: number | undefined;
+let calls = 0;
+const instant: import('../dist/index.js').CallStrategy = {
+  name: 'instant',
+  async call(request) {
+    calls += 1;
+    firstCallAt ??= performance.now();
+    return { text: 'ok', finishReason: 'stop', usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 }, model: request.model ?? 'bench-model' };
+  },
+};
+
+function* generate(): Generator<import('../dist/index.js').BatchRequest> {
+  for (let index = 0; index < count; index++) {
+    yield { id: `r${index}`, model: 'bench-model', maxTokens: 16, messages: [{ role: 'user', content: `prompt number ${index}` }] };
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const full = join(path, entry.name);
+    total += entry.isDirectory() ? await sizeOf(full) : (await stat(full)).size;
+  }
+  return total;
+}
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+const directory = await mkdtemp(join(tmpdir(), 'llm-batch-million-'));
+const cpuBefore = process.cpuUsage();
+try {
+  const client = createBatchClient({ provider: emulated({ call: instant, concurrency }), store: fileStore({ dir: directory }) });
+  const aggregate = await client.run(generate());
+  const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  await client.close();
+  const storeBytes = await sizeOf(directory);
+  process.stdout.write(
+    `${JSON.stringify({
+      benchmark: 'client-million',
+      requests: count,
+      concurrency,
+      calls,
+      succeeded: aggregate.counts.succeeded,
+      firstCallAfterMs: firstCallAt === undefined ? undefined : Math.round(firstCallAt - started),
+      elapsedMs: Math.round(elapsedMs),
+      cpuMicrosecondsPerItem: Math.round((cpu.user + cpu.system) / count),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      storeMb: Math.round((storeBytes / 1024 / 1024) * 10) / 10,
+      node: process.version,
+    })}\n`,
+  );
+} finally {
+  await rm(directory, { recursive: true, force: true });
+}
