@@ -114,7 +114,7 @@ export async function findConfigFile(cwd: string = process.cwd()): Promise<strin
  */
 export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   const text = await readFile(path, 'utf8');
-  const { parseDocument, LineCounter } = await import('yaml');
+  const { parseDocument, LineCounter } = await loadYaml();
   const lines = new LineCounter();
   // JSON is YAML: one parser gives both their line numbers.
   const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -298,4 +298,15 @@ export async function loadConfig(path?: string, options: LoadConfigOptions = {})
   }
   const found = await findConfigFile(cwd);
   return found === undefined ? { config: {} } : loadConfigFile(found);
+}
+
+type YamlModule = typeof import('yaml');
+
+/**
+ * The `yaml` parser, loaded on first use. Bundled as CommonJS, its names can sit on `default`
+ * rather than on the namespace itself, so both are looked at.
+ */
+async function loadYaml(): Promise<Pick<YamlModule, 'parseDocument' | 'LineCounter'>> {
+  const loaded = (await import('yaml')) as YamlModule & { default?: YamlModule };
+  return typeof loaded.LineCounter === 'function' ? loaded : (loaded.default ?? loaded);
 }
