@@ -35,7 +35,7 @@ async function scenario(name: string, workers: number, items: number, emulatorOp
   const emulator = await createMockProviderServer({ seed: 5, journalLimit: 1_000_000, ...emulatorOptions });
   const queue = `bench-${name}-${Date.now()}`;
   const children = await Promise.all(Array.from({ length: workers }, () => startWorker(queue, `${emulator.url}/v1`, rpm)));
-  const provider = distributed({ connection: redis.url, queue, chunkSize: 100, pollIntervalMs: 200 });
+  const provider = distributed({ connection: redis.url, queue, chunkSize: 20, pollIntervalMs: 200 });
   const store = redisStore({ url: redis.url, prefix: queue });
   const client = createBatchClient({ provider, store, pollIntervalMs: 200, maxPollIntervalMs: 300 });
   const requests = Array.from({ length: items }, (_, index) => ({ id: `i${index}`, model: 'gpt-5.4-mini', maxTokens: 8, messages: [{ role: 'user' as const, content: `${name} prompt ${index}` }] }));

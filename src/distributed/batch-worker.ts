@@ -55,8 +55,11 @@ const workerOptionNames = optionNames<BatchWorkerOptions>({
   lockDurationMs: true,
   emulated: true,
 });
-/** Chunks a worker runs at once; the calls of a worker are shared between them. */
-const chunksAtOnce = 2;
+/**
+ * Calls at once per chunk: a worker runs `concurrency / 4` chunks at once, so that a chunk's last
+ * calls (a wave that is not full) leave few call slots idle, and a new chunk starts as soon as one ends.
+ */
+const callsPerChunk = 4;
 
 /**
  * A worker of a {@link distributed} queue, in this process: takes chunks of items from the queue
@@ -122,6 +125,7 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Ba
       }
     },
   };
+  const chunksAtOnce = Math.max(1, Math.ceil(concurrency / callsPerChunk));
   const provider = emulated({ ...options.emulated, call: gated, concurrency: Math.max(1, Math.ceil(concurrency / chunksAtOnce)) });
   let recorded = 0;
 

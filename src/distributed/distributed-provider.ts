@@ -14,7 +14,7 @@ export interface DistributedOptions {
   readonly connection: string | Redis;
   /** The BullMQ queue the workers (`createBatchWorker`, `llm-batch worker`) take items from. */
   readonly queue: string;
-  /** Items per queue job: a killed worker's chunk is what comes back through stalled-job recovery. @default 50 */
+  /** Items per queue job: a killed worker's chunk is what comes back through stalled-job recovery. @default 20 */
   readonly chunkSize?: number;
   /** Starts the runner's Redis keys (BullMQ's own keys start with `bull:`). @default 'llm-batch:distributed' */
   readonly prefix?: string;
@@ -68,7 +68,7 @@ export function distributed(options: DistributedOptions): DistributedProvider {
   checkOptionKeys(where, options, distributedOptionNames);
   if (typeof options.connection !== 'string' && (typeof options.connection !== 'object' || options.connection === null)) failOption(where, 'connection', 'a redis:// URL or an ioredis client', options.connection);
   checkQueueName(where, options.queue);
-  const chunkSize = options.chunkSize ?? 50;
+  const chunkSize = options.chunkSize ?? 20;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) failOption(where, 'chunkSize', 'a whole number from 1 to 10,000', chunkSize);
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 10)) failOption(where, 'pollIntervalMs', 'a number of at least 10', pollIntervalMs);

@@ -11,7 +11,9 @@ import { retryCommand } from './retry.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { submitCommand } from './submit.js';
+import { uiCommand } from './ui.js';
 import { waitCommand } from './wait.js';
+import { workerCommand } from './worker.js';
 
 /** Every command, in the order `llm-batch --help` lists them. */
 export const commands: readonly CliCommand[] = [
@@ -28,4 +30,6 @@ export const commands: readonly CliCommand[] = [
   attachCommand,
   estimateCommand,
   mockServerCommand,
+  uiCommand,
+  workerCommand,
 ];
