@@ -19,7 +19,8 @@ on the built-in local emulator.
 Give - as <file> to read the same JSONL from standard input (one prompt a line with --input-format txt).
 
 Options:
-  --provider openai|anthropic|mock   provider (default: from OPENAI_API_KEY / ANTHROPIC_API_KEY, else mock)
+  --provider NAME                    openai, anthropic, gemini or mock (default: from OPENAI_API_KEY,
+                                     ANTHROPIC_API_KEY, GEMINI_API_KEY / GOOGLE_API_KEY, else mock)
   --mode native|emulated             native batch API (cheaper, slower) or the sync API (default: native)
   --model NAME                       model of requests that name none
   --concurrency N                    parallel calls in emulated mode
