@@ -13,7 +13,12 @@ export function gateKeys(prefix: string) {
 
 /** A connection for BullMQ and the runner's keys: from a URL (owned, closed by the runner) or yours. */
 export function openConnection(connection: string | Redis): { redis: Redis; owned: boolean } {
-  if (typeof connection === 'string') return { redis: new Redis(connection, { maxRetriesPerRequest: null }), owned: true };
+  if (typeof connection === 'string') {
+    const redis = new Redis(connection, { maxRetriesPerRequest: null });
+    // Errors reach the caller through the command that failed (BullMQ reconnects by itself).
+    redis.on('error', () => undefined);
+    return { redis, owned: true };
+  }
   return { redis: connection, owned: false };
 }
 

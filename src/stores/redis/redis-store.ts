@@ -97,6 +97,9 @@ export function redisStore(options: RedisStoreOptions): RedisBatchStore {
     if (password !== undefined) registerSecret(password);
   }
   const redis = options.client ?? new Redis(options.url!, { maxRetriesPerRequest: 5 });
+  // Connection errors reach the caller through the command that failed; without a listener ioredis
+  // would also print each one ("Unhandled error event").
+  if (ownsClient) redis.on('error', () => undefined);
   const prefix = options.prefix ?? 'llm-batch';
   const jobsKey = `${prefix}:jobs`;
 
