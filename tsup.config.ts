@@ -1,5 +1,9 @@
 import { defineConfig } from 'tsup';
 
+// The ESM output gets a real require() for the CommonJS packages bundled into it (the yaml parser
+// of config files, loaded on first use): esbuild's stand-in throws 'Dynamic require of "process"'.
+const esmRequire = "import { createRequire as __llmBatchCreateRequire } from 'node:module';\nconst require = __llmBatchCreateRequire(import.meta.url);";
+
 export default defineConfig([
   {
     entry: {
@@ -19,6 +23,7 @@ export default defineConfig([
     target: 'node20',
     splitting: true,
     treeshake: true,
+    banner: ({ format }) => (format === 'esm' ? { js: esmRequire } : {}),
     external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'ioredis', 'bullmq', 'vitest'],
   },
   {
@@ -26,7 +31,7 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
     external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'ioredis', 'bullmq', 'vitest', 'llm-batch/redis'],
   },
 ]);
