@@ -20,6 +20,8 @@ export const toolCallSchema = z.object({
   id: z.string(),
   name: z.string(),
   arguments: z.string(),
+  /** On results: what the emulated adapter's local tool returned for this call (the execution history). */
+  output: z.string().optional(),
 });
 export type ToolCall = z.infer<typeof toolCallSchema>;
 

@@ -13,6 +13,7 @@ import type {
 } from '../../provider/batch-provider.js';
 import { convertToAnthropicParams, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
 import { composeClassifier, type ErrorClassifier } from '../../errors/custom-classifier.js';
+import { withRaw } from '../../provider/with-raw.js';
 import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { anthropicClientOptionNames, checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
 import { mapAnthropicBatchStatus, type AnthropicMessageBatch } from './map-anthropic-batch-status.js';
@@ -52,6 +53,12 @@ export interface AnthropicBatchOptions extends AnthropicClientOptions {
    * verdict; return a classification, or undefined to keep the built-in one.
    */
   readonly classifyError?: ErrorClassifier;
+  /**
+   * Keep the provider's whole result line (the full `message`, or the `error`) on every succeeded
+   * and failed result, as `raw`. It is stored in the journal.
+   * @default false
+   */
+  readonly includeRaw?: boolean;
 }
 
 /** The reference stored for one part: the batch id plus what `find()` and the user may want to see. */
@@ -82,6 +89,7 @@ const anthropicBatchOptionNames = [
     deleteAfterResults: true,
     findWindowMs: true,
     classifyError: true,
+    includeRaw: true,
   }),
 ];
 const searchPageSize = 100;
@@ -111,6 +119,7 @@ export function anthropicBatch(options: AnthropicBatchOptions = {}): AnthropicBa
     failOption(caller, 'deleteAfterResults', 'a boolean', options.deleteAfterResults);
   }
   if (options.classifyError !== undefined && typeof options.classifyError !== 'function') failOption(caller, 'classifyError', 'a function', options.classifyError);
+  if (options.includeRaw !== undefined && typeof options.includeRaw !== 'boolean') failOption(caller, 'includeRaw', 'a boolean', options.includeRaw);
   const client = createAnthropicClient(options, caller);
   const defaultMaxTokens = options.defaultMaxTokens ?? defaultAnthropicMaxTokens;
   const findWindowMs = options.findWindowMs ?? 600_000;
@@ -169,7 +178,7 @@ export function anthropicBatch(options: AnthropicBatchOptions = {}): AnthropicBa
     },
 
     results(reference: ProviderReference, context: ProviderCallContext): AsyncIterable<BatchResult> {
-      return readResults(client, batchId(reference), context);
+      return readResults(client, batchId(reference), context, options.includeRaw === true);
     },
 
     async cancel(reference: ProviderReference, context: ProviderCallContext): Promise<void> {
@@ -217,7 +226,7 @@ function toReference(batch: AnthropicMessageBatch): AnthropicBatchReference {
   return { ...reference, id: batch.id };
 }
 
-async function* readResults(client: Anthropic, id: string, context: ProviderCallContext): AsyncGenerator<BatchResult> {
+async function* readResults(client: Anthropic, id: string, context: ProviderCallContext, includeRaw = false): AsyncGenerator<BatchResult> {
   const signal = context.signal ?? null;
   const batch = await client.messages.batches.retrieve(id, undefined, { signal });
   if (!batch.results_url) {
@@ -243,7 +252,7 @@ async function* readResults(client: Anthropic, id: string, context: ProviderCall
       unreadable.push(result.unreadable);
       continue;
     }
-    yield result;
+    yield includeRaw ? withRaw(result, line.value) : result;
   }
   if (malformed > 0) {
     context.warn(`anthropic: ${malformed} result line(s) of batch ${id} were not valid JSON; their requests are reported as missing`);

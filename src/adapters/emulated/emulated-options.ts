@@ -117,6 +117,12 @@ export interface EmulatedOptions {
   readonly middleware?: readonly EmulatedMiddleware[];
   /** Receive every event; see `metricsObserver()`. */
   readonly observers?: readonly EmulatedObserver[];
+  /**
+   * Keep the provider's full response on each succeeded result as `raw` (the call strategy's
+   * response body; in a tool loop, every call's response in order). It is stored in the journal.
+   * @default false
+   */
+  readonly includeRaw?: boolean;
   /** Called with every terminal result once it is journaled. */
   readonly onResult?: (result: BatchResult) => void | Promise<void>;
   readonly onProgress?: (progress: EmulatedProgress) => void;
@@ -153,6 +159,7 @@ export interface ResolvedEmulatedOptions {
   readonly middleware: readonly EmulatedMiddleware[];
   readonly observers: readonly EmulatedObserver[];
   readonly onResult: EmulatedOptions['onResult'];
+  readonly includeRaw: boolean;
   readonly onProgress: EmulatedOptions['onProgress'];
   readonly tools: EmulatedTools | undefined;
   readonly maxToolIterations: number;
@@ -183,6 +190,7 @@ const emulatedOptionNames = optionNames<EmulatedOptions>({
   middleware: true,
   observers: true,
   onResult: true,
+  includeRaw: true,
   onProgress: true,
   tools: true,
   maxToolIterations: true,
@@ -253,6 +261,7 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
   }
   optionalFunction('classifyError', options.classifyError);
   optionalFunction('onResult', options.onResult);
+  if (options.includeRaw !== undefined && typeof options.includeRaw !== 'boolean') failOption(where, 'includeRaw', 'a boolean', options.includeRaw);
   optionalFunction('onProgress', options.onProgress);
   const tools = options.tools;
   if (tools !== undefined) {
@@ -285,6 +294,7 @@ export function resolveEmulatedOptions(options: EmulatedOptions): ResolvedEmulat
     middleware,
     observers,
     onResult: options.onResult,
+    includeRaw: options.includeRaw === true,
     onProgress: options.onProgress,
     tools: tools === undefined || Object.keys(tools).length === 0 ? undefined : tools,
     maxToolIterations: integerOption('maxToolIterations', options.maxToolIterations, 5, 0, maxToolIterations),

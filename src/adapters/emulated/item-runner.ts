@@ -101,6 +101,7 @@ export class ItemRunner {
       };
       if (output.rawFinishReason !== undefined) result.rawFinishReason = output.rawFinishReason;
       if (output.toolCalls !== undefined && output.toolCalls.length > 0) result.toolCalls = output.toolCalls;
+      if (options.includeRaw && output.raw !== undefined) result.raw = output.raw;
       return result;
     } catch (error) {
       const failed = (itemError: ItemError): BatchResult => ({

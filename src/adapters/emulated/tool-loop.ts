@@ -80,20 +80,29 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<CallOutput>
   let request = withToolDefinitions(options.request, tools);
   const usage = emptyUsage();
   const allToolCalls: ToolCall[] = [];
+  const responses: unknown[] = [];
   for (let iteration = 0; ; iteration++) {
     const output = await options.call(request);
     addUsage(usage, output.usage);
+    responses.push(output.raw);
     const toolCalls = output.toolCalls ?? [];
     allToolCalls.push(...toolCalls);
     const runnable = toolCalls.length > 0 && toolCalls.every((toolCall) => Object.hasOwn(tools, toolCall.name));
     if (!runnable || iteration >= options.maxToolIterations) {
       const final: CallOutput = { ...output, usage };
       if (allToolCalls.length > 0) final.toolCalls = allToolCalls;
+      // Every call's response, in order, when the loop made more than one.
+      if (responses.length > 1) final.raw = responses;
       return final;
     }
     const results = await Promise.all(
       toolCalls.map((toolCall) => executeToolCall(toolCall, tools, signal, options.request.id)),
     );
+    // The execution history: each call keeps what its tool returned.
+    const executed = allToolCalls.length - toolCalls.length;
+    toolCalls.forEach((toolCall, index) => {
+      allToolCalls[executed + index] = { ...toolCall, output: results[index] as string };
+    });
     const appended: Message[] = [{ role: 'assistant', content: output.text, toolCalls }];
     toolCalls.forEach((toolCall, index) => {
       appended.push({ role: 'tool', content: results[index] as string, toolCallId: toolCall.id, name: toolCall.name });

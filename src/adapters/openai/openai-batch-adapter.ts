@@ -13,6 +13,7 @@ import type {
   SubmitPart,
 } from '../../provider/batch-provider.js';
 import { composeClassifier, type ErrorClassifier } from '../../errors/custom-classifier.js';
+import { withRaw } from '../../provider/with-raw.js';
 import { checkNumberOption, checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { convertToOpenAIRequestBody } from '../../wire/openai/convert-to-openai-request-body.js';
 import { fromOpenAIBatchLine } from '../../wire/openai/openai-batch-line.js';
@@ -69,6 +70,12 @@ export interface OpenAIBatchOptions extends OpenAIConnectionOptions {
    * verdict; return a classification, or undefined to keep the built-in one.
    */
   readonly classifyError?: ErrorClassifier;
+  /**
+   * Keep the provider's whole result line (its `response` with the full body, or its `error`) on
+   * every succeeded and failed result, as `raw`. It is stored in the journal.
+   * @default false
+   */
+  readonly includeRaw?: boolean;
 }
 
 /** The reference stored for an OpenAI part. */
@@ -187,7 +194,8 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
         context.warn(`${kind} file ${fileId}, line ${number}: not valid JSON; its request is reported as missing`);
         continue;
       }
-      const result = parseOpenAIResultLine(value);
+      const parsed = parseOpenAIResultLine(value);
+      const result = parsed !== undefined && options.includeRaw === true ? withRaw(parsed, value) : parsed;
       if (result === undefined) {
         context.warn(`${kind} file ${fileId}, line ${number}: not a batch result line (no custom_id); skipped`);
         continue;
@@ -409,6 +417,7 @@ const openaiBatchOptionNames = [
     applyModelRules: true,
     temporaryDirectory: true,
     classifyError: true,
+    includeRaw: true,
   }),
 ];
 
@@ -432,4 +441,5 @@ function validateOptions(options: OpenAIBatchOptions): void {
     failOption(caller, 'temporaryDirectory', 'a non-empty string', options.temporaryDirectory);
   }
   if (options.classifyError !== undefined && typeof options.classifyError !== 'function') failOption(caller, 'classifyError', 'a function', options.classifyError);
+  if (options.includeRaw !== undefined && typeof options.includeRaw !== 'boolean') failOption(caller, 'includeRaw', 'a boolean', options.includeRaw);
 }
