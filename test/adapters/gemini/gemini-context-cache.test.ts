@@ -14,10 +14,10 @@ afterEach(async () => {
 });
 
 describe('Gemini context caching', () => {
-  // 100 here; the 1,000 requests run in test/reliability/gemini-cached-run.test.ts.
-  it('native: 100 requests share one cache, each references it, cached tokens are priced at the cached rate, the cache is gone after', async () => {
+  // 40 here; the 1,000 requests run in test/reliability/gemini-cached-run.test.ts.
+  it('native: 40 requests share one cache, each references it, cached tokens are priced at the cached rate, the cache is gone after', async () => {
     server = await createMockProviderServer({ batch: { validatingMs: 5, processingMs: 100 }, journalBodies: true });
-    await runCachedNativeJob(server, 100);
+    await runCachedNativeJob(server, 40);
   });
 
   it('emulated: one cache for the run, referenced by every call, deleted at the end; a cache the user names is only referenced', async () => {
