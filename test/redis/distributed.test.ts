@@ -6,7 +6,8 @@ import { createMockProviderServer, type MockProviderServer } from '../../src/tes
 import { startRedisServer } from '../support/redis-server.js';
 
 // The BullMQ runner in one process: workers and the submitting client share a real redis-server
-// and call the emulator through the OpenAI SDK. (Separate processes: test/reliability/distributed.test.ts.)
+// and call the emulator through the OpenAI SDK. (Separate processes, a killed worker, and the shared
+// 429 cooldown: test/reliability/distributed*.test.ts.)
 
 const redis = await startRedisServer();
 const closers: { close(): Promise<void> }[] = [];
@@ -38,17 +39,17 @@ async function setup(queue: string, workers: number, latencyMs: number) {
 }
 
 describe('distributed() with createBatchWorker', () => {
-  it('runs 160 items over two workers: every item succeeds, each called and journaled once, both workers share the work', async () => {
+  it('runs 80 items over two workers: every item succeeds, each called and journaled once, both workers share the work', async () => {
     const { client, workers } = await setup('two-workers', 2, 20);
-    const outcome = await client.run(requests(160, 'dist'));
+    const outcome = await client.run(requests(80, 'dist'));
     expect(outcome.status).toBe('completed');
-    expect(outcome.results).toHaveLength(160);
-    expect(new Set(outcome.results.map((result) => result.id)).size).toBe(160);
+    expect(outcome.results).toHaveLength(80);
+    expect(new Set(outcome.results.map((result) => result.id)).size).toBe(80);
     expect(outcome.results.every((result) => result.status === 'succeeded')).toBe(true);
     const paid = Object.entries(emulator!.stats().successfulCallsByKey).filter(([key]) => key.startsWith('dist prompt '));
-    expect(paid).toHaveLength(160);
+    expect(paid).toHaveLength(80);
     expect(paid.every(([, calls]) => calls === 1)).toBe(true);
-    expect(workers.map((worker) => worker.recorded).reduce((a, b) => a + b)).toBe(160);
+    expect(workers.map((worker) => worker.recorded).reduce((a, b) => a + b)).toBe(80);
     expect(Math.min(...workers.map((worker) => worker.recorded))).toBeGreaterThan(0);
   });
 
