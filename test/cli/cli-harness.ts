@@ -52,7 +52,7 @@ export async function buildCli(): Promise<{ entry: string; dispose: () => Promis
     sourcemap: false,
     clean: false,
     splitting: true,
-    external: ['openai', '@anthropic-ai/sdk', 'zod', 'vitest'],
+    external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'zod', 'vitest'],
   });
   return { entry: join(outDir, 'cli.js'), dispose: () => rm(outDir, { recursive: true, force: true }) };
 }
