@@ -173,3 +173,14 @@ export {
   type MetricsSnapshot,
   type SkipRequest,
 } from './adapters/emulated/index.js';
+
+// Observers and logging in every mode
+export type { JobEvent, JobObserver, Logger, LogLevel } from './client/client-observers.js';
+export type {
+  ItemResultEvent,
+  NativeJobEvent,
+  PartEndedEvent,
+  PartPolledEvent,
+  PartSubmittedEvent,
+  ResultsReadEvent,
+} from './provider/job-events.js';
