@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { emulated, JobFailedError, type BatchAggregate, type BatchClient, type CallStrategy, type ErrorClassification } from 'llm-batch';
+import { createBatchClient, emulated, JobFailedError, metricsObserver, type BatchAggregate, type BatchClient, type BatchProvider, type BatchResult, type CallStrategy, type ErrorClassification, type JobEvent, type Logger } from 'llm-batch';
 import { aiSdk } from 'llm-batch/ai-sdk';
 import { anthropicBatch } from 'llm-batch/anthropic';
 import { openaiBatch } from 'llm-batch/openai';
@@ -7,6 +7,7 @@ import { MockLanguageModelV3 } from 'ai/test';
 
 declare const client: BatchClient;
 declare const call: CallStrategy;
+declare const provider: BatchProvider;
 
 // The options of the extension points (issue 16), each typed and closed.
 describe('extension point options', () => {
@@ -45,5 +46,32 @@ describe('extension point options', () => {
     // @ts-expect-error maxRetries is not ours to set: the AI SDK's retries are always off
     aiSdk({ model, maxRetries: 2 });
     expectTypeOf(aiSdk({ model })).toEqualTypeOf<CallStrategy>();
+  });
+
+  it('createBatchClient takes observers, onResult and a logger, typed', () => {
+    createBatchClient({ provider, observers: [metricsObserver(), (event: JobEvent) => void event.type], onResult: (result: BatchResult, job) => void `${job.id}/${result.id}`, logger: console });
+    const pinoLike: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    createBatchClient({ provider, logger: pinoLike });
+    // @ts-expect-error a logger needs debug, info, warn and error
+    createBatchClient({ provider, logger: { info: () => {} } });
+    // @ts-expect-error observers is an array of functions
+    createBatchClient({ provider, observers: metricsObserver() });
+    // @ts-expect-error observer is not an option (observers is)
+    createBatchClient({ provider, observer: [metricsObserver()] });
+    const onEvent = (event: JobEvent) => {
+      if (event.type === 'part.polled') expectTypeOf(event.counts).toEqualTypeOf<{ readonly succeeded?: number; readonly failed?: number; readonly cancelled?: number; readonly expired?: number; readonly pending?: number } | undefined>();
+      if (event.type === 'item.result') expectTypeOf(event.id).toBeString();
+    };
+    void onEvent;
+  });
+
+  it('includeRaw is a boolean of emulated(), openaiBatch() and anthropicBatch()', () => {
+    emulated({ call, includeRaw: true });
+    openaiBatch({ includeRaw: true });
+    anthropicBatch({ includeRaw: false });
+    // @ts-expect-error includeRaw is a boolean
+    emulated({ call, includeRaw: 'all' });
+    // @ts-expect-error includeRaws is not an option of openaiBatch()
+    openaiBatch({ includeRaws: true });
   });
 });
