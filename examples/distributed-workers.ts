@@ -1,6 +1,6 @@
 // One job spread over three worker processes with Redis and BullMQ (docs/distributed.md).
 // Starts a throwaway redis-server (Debian: apt-get install -y redis-server) and the local emulator,
-// then three workers (this file again, with "worker"), submits 300 requests and reads the results.
+// then three workers (this file again, with "worker"), submits 120 requests and reads the results.
 //   npx tsx examples/distributed-workers.ts
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,7 +46,7 @@ if (process.argv[2] === 'worker') {
     const provider = distributed({ connection: redisUrl, queue });
     const store = redisStore({ url: redisUrl, prefix: 'example' });
     const client = createBatchClient({ provider, store });
-    const requests = Array.from({ length: 300 }, (_, index) => ({
+    const requests = Array.from({ length: 120 }, (_, index) => ({
       id: `q${index}`,
       model: 'gpt-5.4-mini',
       maxTokens: 16,
@@ -91,6 +91,7 @@ async function freePort(): Promise<number> {
 async function waitForRedis(port: number): Promise<void> {
   const { Redis } = await import('ioredis');
   const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // refused until redis-server listens
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
       await probe.connect();
