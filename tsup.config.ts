@@ -34,4 +34,16 @@ export default defineConfig([
     banner: { js: `#!/usr/bin/env node\n${esmRequire}` },
     external: ['openai', '@anthropic-ai/sdk', '@google/genai', 'ai', 'ioredis', 'bullmq', 'vitest', 'llm-batch/redis'],
   },
+  {
+    // The viewer's page (llm-batch ui): one browser script, served from dist/viewer/page.js (no CDN).
+    entry: { 'viewer/page': 'src/cli/viewer/page/main.ts' },
+    format: ['iife'],
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    sourcemap: false,
+    dts: false,
+    outExtension: () => ({ js: '.js' }),
+    tsconfig: 'src/cli/viewer/page/tsconfig.json',
+  },
 ]);
