@@ -55,4 +55,10 @@ export interface CallStrategy {
    * declares it as its `defaultModel`, so the planner accepts such requests and stores the model.
    */
   readonly model?: string;
+  /**
+   * Input tokens each request reads from a cache the strategy manages and the request does not
+   * carry (`geminiGenerate({ cache })`). The emulated adapter declares it as its
+   * `cachedInputTokens`, so estimates price them at the cached rate. Must not call the network.
+   */
+  cachedInputTokens?(request: BatchRequest): number;
 }

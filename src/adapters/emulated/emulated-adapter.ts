@@ -1,5 +1,6 @@
 import { AbortError } from '../../errors/abort-error.js';
 import type { ProviderReference } from '../../models/batch-job.js';
+import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult } from '../../models/batch-result.js';
 import type { BatchProvider, PollResult, ProviderLimits } from '../../provider/batch-provider.js';
 import { exponentialBackoff } from '../../retry/exponential-backoff.js';
@@ -48,6 +49,7 @@ export function emulated(options: EmulatedOptions): EmulatedProvider {
     journalsEachResultOnce: true,
     limits,
     ...(resolved.call.model === undefined ? {} : { defaultModel: resolved.call.model }),
+    ...(resolved.call.cachedInputTokens === undefined ? {} : { cachedInputTokens: (request: BatchRequest) => resolved.call.cachedInputTokens!(request) }),
     ...(resolved.pollIntervalMs === undefined ? {} : { pollIntervalMs: resolved.pollIntervalMs }),
 
     async submit(part, context) {

@@ -6,7 +6,7 @@ import { checkOptionKeys, failOption, optionNames } from '../../validation/check
 import { convertGeminiResponse } from './convert-gemini-response.js';
 import { convertToGeminiRequest, resolveGeminiMaxOutputTokens } from './convert-to-gemini-request.js';
 import { createGeminiClient, geminiClientOptionNames, type GeminiClientOptions } from './create-gemini-client.js';
-import { checkCacheOption, GeminiContextCache, pendingCacheName, type GeminiCacheOptions } from './gemini-context-cache.js';
+import { checkCacheOption, estimateCacheTokens, GeminiContextCache, pendingCacheName, type GeminiCacheOptions } from './gemini-context-cache.js';
 import type { GeminiGenerateContentRequest, GeminiGenerateContentResponse } from './gemini-request.js';
 import { toGeminiSdkRequest } from './to-gemini-sdk-request.js';
 
@@ -64,6 +64,7 @@ export function geminiGenerate(options: GeminiGenerateOptions = {}): GeminiGener
   if (options.fetch !== undefined && typeof options.fetch !== 'function') failOption(caller, 'fetch', 'a function', options.fetch);
   const client = createGeminiClient(options, caller, options.fetch ?? createKeepAliveFetch());
   const cache = options.cache === undefined ? undefined : new GeminiContextCache(client, options.cache);
+  const cacheTokens = options.cache === undefined ? 0 : estimateCacheTokens(options.cache);
   // One scope per strategy: a run's requests share the cache of their model.
   const scope = `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -106,6 +107,8 @@ export function geminiGenerate(options: GeminiGenerateOptions = {}): GeminiGener
     maxOutputTokens(request: BatchRequest): number | undefined {
       return resolveGeminiMaxOutputTokens(request);
     },
+
+    ...(options.cache === undefined ? {} : { cachedInputTokens: () => cacheTokens }),
   };
 }
 

@@ -26,6 +26,9 @@ describe('Gemini context caching', () => {
       provider: emulated({ call: geminiGenerate({ apiKey: 'test-gemini-key', baseURL: server.url, cache: { contents: prefix } }), concurrency: 8 }),
       store: memoryStore(),
     });
+    const estimate = await client.estimate(questions(40));
+    expect(estimate.cachedInputTokens).toBeGreaterThan(40 * 15_000);
+    expect(estimate.cacheSavingsUsd).toBeGreaterThan(0);
     const summary = await client.run(questions(40));
     expect(summary.counts.succeeded).toBe(40);
     expect(journalOf(server, 'gemini.caches.create')).toHaveLength(1);
