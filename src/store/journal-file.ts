@@ -132,7 +132,8 @@ async function* readNumberedLines(path: string): AsyncGenerator<NumberedLine> {
     }
   }
   // Read no further than the size seen above: an append made meanwhile is for the next read.
-  const lines = createInterface({ input: createReadStream(path, { end: Math.max(0, size - 1) }), crlfDelay: Infinity });
+  const input = createReadStream(path, { end: Math.max(0, size - 1) });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   let pending: { text: string; number: number } | undefined;
   try {
@@ -145,6 +146,9 @@ async function* readNumberedLines(path: string): AsyncGenerator<NumberedLine> {
     if (pending !== undefined) yield { ...pending, torn: !endsWithNewline };
   } finally {
     lines.close();
+    // Closing readline leaves its input open: a reader that stopped early (a page of results) would
+    // keep the file descriptor until the process ends.
+    input.destroy();
   }
 }
 

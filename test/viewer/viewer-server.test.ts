@@ -111,6 +111,15 @@ describe('the viewer server', () => {
     expect((await call(viewer, `/api/jobs/${mixedJob}/results?status=nope`, { headers: { 'x-viewer-token': viewer.token } })).status).toBe(400);
   });
 
+  it.skipIf(process.platform !== 'linux')('closes the journal of a page that stopped reading early (no file descriptor left open per page)', async () => {
+    const { readdirSync } = await import('node:fs');
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for (let page = 0; page < 40; page++) await api(viewer, `/api/jobs/${mixedJob}/results?limit=10`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(openFiles() - before).toBeLessThan(10);
+  });
+
   it('shows one item, request and result side by side', async () => {
     const item = await api(viewer, `/api/jobs/${mixedJob}/items/item_5`);
     expect(item.request.messages[0].content).toBe('say-script');
