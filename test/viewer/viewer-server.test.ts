@@ -244,3 +244,36 @@ describe('the viewer live', () => {
     }
   }, 20_000);
 });
+
+describe('the viewer retry', () => {
+  it('retries the failed items of a job behind POST, through the retry function it was given', async () => {
+    const { store } = await temporaryStore();
+    const { createMockBatchProvider } = await import('../../src/testing/mock-batch-provider.js');
+    const { createBatchClient } = await import('../../src/client/create-batch-client.js');
+    const { noRetry } = await import('../../src/retry/no-retry.js');
+    const mock = await createMockBatchProvider({
+      mode: 'emulated',
+      server: { respond: (request) => (JSON.stringify(request.body).includes('flaky') ? { status: 500, error: { message: 'server hiccup' } } : undefined) },
+      emulated: { concurrency: 4, retry: noRetry() },
+    });
+    const client = createBatchClient({ provider: mock.provider, store });
+    const viewer = await startViewer({ store, retry: async (jobId) => (await client.retry(jobId)).id });
+    try {
+      const job = await client.submit(requestsOf(12, (index) => (index % 4 === 0 ? `flaky ${index}` : `prompt ${index}`)));
+      await client.wait(job.id);
+      const response = await call(viewer, `/api/jobs/${job.id}/retry`, { method: 'POST', headers: { 'x-viewer-token': viewer.token } });
+      expect(response.status, response.body).toBe(200);
+      const { retryJobId } = JSON.parse(response.body) as { retryJobId: string };
+      await client.wait(retryJobId);
+      const retried = await store.loadJob(retryJobId);
+      expect(retried).toMatchObject({ retryOf: job.id, counts: { total: 3 } });
+      expect((await store.loadJob(job.id))?.retriedBy).toBe(retryJobId);
+      const { jobs } = await api(viewer, '/api/jobs');
+      expect(jobs.find((listed: { id: string }) => listed.id === retryJobId)).toMatchObject({ retryOf: job.id });
+    } finally {
+      await viewer.close();
+      await client.close();
+      await mock.close();
+    }
+  }, 20_000);
+});
