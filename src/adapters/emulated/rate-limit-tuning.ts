@@ -86,7 +86,7 @@ export interface EmulatedRateLimitTuning {
   readonly denseShare?: number;
   /**
    * Quick retries of scattered server errors (5xx without a retry-after, network errors): while the
-   * failure rate is low, such a retry goes out after at most a short jitter (up to 50 ms) instead of
+   * failure rate is low, an item's first two such retries go out after at most a short jitter (up to 50 ms) instead of
    * the retry strategy's backoff, so items do not sleep while the run drains (the last items'
    * backoff sets a run's length). A token bucket, as gRPC's retry throttling and the AWS SDK's retry
    * quota: a quick retry spends one token, a success earns back `ratio`; with fewer than one token

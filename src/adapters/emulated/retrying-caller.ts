@@ -16,6 +16,12 @@ import { RetryBudget } from './retry-budget.js';
 
 /** The longest wait of a quick retry (see `rateLimit.retryBudget`): a jitter, not a backoff. */
 const quickRetryMaxDelayMs = 50;
+/**
+ * Quick retries one item may take: at 10% scattered faults one item in a thousand fails three times
+ * in a row; an item that does is not meeting scattered faults, and its later retries keep the
+ * strategy's spread in time, so that a burst of failures cannot use up its retries at once.
+ */
+const quickRetriesPerItem = 2;
 
 /** Thrown inside an item when it ended without success; carries what the result needs. */
 export class ItemFailure extends Error {
@@ -185,8 +191,10 @@ export class RetryingCaller {
     } else {
       attempts.budgetRetries += 1;
       delayMs = this.#retry.delayMs(retryContext(attempts.budgetRetries));
-      // A scattered server error while failures are rare: retry after a jitter, not the backoff.
+      // A scattered server error while failures are rare: retry after a jitter, not the backoff
+      // (an item's first two retries only).
       if (
+        attempts.budgetRetries <= quickRetriesPerItem &&
         delayMs > quickRetryMaxDelayMs &&
         classification.retryAfterMs === undefined &&
         (category === 'server' || category === 'network') &&

@@ -236,7 +236,7 @@ describe('rateLimit.retryBudget against the emulator', () => {
     });
   }
 
-  async function retryDelays(rateLimit: EmulatedOptions['rateLimit'], failures: number): Promise<number[]> {
+  async function retryDelays(rateLimit: EmulatedOptions['rateLimit'], failures: number, items = 1): Promise<number[]> {
     server.reset();
     const events: EmulatedEvent[] = [];
     const { journal } = await runToEnd(
@@ -247,25 +247,34 @@ describe('rateLimit.retryBudget against the emulator', () => {
         ...(rateLimit === undefined ? {} : { rateLimit }),
         observers: [(event) => events.push(event)],
       }),
-      makeRequests(1),
+      makeRequests(items),
     );
     expect(journal.every((result) => result.status === 'succeeded')).toBe(true);
     // One call per fault and one per item: the budget changes when a retry goes, never how many.
-    expect(server.stats().byEndpoint['chat.completions']).toBe(failures + 1);
+    expect(server.stats().byEndpoint['chat.completions']).toBe(failures + items);
     return events.filter((event) => event.type === 'retry.scheduled').map((event) => (event as { delayMs: number }).delayMs);
   }
 
   it('retries a scattered 503 after a short jitter while the budget lasts, then backs off as the strategy says', async () => {
-    const quick = await retryDelays(undefined, 2);
+    // Two items, each answered 503 once (with concurrency 1, the first lends its worker while it waits).
+    const quick = await retryDelays(undefined, 2, 2);
     expect(quick).toHaveLength(2);
     for (const delayMs of quick) expect(delayMs).toBeLessThanOrEqual(50);
-    // A budget of one quick retry: the second retry waits the strategy's backoff (300 ms, then 600 ms).
-    const capped = await retryDelays({ retryBudget: { capacity: 1 } }, 2);
-    expect(capped[0]).toBeLessThanOrEqual(50);
-    expect(capped[1]).toBe(600);
+    // A budget of one quick retry: the other item's retry waits the strategy's backoff (300 ms).
+    const capped = await retryDelays({ retryBudget: { capacity: 1 } }, 2, 2);
+    expect(capped.filter((delayMs) => delayMs <= 50)).toHaveLength(1);
+    expect(capped.filter((delayMs) => delayMs === 300)).toHaveLength(1);
+  });
+
+  it('quickens only an item\'s first two retries: one that fails a third time backs off', async () => {
+    const delays = await retryDelays(undefined, 3, 1);
+    expect(delays).toHaveLength(3);
+    expect(delays[0]).toBeLessThanOrEqual(50);
+    expect(delays[1]).toBeLessThanOrEqual(50);
+    expect(delays[2]).toBe(1200);
   });
 
   it('with retryBudget: false every retry waits the strategy\'s backoff', async () => {
-    expect(await retryDelays({ retryBudget: false }, 2)).toEqual([300, 600]);
+    expect(await retryDelays({ retryBudget: false }, 2, 1)).toEqual([300, 600]);
   });
 });
