@@ -1,7 +1,10 @@
-// One job spread over three worker processes with Redis and BullMQ (docs/distributed.md).
+// One job spread over three workers with Redis and BullMQ (docs/distributed.md).
 // Starts a throwaway redis-server (Debian: apt-get install -y redis-server) and the local emulator,
-// then three workers (this file again, with "worker"), submits 120 requests and reads the results.
-//   npx tsx examples/distributed-workers.ts
+// then three workers, submits 120 requests and reads the results.
+//   npx tsx examples/distributed-workers.ts              three workers in this process
+//   npx tsx examples/distributed-workers.ts --processes  three worker processes (this file, with "worker")
+// In production each worker is a process of its own, on any host: `llm-batch worker --queue ...` or
+// a script calling createBatchWorker like the "worker" branch below.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -41,7 +44,11 @@ if (process.argv[2] === 'worker') {
   const workers: ChildProcess[] = [];
   try {
     await waitForRedis(port);
-    for (let index = 0; index < 3; index++) workers.push(await startWorker(redisUrl, `${emulator.url}/v1`));
+    const inProcess: { close(): Promise<void> }[] = [];
+    for (let index = 0; index < 3; index++) {
+      if (process.argv.includes('--processes')) workers.push(await startWorker(redisUrl, `${emulator.url}/v1`));
+      else inProcess.push(await createBatchWorker({ connection: redisUrl, queue, call: openaiChat({ apiKey: 'sk-example-no-real-key', baseURL: `${emulator.url}/v1` }), concurrency: 8, requestsPerMinute: 6_000 }));
+    }
 
     const provider = distributed({ connection: redisUrl, queue });
     const store = redisStore({ url: redisUrl, prefix: 'example' });
@@ -63,6 +70,7 @@ if (process.argv[2] === 'worker') {
     }
     await provider.close();
     await store.close();
+    for (const worker of inProcess) await worker.close();
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
     await emulator.close();
