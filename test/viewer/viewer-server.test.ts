@@ -277,3 +277,34 @@ describe('the viewer retry', () => {
     }
   }, 20_000);
 });
+
+describe('the viewer paging a large job', () => {
+  it('goes on from where the previous page stopped, and a page anywhere equals the same page read afresh', async () => {
+    const { store } = await temporaryStore();
+    const { writeSyntheticJob } = await import('./synthetic-job.js');
+    await writeSyntheticJob(store, 'job_paging', 20_000);
+    const viewer = await startViewer({ store });
+    const other = await startViewer({ store });
+    try {
+      const ids = async (target: Viewer, query: string) => ((await api(target, `/api/jobs/job_paging/results?${query}`)).items as { id: string }[]).map((item) => item.id);
+      // Next, next, next on one viewer; each page straight from the start on a second one.
+      for (const offset of [0, 50, 100, 150]) {
+        const page = await ids(viewer, `offset=${offset}&limit=50`);
+        expect(page).toEqual(await ids(other, `offset=${offset}&limit=50&q=item_`));
+        expect(page[0]).toBe(`item_${offset}`);
+        expect(page).toHaveLength(50);
+      }
+      // Filtered pages in turn: every 100th item failed.
+      expect(await ids(viewer, 'status=failed&limit=3')).toEqual(['item_99', 'item_199', 'item_299']);
+      expect(await ids(viewer, 'status=failed&limit=3&offset=3')).toEqual(['item_399', 'item_499', 'item_599']);
+      // Back to an earlier page: read afresh.
+      expect((await ids(viewer, 'offset=50&limit=2'))).toEqual(['item_50', 'item_51']);
+      const last = await api(viewer, '/api/jobs/job_paging/results?offset=19990&limit=50');
+      expect(last.items).toHaveLength(10);
+      expect(last.hasMore).toBe(false);
+    } finally {
+      await viewer.close();
+      await other.close();
+    }
+  }, 20_000);
+});

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redactSecrets } from '../../errors/redact-secrets.js';
 import { itemStatuses, type BatchResult } from '../../models/batch-result.js';
-import type { JobManifest } from '../../models/batch-job.js';
+import { isTerminalStatus, type JobManifest } from '../../models/batch-job.js';
 import type { BatchStore } from '../../store/batch-store.js';
 import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { writeResults } from '../write-results.js';
@@ -52,6 +52,8 @@ export interface ViewerInternals {
 
 const cookieName = 'llm_batch_viewer';
 const maxPageSize = 500;
+const maxCursors = 16;
+const cursorIdleMs = 30_000;
 const securityHeaders = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -180,6 +182,46 @@ export async function startViewer(options: ViewerOptions, internals: ViewerInter
     return value;
   }
 
+  // Open journal readers left where a page stopped, so that the next page reads on instead of
+  // from the start. At most `maxCursors`, each closed after `cursorIdleMs` unused.
+  interface Cursor {
+    iterator: AsyncIterator<BatchResult>;
+    /** How many matching results came before `lookahead` (the next page's offset). */
+    position: number;
+    /** The first result of the next page, already read. */
+    lookahead: BatchResult | undefined;
+    timer?: NodeJS.Timeout;
+  }
+  const cursors = new Map<string, Cursor>();
+  const closeCursor = (cursor: Cursor) => {
+    clearTimeout(cursor.timer);
+    void cursor.iterator.return?.()?.catch(() => undefined);
+  };
+  const takeCursor = (key: string, offset: number): Cursor | undefined => {
+    const cursor = cursors.get(key);
+    if (!cursor) return undefined;
+    cursors.delete(key);
+    clearTimeout(cursor.timer);
+    if (cursor.position === offset) return cursor;
+    closeCursor(cursor);
+    return undefined;
+  };
+  const keepCursor = (key: string, cursor: Cursor) => {
+    const previous = cursors.get(key);
+    if (previous) closeCursor(previous);
+    cursors.set(key, cursor);
+    cursor.timer = setTimeout(() => {
+      if (cursors.get(key) === cursor) cursors.delete(key);
+      closeCursor(cursor);
+    }, cursorIdleMs);
+    cursor.timer.unref();
+    while (cursors.size > maxCursors) {
+      const [oldestKey, oldest] = cursors.entries().next().value as [string, Cursor];
+      cursors.delete(oldestKey);
+      closeCursor(oldest);
+    }
+  };
+
   async function pageOfResults(jobId: string, query: URLSearchParams) {
     const job = await loadJob(jobId);
     const offset = readWholeNumber(query.get('offset'), 0, 'offset');
@@ -188,22 +230,43 @@ export async function startViewer(options: ViewerOptions, internals: ViewerInter
     if (status !== undefined && !(itemStatuses as readonly string[]).includes(status)) throw new HttpError(400, `status must be one of ${itemStatuses.join(', ')}`);
     const search = query.get('q') || undefined;
     const items: ReturnType<typeof resultRow>[] = [];
-    let skipped = 0;
     let hasMore = false;
-    // Streams the journal only as far as the page needs: the first page of a million results reads fifty lines.
-    for await (const result of store.readResults(jobId)) {
-      if (status !== undefined && result.status !== status) continue;
-      if (search !== undefined && !matchesSearch(result, search)) continue;
-      if (skipped < offset) {
-        skipped++;
-        continue;
+    const matches = (result: BatchResult) => (status === undefined || result.status === status) && (search === undefined || matchesSearch(result, search));
+    // Streams the journal only as far as the page needs: the first page of a million results reads
+    // fifty lines. "Next" goes on from where the previous page stopped (a cursor kept for a while).
+    const key = `${jobId}\u0000${status ?? ''}\u0000${search ?? ''}`;
+    let cursor = takeCursor(key, offset);
+    if (!cursor) {
+      cursor = { iterator: store.readResults(jobId)[Symbol.asyncIterator](), position: 0, lookahead: undefined };
+      while (cursor.position < offset) {
+        const next = await cursor.iterator.next();
+        if (next.done) break;
+        if (matches(next.value)) cursor.position++;
       }
-      if (items.length === limit) {
-        hasMore = true;
+    }
+    if (cursor.lookahead !== undefined) {
+      items.push(resultRow(cursor.lookahead));
+      cursor.lookahead = undefined;
+    }
+    let ended = false;
+    while (true) {
+      const next = await cursor.iterator.next();
+      if (next.done) {
+        ended = true;
         break;
       }
-      items.push(resultRow(result));
+      if (!matches(next.value)) continue;
+      if (items.length === limit) {
+        hasMore = true;
+        cursor.lookahead = next.value;
+        break;
+      }
+      items.push(resultRow(next.value));
     }
+    cursor.position = offset + items.length;
+    // A running job's journal grows past what this reader will see: its next page starts afresh.
+    if (ended || !isTerminalStatus(job.status)) closeCursor(cursor);
+    else keepCursor(key, cursor);
     const unfiltered = status === undefined && search === undefined;
     const journaled = job.counts.total - job.counts.pending;
     return { offset, limit, items, hasMore, ...(unfiltered ? { total: journaled } : status !== undefined && search === undefined ? { total: job.counts[status as keyof typeof job.counts] } : {}) };
@@ -382,6 +445,8 @@ export async function startViewer(options: ViewerOptions, internals: ViewerInter
     token,
     async close() {
       for (const watcher of watchers.values()) watcher.stop();
+      for (const cursor of cursors.values()) closeCursor(cursor);
+      cursors.clear();
       for (const stream of openStreams) stream.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
