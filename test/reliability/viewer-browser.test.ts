@@ -34,6 +34,11 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
   const pageErrors: string[] = [];
   const dialogs: string[] = [];
 
+  /** Waits for the page of one item (a change of the hash alone keeps the previous page until the new one is drawn). */
+  async function itemShown(id: string): Promise<void> {
+    await page.waitForFunction((expected) => document.querySelector('#app h2')?.textContent === `Item ${expected}`, id);
+  }
+
   async function screenshot(name: string): Promise<void> {
     const path = join(shots, `${name}.png`);
     await page.screenshot({ path, fullPage: false });
@@ -113,7 +118,7 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     await page.waitForSelector('#answer');
     expect(await page.locator('#answer').textContent()).toContain(imageAnswer);
     await page.goto(`${viewer.url}#/job/${mixedJob}/item/item_1`);
-    await page.waitForSelector('#answer');
+    await itemShown('item_1');
     expect(await page.locator('#answer').textContent()).toContain(scriptAnswer);
     expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
@@ -123,11 +128,11 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
 
   it('shows one item: the request and the response side by side', async () => {
     await page.goto(`${viewer.url}#/job/${mixedJob}/item/item_3`);
-    await page.waitForSelector('#item-result');
+    await itemShown('item_3');
     expect(await page.locator('#item-request .message').first().textContent()).toContain('refuse 3');
     expect(await page.locator('#item-error').textContent()).toContain('invalid_request: ');
     await page.goto(`${viewer.url}#/job/${mixedJob}/item/item_4`);
-    await page.waitForSelector('#answer');
+    await itemShown('item_4');
     expect(await page.locator('#item-request .message').first().textContent()).toContain('prompt 4');
     const boxes = await Promise.all(['#item-request', '#item-result'].map((selector) => page.locator(selector).boundingBox()));
     // Side by side: the response column starts to the right of the request column, on the same row.
