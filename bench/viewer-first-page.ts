@@ -73,6 +73,20 @@ async function timeIt(path: string, runs: number): Promise<{ medianMs: number; m
   return { medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times[times.length - 1]!) };
 }
 
+async function timeNextPages(from: number, pages: number): Promise<{ medianMs: number; maxMs: number }> {
+  await (await fetch(`${origin}/api/jobs/${jobId}/results?limit=50&offset=${from}`, { headers })).text();
+  const times: number[] = [];
+  for (let page = 1; page <= pages; page++) {
+    const started = performance.now();
+    const response = await fetch(`${origin}/api/jobs/${jobId}/results?limit=50&offset=${from + page * 50}`, { headers });
+    await response.text();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times[times.length - 1]!) };
+}
+
 try {
   const report = {
     results: count,
@@ -82,6 +96,8 @@ try {
     firstPage: await timeIt(`/api/jobs/${jobId}/results?limit=50`, 20),
     firstFailedPage: await timeIt(`/api/jobs/${jobId}/results?limit=50&status=failed`, 20),
     middlePage: await timeIt(`/api/jobs/${jobId}/results?limit=50&offset=${Math.floor(count / 2)}`, 3),
+    // "Next" after a page: the server reads on from where that page stopped.
+    nextPages: await timeNextPages(Math.floor(count / 2), 20),
     node: process.version,
   };
   console.log(JSON.stringify(report));
