@@ -83,7 +83,7 @@ describe('attaching a batch this library did not create', () => {
     const jobId = /Attached \S+ as (job_\w+)/.exec(attached.stdout)?.[1];
     expect(jobId).toBeDefined();
     const waited = await cli(['wait', jobId!, '--quiet', ...common]);
-    expect(waited.code).toBe(0);
+    expect(waited.code, waited.stderr).toBe(0);
     const results = await cli(['results', jobId!, '--output', 'jsonl', ...common]);
     expect(results.code).toBe(0);
     const lines = results.stdout.trim().split('\n').map((text) => JSON.parse(text) as { id: string; status: string });
