@@ -20,12 +20,16 @@ export function isPlainPrompt(item: unknown): item is PlainPrompt {
 
 /**
  * The `BatchRequest` of a plain prompt, or undefined with every problem added to `issues` (a
- * prompt that is not a string, a system that is not a string, unknown keys, metadata that is not
+ * prompt that is not a string or is empty, a system that is not a string, unknown keys, metadata that is not
  * an object).
  */
 export function fromPlainPrompt(item: PlainPrompt, position: number, issues: ValidationIssue[]): BatchRequest | undefined {
   const id = plainPromptId(position);
-  if (typeof item === 'string') return { id, messages: [{ role: 'user', content: item }] };
+  if (typeof item === 'string') {
+    if (item.trim() !== '') return { id, messages: [{ role: 'user', content: item }] };
+    issues.push({ index: position, id, field: 'prompt', reason: 'must not be empty' });
+    return undefined;
+  }
   const before = issues.length;
   const unknown = Object.keys(item).filter((key) => !promptObjectKeys.has(key));
   if (unknown.length > 0) {
@@ -33,6 +37,7 @@ export function fromPlainPrompt(item: PlainPrompt, position: number, issues: Val
   }
   const { prompt, system, metadata } = item as { prompt: unknown; system?: unknown; metadata?: unknown };
   if (typeof prompt !== 'string') issues.push({ index: position, id, field: 'prompt', reason: `must be a string, got ${typeof prompt}` });
+  else if (prompt.trim() === '') issues.push({ index: position, id, field: 'prompt', reason: 'must not be empty' });
   if (system !== undefined && typeof system !== 'string') issues.push({ index: position, id, field: 'system', reason: `must be a string, got ${typeof system}` });
   if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
     issues.push({ index: position, id, field: 'metadata', reason: 'must be an object' });

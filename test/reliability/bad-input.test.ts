@@ -65,7 +65,9 @@ const apiCases: Array<{ name: string; input: unknown[]; index: number; id?: stri
   { name: 'no model anywhere', input: [good('a'), good('b')], index: 0, id: 'a', model: null },
   { name: 'null item', input: [good('a'), null], index: 1 },
   { name: 'array item', input: [[good('a')]], index: 0 },
-  { name: 'string item', input: [good('a'), good('b'), 'just a prompt'], index: 2 },
+  // A string is a plain prompt now; an empty one, or a number, is still refused.
+  { name: 'empty plain prompt', input: [good('a'), good('b'), ''], index: 2 },
+  { name: 'number item', input: [good('a'), 42], index: 1 },
   { name: 'tool without a name', input: [{ id: 'tool', tools: [{ description: 'x' }], messages: [user('x')] }], index: 0, id: 'tool' },
   { name: 'unknown toolChoice', input: [{ id: 'choice', toolChoice: 'sometimes', messages: [user('x')] }], index: 0, id: 'choice' },
   { name: 'unknown responseFormat type', input: [{ id: 'fmt', responseFormat: { type: 'yaml' }, messages: [user('x')] }], index: 0, id: 'fmt' },
