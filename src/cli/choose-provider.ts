@@ -31,7 +31,7 @@ export const defaultModels: Readonly<Record<ProviderName, string>> = {
 export function chooseProvider(line: CommandLine, io: CliIo, job?: { provider: string; mode: ModeName }, config?: LoadedConfig): ProviderChoice {
   const configured = configuredProvider(config);
   const mode = line.choice('mode', modeNames) ?? job?.mode ?? (configured === undefined ? undefined : config?.config.providers?.[configured]?.mode) ?? config?.config.mode ?? 'native';
-  const choice = chosen(line, io, mode, job, configured);
+  const choice = chosen(line, io, mode, job, configured, enabledProviders(config));
   return config === undefined ? choice : { ...choice, config };
 }
 
@@ -43,10 +43,28 @@ function configuredProvider(config: LoadedConfig | undefined): ProviderName | un
   return (providerNames as readonly string[]).includes(name ?? '') ? (name as ProviderName) : undefined;
 }
 
-function chosen(line: CommandLine, io: CliIo, mode: ModeName, job: { provider: string; mode: ModeName } | undefined, configured: ProviderName | undefined): ProviderChoice {
+/** The providers the config file sets up (and does not disable) that the CLI knows. */
+function enabledProviders(config: LoadedConfig | undefined): readonly string[] {
+  return Object.entries(config?.config.providers ?? {})
+    .filter(([name, provider]) => provider.enabled !== false && name !== 'mock' && (providerNames as readonly string[]).includes(name))
+    .map(([name]) => name);
+}
+
+function chosen(
+  line: CommandLine,
+  io: CliIo,
+  mode: ModeName,
+  job: { provider: string; mode: ModeName } | undefined,
+  configured: ProviderName | undefined,
+  enabled: readonly string[],
+): ProviderChoice {
   const asked = line.choice('provider', providerNames);
   if (asked !== undefined) return { provider: asked, mode };
   if (configured !== undefined && (job === undefined || job.provider.split('+')[0] === configured)) return { provider: configured, mode };
+  // An existing job on a provider the config file sets up goes back to that provider (its key
+  // variable and base URL come from the file), whatever the environment's default keys say.
+  const own = job?.provider.split('+')[0];
+  if (own !== undefined && enabled.includes(own)) return { provider: own as ProviderName, mode };
   const hasOpenAIKey = Boolean(io.env['OPENAI_API_KEY']);
   const hasAnthropicKey = Boolean(io.env['ANTHROPIC_API_KEY']);
   const hasGeminiKey = Boolean(io.env['GEMINI_API_KEY']) || Boolean(io.env['GOOGLE_API_KEY']);
