@@ -6,6 +6,7 @@ export type {
   EmulatedRateLimitOptions,
   ErrorStrategy,
 } from './emulated-options.js';
+export type { EmulatedAdaptiveSignals, EmulatedRateLimitTuning, EmulatedRetryBudgetOptions } from './rate-limit-tuning.js';
 export type { EmulatedMiddleware, MiddlewareErrorContext, SkipRequest } from './middleware.js';
 export type {
   CooldownEndedEvent,
