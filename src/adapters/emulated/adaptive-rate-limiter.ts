@@ -214,12 +214,13 @@ export class AdaptiveRateLimiter {
         if (this.#adaptiveWindow) this.#window.grow();
         break;
       case 'rate_limited':
-        // A 429 while a shared cooldown holds everyone is more of the same rate limiting: its
-        // retry-after extends the cooldown, so no released caller goes out before it has passed.
+        // A 429 on a call sent before the latest shared cooldown ended is more of the same rate
+        // limiting (one burst, whose answers a busy event loop may read late): its retry-after
+        // extends the cooldown, so no released caller goes out before it has passed.
         if (
           this.#adaptive &&
           ((this.#learnFromHeaders && isBudgetSpent(outcome.snapshot)) ||
-            (this.#sharedCooldown && this.#now() < this.#cooldownUntil) ||
+            (this.#sharedCooldown && permit.grantedAt < this.#cooldownUntil) ||
             this.#recent.rateLimitsAreDense(this.#unrefusedSince(permit.grantedAt)))
         ) {
           if (this.#adaptiveWindow) this.#window.decrease(permit.grantedAt);

@@ -15,16 +15,25 @@ afterAll(async () => {
   await server.close();
 });
 
-/** An SDK client whose first `count` calls are answered 429 by the emulator (forced by its fault header). */
+/**
+ * An SDK client whose first `count` calls are answered 429 by the emulator (forced by its fault
+ * header), all at once: none of them goes out before all have been issued, so on a busy machine
+ * the first answers cannot start a cooldown that holds back the rest of the burst (whose late
+ * calls would then be answered 429 after it).
+ */
 function clientWithFirst429s(count: number): OpenAI {
   let sent = 0;
+  let releaseBurst!: () => void;
+  const burstIssued = new Promise<void>((resolve) => (releaseBurst = resolve));
   return new OpenAI({
     apiKey: 'k',
     baseURL: `${server.url}/v1`,
     maxRetries: 0,
-    fetch: (input, init) => {
+    fetch: async (input, init) => {
       sent += 1;
       if (sent > count) return fetch(input, init);
+      if (sent === count) releaseBurst();
+      await burstIssued;
       const headers = new Headers(init?.headers);
       headers.set('x-mock-fault', '429');
       return fetch(input, { ...init, headers });
