@@ -64,9 +64,22 @@ describe('coordinated cooldown', () => {
     const succeeded = server.journal.filter((entry) => entry.status === 200).sort((a, b) => a.startedAt - b.startedAt);
     expect(limited).toHaveLength(concurrency);
     expect(succeeded).toHaveLength(64);
-    // Nothing was sent before the latest 429's retry-after had passed (a few ms of timer slack).
+    // Nothing was sent before the latest 429's retry-after had passed (a few ms of timer slack),
+    // except by items a worker had already picked up before the cooldown began: the first answers
+    // of a burst look like scattered 429s, which by design do not pause the pool, so on a busy
+    // machine an item freed by one of them may have gone out before the cooldown started.
     const lastLimitedAnswer = Math.max(...limited.map((entry) => entry.startedAt + entry.durationMs));
-    expect(succeeded[0]!.startedAt).toBeGreaterThanOrEqual(lastLimitedAnswer + retryAfterMs - 15);
+    const cooldownStartedAt = events.find((event) => event.type === 'cooldown.started')!.timestamp;
+    const pickedUpBeforeCooldown = events.filter((event) => event.type === 'item.started' && event.timestamp <= cooldownStartedAt).length - concurrency;
+    const sentEarly = succeeded.filter((entry) => entry.startedAt < lastLimitedAnswer + retryAfterMs - 15);
+    const t0 = limited[0]!.startedAt;
+    const timeline = [
+      ...limited.map((entry) => `429 sent ${entry.startedAt - t0} answered ${Math.round(entry.startedAt + entry.durationMs - t0)}`),
+      ...succeeded.slice(0, 3).map((entry) => `200 sent ${entry.startedAt - t0}`),
+      `cooldown started ${cooldownStartedAt - t0}; items picked up before it beyond the burst: ${pickedUpBeforeCooldown}`,
+    ].join('\n');
+    expect(sentEarly.length, timeline).toBeLessThanOrEqual(Math.max(0, pickedUpBeforeCooldown));
+    expect(succeeded.length - sentEarly.length).toBeGreaterThanOrEqual(64 - Math.max(0, pickedUpBeforeCooldown));
     // No thundering herd: the first calls after the cooldown were spread out, not sent at once.
     const firstStarts = succeeded.slice(0, 8).map((entry) => entry.startedAt);
     expect(firstStarts.at(-1)! - firstStarts[0]!).toBeGreaterThanOrEqual(7 * 8);
