@@ -16,16 +16,16 @@ export interface CliRun {
 }
 
 /**
- * Runs one command line in this process with an empty environment (no provider key, so on the
- * built-in emulator), capturing what it prints.
+ * Runs one command line in this process, capturing what it prints; by default with an empty
+ * environment (no provider key, so on the built-in emulator).
  */
-export async function runCliInProcess(args: readonly string[], stdin?: CliInput): Promise<CliRun> {
+export async function runCliInProcess(args: readonly string[], stdin?: CliInput, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    env: {},
+    env,
     ...(stdin ? { stdin } : {}),
   });
   return { code, stdout, stderr };

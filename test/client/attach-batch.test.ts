@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBatchClient } from '../../src/client/create-batch-client.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCliInProcess } from '../cli/cli-harness.js';
 import { LlmBatchError } from '../../src/errors/llm-batch-error.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
@@ -61,16 +61,8 @@ async function openaiBatchMadeElsewhere(count: number): Promise<string> {
   return batch.id;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...process.env },
-  });
-  return { code, stdout, stderr };
-}
+/** The CLI in this process, with this process's environment (the config's key variables). */
+const cli = (args: string[]) => runCliInProcess(args, undefined, { ...process.env });
 
 describe('attaching a batch this library did not create', () => {
   it('the CLI attaches an OpenAI batch made with the plain SDK, waits on it and reads its results', async () => {

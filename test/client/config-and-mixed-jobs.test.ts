@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/client/config-file.js';
 import { createBatchClient } from '../../src/client/create-batch-client.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCliInProcess } from '../cli/cli-harness.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 import { fileStore } from '../../src/store/file-store.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
@@ -63,16 +63,8 @@ const requests = (count: number, model?: (index: number) => string): BatchReques
     messages: [{ role: 'user' as const, content: `question ${index}` }],
   }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...process.env },
-  });
-  return { code, stdout, stderr };
-}
+/** The CLI in this process, with this process's environment (the config's key variables). */
+const cli = (args: string[]) => runCliInProcess(args, undefined, { ...process.env });
 
 describe('a YAML config with two providers', () => {
   it('splits a 45-request native job into 3 parts of at most 20 (maxRequestsPerPart), through the API', async () => {
