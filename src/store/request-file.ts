@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { stat, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { RequestWriter, StoredRequest } from './batch-store.js';
 import { isNotFound } from './is-not-found.js';
+import { readTextLines } from './read-text-lines.js';
 
 // A requests file: the normalized requests of one part, one JSON record a line, in input order.
 
@@ -35,24 +34,15 @@ export class BufferedRequestWriter implements RequestWriter {
 
 /** The records of the requests file at `path`, in order; none when there is no such file. */
 export async function* readRequestFile(path: string): AsyncGenerator<StoredRequest> {
-  for await (const line of readLines(path)) {
-    yield JSON.parse(line) as StoredRequest;
-  }
-}
-
-async function* readLines(path: string): AsyncGenerator<string> {
   try {
     await stat(path);
   } catch (error) {
     if (isNotFound(error)) return;
     throw error;
   }
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      if (line.trim() !== '') yield line;
+  for await (const lines of readTextLines(path)) {
+    for (const line of lines) {
+      if (line.trim() !== '') yield JSON.parse(line) as StoredRequest;
     }
-  } finally {
-    lines.close();
   }
 }
