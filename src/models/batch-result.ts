@@ -14,6 +14,11 @@ export type FinishReason = z.infer<typeof finishReasonSchema>;
 const resultCommon = {
   id: z.string(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * When the item ended (epoch milliseconds): stamped by the client as it journals the result (an
+   * emulated item when its last call returned; a native one when its result was read).
+   */
+  finishedAt: z.number().nonnegative().optional(),
 };
 
 export const succeededResultSchema = z.object({

@@ -1,6 +1,7 @@
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { JobMode, JobStatus, ProviderReference } from '../models/batch-job.js';
+import type { RunEvent } from '../models/run-event.js';
 import type { Usage } from '../models/usage.js';
 import type { ErrorClassification } from '../errors/error-classification.js';
 
@@ -66,6 +67,11 @@ export interface SubmitContext extends ProviderCallContext {
    * after its own observers. Absent when the client has none.
    */
   readonly observe?: (event: { readonly type: string }) => void;
+  /**
+   * Emulated adapters: journals events of the run (429s, cooldowns, the concurrency window,
+   * retries) apart from the results, for the viewer. Absent when the job's store keeps none.
+   */
+  recordRunEvents?(events: readonly RunEvent[]): Promise<void>;
   /**
    * Emulated adapters: the job's spending guard (set from the `maxCostUsd` submit option).
    * `reserve` before an item's first call (false: do not start it, the budget is spent),

@@ -1,6 +1,7 @@
 import type { JobManifest } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
+import type { RunEvent } from '../models/run-event.js';
 import type { JobLease, LeaseHolder } from '../models/job-lease.js';
 import type { StoreDamageError } from '../errors/store-damage-error.js';
 
@@ -16,6 +17,12 @@ export interface StoredRequest {
 /** Writes the requests of one part, in input order. */
 export interface RequestWriter {
   write(record: StoredRequest): void | Promise<void>;
+  /**
+   * Optional: writes the record of the request at `index` whose JSON text is `requestJson` (what
+   * `JSON.stringify(request)` gives), so that a planner that measured the request by its JSON does
+   * not serialize it twice. Returns a promise only when it has to wait.
+   */
+  writeJson?(index: number, requestJson: string): void | Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,6 +47,19 @@ export interface BatchStore {
    * that is not a result throws a `StoreDamageError` naming the place, so nothing is dropped silently.
    */
   readResults(jobId: string): AsyncIterable<BatchResult>;
+  /**
+   * Optional: the journal from its `position`-th result (0-based) on, as `readResults` reads it
+   * past the first `position` results, but without reading them (the file store seeks through a
+   * sparse index of the journal). The viewer opens a deep page of results with it.
+   */
+  readResultsFrom?(jobId: string, position: number): AsyncIterable<BatchResult>;
+  /**
+   * Optional: appends events of an emulated run (429s, cooldowns, the concurrency window, retries)
+   * to the job's event journal, kept apart from its results. A store without it journals none.
+   */
+  appendRunEvents?(jobId: string, events: readonly RunEvent[]): Promise<void>;
+  /** Optional: the job's run events in append order; none when it has none. */
+  readRunEvents?(jobId: string): AsyncIterable<RunEvent>;
 
   /**
    * Takes the job's lease for `holder` for `ttlMs`: the one-driver-per-job lock. Succeeds when the

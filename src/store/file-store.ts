@@ -6,6 +6,7 @@ import type { BatchStore } from './batch-store.js';
 import { FileLease } from './file-lease.js';
 import { isNotFound } from './is-not-found.js';
 import { JournalAppender, readJournal } from './journal-file.js';
+import { JournalIndex, readEventJournal, readJournalFrom } from './journal-index.js';
 import { mapStoreWriteError } from './map-store-write-error.js';
 import { privateDirectoryMode, privateFileMode } from './private-file-modes.js';
 import { BufferedRequestWriter, readRequestFile } from './request-file.js';
@@ -25,6 +26,7 @@ const fileStoreOptionNames = optionNames<FileStoreOptions>({ dir: true });
 
 const manifestName = 'job.json';
 const journalName = 'results.jsonl';
+const eventsName = 'events.jsonl';
 const leaseName = 'lease.json';
 const cancelName = 'cancel-requested';
 
@@ -69,6 +71,10 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
     }
     return journal;
   }
+
+  const eventAppenders = new Map<string, JournalAppender>();
+  /** Sparse indexes of the journals read from a position (the viewer's deep pages), one per job. */
+  const indexes = new Map<string, JournalIndex>();
 
   return {
     async saveJob(job) {
@@ -125,6 +131,8 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
 
     async deleteJob(jobId) {
       appenders.delete(jobId);
+      eventAppenders.delete(jobId);
+      indexes.delete(jobId);
       await rm(jobDirectory(jobId), { recursive: true, force: true });
     },
 
@@ -150,6 +158,33 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
 
     async *readResults(jobId) {
       yield* readJournal(jobId, join(jobDirectory(jobId), journalName));
+    },
+
+    async *readResultsFrom(jobId, position) {
+      const path = join(jobDirectory(jobId), journalName);
+      let index = indexes.get(jobId);
+      if (!index) {
+        index = new JournalIndex(path);
+        indexes.set(jobId, index);
+      }
+      yield* readJournalFrom(jobId, path, index, Math.max(0, Math.floor(position)));
+    },
+
+    async appendRunEvents(jobId, events) {
+      if (events.length === 0) return;
+      let journal = eventAppenders.get(jobId);
+      if (!journal) {
+        await ensureJobDirectory(jobId);
+        journal = new JournalAppender(join(jobDirectory(jobId), eventsName));
+        eventAppenders.set(jobId, journal);
+      }
+      let text = '';
+      for (const event of events) text += `${JSON.stringify(event)}\n`;
+      await journal.append(text);
+    },
+
+    async *readRunEvents(jobId) {
+      yield* readEventJournal(jobId, join(jobDirectory(jobId), eventsName));
     },
 
     async acquireLease(jobId, holder, ttlMs) {

@@ -1,5 +1,6 @@
 import type { JobManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
+import type { RunEvent } from '../models/run-event.js';
 import type { BatchStore, JobLease, RequestWriter, StoredRequest } from './batch-store.js';
 
 interface MemoryJob {
@@ -8,6 +9,8 @@ interface MemoryJob {
   parts: Map<number, string[]>;
   /** Results as JSON: each read hands out a fresh copy, as the file journal does. */
   results: string[];
+  /** Run events as JSON, like the results. */
+  events?: string[];
   lease?: JobLease;
   cancelRequestedAt?: string;
 }
@@ -72,6 +75,18 @@ export function memoryStore(): BatchStore {
       const results = jobs.get(jobId)?.results ?? [];
       // Index loop: results appended while iterating are seen too, as with the file journal.
       for (let index = 0; index < results.length; index++) yield JSON.parse(results[index] as string) as BatchResult;
+    },
+    async *readResultsFrom(jobId, position) {
+      const results = jobs.get(jobId)?.results ?? [];
+      for (let index = Math.max(0, Math.floor(position)); index < results.length; index++) yield JSON.parse(results[index] as string) as BatchResult;
+    },
+    async appendRunEvents(jobId, events) {
+      const stored = (entry(jobId).events ??= []);
+      for (const event of events) stored.push(JSON.stringify(event));
+    },
+    async *readRunEvents(jobId) {
+      const events = jobs.get(jobId)?.events ?? [];
+      for (let index = 0; index < events.length; index++) yield JSON.parse(events[index] as string) as RunEvent;
     },
     // Leases: the clients sharing one memory store live in one process, so a lapsed lease is the
     // only stale one.

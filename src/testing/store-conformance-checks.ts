@@ -3,6 +3,7 @@ import { StoreDamageError } from '../errors/store-damage-error.js';
 import type { JobManifest } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
+import type { RunEvent } from '../models/run-event.js';
 import type { BatchStore, LeaseHolder, StoredRequest } from '../store/batch-store.js';
 
 /** Options of {@link runStoreConformance} and {@link checkStoreConformance}. */
@@ -282,6 +283,51 @@ export function storeConformanceChecks(options: StoreConformanceOptions = {}): S
         const failed: BatchResult = { id: 'failed_0', status: 'failed', error: { category: 'server', code: 'server_error', message: 'boom', retryable: true }, attempts: 2 };
         await store.appendResults(id, [failed]);
         same((await collect(store.readResults(id))).at(-1), failed, 'a failed result read back');
+      },
+    },
+    {
+      name: 'run events (when the store keeps them) are read back in order, apart from the results journal',
+      async run(store) {
+        if (store.appendRunEvents === undefined && store.readRunEvents === undefined) return;
+        check(store.appendRunEvents !== undefined && store.readRunEvents !== undefined, 'a store keeps run events with both appendRunEvents and readRunEvents, or neither');
+        const id = jobId('events');
+        await store.appendResults(id, [result('events_0')]);
+        const events: RunEvent[] = [
+          { type: 'rate_limited', at: 1_700_000_000_000, category: 'rate_limit', retryAfterMs: 1_000 },
+          { type: 'cooldown_started', at: 1_700_000_000_001, durationMs: 1_000, cause: 'headers' },
+          { type: 'concurrency', at: 1_700_000_000_002, size: 4 },
+        ];
+        await store.appendRunEvents(id, events.slice(0, 2));
+        await store.appendRunEvents(id, []);
+        await store.appendRunEvents(id, events.slice(2));
+        await store.appendRunEvents(id, [{ type: 'retry', at: 1_700_000_000_003, attempt: 1, category: 'server' }]);
+        await store.appendResults(id, [result('events_1')]);
+        same(await collect(store.readRunEvents(id)), [...events, { type: 'retry', at: 1_700_000_000_003, attempt: 1, category: 'server' }], 'the run events');
+        same(await collect(store.readResults(id)), [result('events_0'), result('events_1')], 'the results journal of a job with run events');
+        same(await collect(store.readRunEvents(jobId('no_events'))), [], 'the run events of a job with none');
+        await store.deleteJob(id);
+        same(await collect(store.readRunEvents(id)), [], 'the run events of a deleted job');
+      },
+    },
+    {
+      name: 'the journal read from a position (when the store can) is the journal past that many results',
+      async run(store) {
+        if (store.readResultsFrom === undefined) return;
+        const id = jobId('journal_from');
+        const expected: BatchResult[] = [];
+        for (let batch = 0; batch < 5; batch++) {
+          const results = Array.from({ length: 700 }, (_, index) => result(`from_${batch}_${index}`));
+          expected.push(...results);
+          await store.appendResults(id, results);
+          // Read from a position as it grows: a store that indexes its journal extends the index.
+          const position = Math.floor(expected.length * 0.9);
+          same((await collect(store.readResultsFrom(id, position))).map((item) => item.id), expected.slice(position).map((item) => item.id), `the journal from ${position} of ${expected.length}`);
+        }
+        for (const position of [0, 1, 999, 1_000, 1_001, 2_000, 3_499, 3_500, 4_000]) {
+          same((await collect(store.readResultsFrom(id, position))).map((item) => item.id), expected.slice(position).map((item) => item.id), `the journal from ${position}`);
+        }
+        same(await collect(store.readResultsFrom(id, 2_345)), expected.slice(2_345), 'the results read from 2,345, whole');
+        same(await collect(store.readResultsFrom(jobId('no_journal_from'), 10)), [], 'a job with no results, from 10');
       },
     },
     {

@@ -1,4 +1,5 @@
 import { AbortError } from '../../errors/abort-error.js';
+import type { CooldownCause } from '../../models/run-event.js';
 import { ConcurrencyWindow } from './concurrency-window.js';
 import type { RateLimitSnapshot } from './parse-rate-limit-headers.js';
 import { RateBuckets } from './rate-buckets.js';
@@ -43,8 +44,10 @@ export interface AdaptiveRateLimiterOptions {
   /** Share of the last round trip's calls that must be 429s for them to count as real rate limiting. @default 0.5 */
   readonly denseShare?: number;
   readonly now?: () => number;
-  readonly onCooldownStarted?: (until: number, durationMs: number) => void;
+  readonly onCooldownStarted?: (until: number, durationMs: number, cause: CooldownCause) => void;
   readonly onCooldownEnded?: (durationMs: number) => void;
+  /** The concurrency window's size changed (checked as each call is released: one comparison). */
+  readonly onWindowChanged?: (size: number) => void;
 }
 
 /** The right to make one call. Hand it back to {@link AdaptiveRateLimiter.release}. */
@@ -117,6 +120,8 @@ export class AdaptiveRateLimiter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   #closed = false;
+  /** The window size last reported to `onWindowChanged`. */
+  #reportedWindow: number;
 
   constructor(options: AdaptiveRateLimiterOptions) {
     this.#options = options;
@@ -136,6 +141,7 @@ export class AdaptiveRateLimiter {
     this.#buckets = new RateBuckets({ requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute, now });
     this.#window = new ConcurrencyWindow(this.#maxConcurrency, now, options.decreaseFactor, options.restartWindow);
     this.#recent = new RecentCompletions(this.#maxConcurrency, now, options.denseShare);
+    this.#reportedWindow = this.#window.size;
   }
 
   /** The concurrency currently allowed. */
@@ -213,31 +219,40 @@ export class AdaptiveRateLimiter {
         this.#consecutiveRateLimits = 0;
         if (this.#adaptiveWindow) this.#window.grow();
         break;
-      case 'rate_limited':
+      case 'rate_limited': {
         // A 429 on a call sent before the latest shared cooldown ended is more of the same rate
         // limiting (one burst, whose answers a busy event loop may read late): its retry-after
         // extends the cooldown, so no released caller goes out before it has passed.
-        if (
-          this.#adaptive &&
-          ((this.#learnFromHeaders && isBudgetSpent(outcome.snapshot)) ||
-            (this.#sharedCooldown && permit.grantedAt < this.#cooldownUntil) ||
-            this.#recent.rateLimitsAreDense(this.#unrefusedSince(permit.grantedAt)))
-        ) {
+        const cause: CooldownCause | undefined = !this.#adaptive
+          ? undefined
+          : this.#learnFromHeaders && isBudgetSpent(outcome.snapshot)
+            ? 'headers'
+            : this.#sharedCooldown && permit.grantedAt < this.#cooldownUntil
+              ? 'burst'
+              : this.#recent.rateLimitsAreDense(this.#unrefusedSince(permit.grantedAt))
+                ? 'dense'
+                : undefined;
+        if (cause !== undefined) {
           if (this.#adaptiveWindow) this.#window.decrease(permit.grantedAt);
           if (this.#sharedCooldown) {
             this.#consecutiveRateLimits += 1;
             const fallback = Math.min(this.#maxCooldownMs, this.#defaultCooldownMs * 2 ** Math.min(this.#consecutiveRateLimits - 1, 6));
             const asked = outcome.retryAfterMs ?? outcome.snapshot?.retryAfterMs ?? fallback;
-            this.#startCooldown(Math.min(this.#maxCooldownMs, Math.max(this.#minCooldownMs, asked)));
+            this.#startCooldown(Math.min(this.#maxCooldownMs, Math.max(this.#minCooldownMs, asked)), cause);
             shared = true;
           }
         }
         break;
+      }
       case 'overloaded':
         if (this.#adaptiveWindow) this.#window.decrease(permit.grantedAt);
         break;
       case 'error':
         break;
+    }
+    if (this.#options.onWindowChanged !== undefined && this.#window.size !== this.#reportedWindow) {
+      this.#reportedWindow = this.#window.size;
+      this.#options.onWindowChanged(this.#reportedWindow);
     }
     this.#pump();
     return shared;
@@ -264,7 +279,7 @@ export class AdaptiveRateLimiter {
     this.#endCooldownIfDue(Infinity);
   }
 
-  #startCooldown(durationMs: number): void {
+  #startCooldown(durationMs: number, cause: CooldownCause): void {
     const now = this.#now();
     const until = now + Math.max(0, durationMs);
     if (until <= this.#cooldownUntil) return;
@@ -274,7 +289,7 @@ export class AdaptiveRateLimiter {
     this.#spacingMs = Math.min(this.#releaseSpacingMs, (until - (this.#cooldownStartedAt ?? now)) / this.#maxConcurrency);
     if (starting) {
       this.#cooldownStartedAt = now;
-      this.#options.onCooldownStarted?.(until, until - now);
+      this.#options.onCooldownStarted?.(until, until - now, cause);
     }
     if (this.#adaptiveWindow) this.#window.restart();
     this.#spacedGrantsLeft = this.#maxConcurrency;

@@ -12,6 +12,7 @@ import { cancelledError, ItemRunner } from './item-runner.js';
 import { applyAfter, applyBefore, isSkipRequest } from './middleware.js';
 import { createEventEmitter } from './observers.js';
 import { RetryingCaller } from './retrying-caller.js';
+import { RunEventJournal } from './run-event-journal.js';
 import { RunProgress } from './run-progress.js';
 import { runWorkerPool, type WorkerContext } from './worker-pool.js';
 
@@ -41,6 +42,8 @@ export class EmulatedRun {
   readonly #caller: RetryingCaller;
   readonly #items: ItemRunner;
   readonly #progress: RunProgress;
+  /** The rate-limit story the viewer draws, when the job's store keeps run events. */
+  readonly #journal: RunEventJournal | undefined;
   #interrupted = false;
   #detachInterrupt: (() => void) | undefined;
 
@@ -56,7 +59,14 @@ export class EmulatedRun {
     const warnOnce = (key: string, text: string): void => this.#warnOnce(key, text);
     // The client's observers (and logger) hear every event too, after the adapter's own.
     const observers = context.observe === undefined ? options.observers : [...options.observers, context.observe];
-    const emit = createEventEmitter(this.id, observers, (error) => warnOnce('observer', `An emulated-run observer threw: ${errorMessage(error)}`));
+    const emitToObservers = createEventEmitter(this.id, observers, (error) => warnOnce('observer', `An emulated-run observer threw: ${errorMessage(error)}`));
+    const record = context.recordRunEvents?.bind(context);
+    const journal = record === undefined ? undefined : new RunEventJournal(record, (error) => warnOnce('run-events', `The run's events could not be journaled: ${errorMessage(error)}`));
+    this.#journal = journal;
+    const emit: typeof emitToObservers = journal === undefined ? emitToObservers : (event) => {
+      journal.take(event);
+      emitToObservers(event);
+    };
     this.#emit = emit;
     this.#caller = new RetryingCaller({ options, retry, signal: this.#abort.signal, emit });
     this.#items = new ItemRunner({
@@ -145,6 +155,8 @@ export class EmulatedRun {
     } finally {
       this.#detachInterrupt?.();
       this.#caller.close();
+      // Written before the run reports its end: a finished job has its whole story.
+      await this.#journal?.flush();
       try {
         await options.call.cleanup?.();
       } catch (error) {

@@ -1,5 +1,6 @@
 import type { ItemStatus } from '../../models/batch-result.js';
 import type { ErrorCategory, ItemError } from '../../models/item-error.js';
+import type { CooldownCause } from '../../models/run-event.js';
 
 interface EventBase {
   /** Epoch milliseconds. */
@@ -69,12 +70,20 @@ export interface CooldownStartedEvent extends EventBase {
   /** Epoch milliseconds at which workers may start again. */
   readonly until: number;
   readonly durationMs: number;
+  /** What showed real rate limiting: spent-budget headers, dense 429s, or a 429 of the previous cooldown's burst. */
+  readonly cause?: CooldownCause;
 }
 
 export interface CooldownEndedEvent extends EventBase {
   readonly type: 'cooldown.ended';
   /** How long every worker was held, including extensions by later 429s. */
   readonly durationMs: number;
+}
+
+/** The concurrency window (calls allowed in flight at once) changed size. */
+export interface ConcurrencyChangedEvent extends EventBase {
+  readonly type: 'concurrency.changed';
+  readonly size: number;
 }
 
 export interface WorkerStartedEvent extends EventBase {
@@ -98,6 +107,7 @@ export type EmulatedEvent =
   | RateLimitHitEvent
   | CooldownStartedEvent
   | CooldownEndedEvent
+  | ConcurrencyChangedEvent
   | WorkerStartedEvent
   | WorkerStoppedEvent;
 

@@ -81,8 +81,9 @@ export class RetryingCaller {
       ...(options.tokensPerMinute === undefined ? {} : { tokensPerMinute: options.tokensPerMinute }),
       adaptive: options.adaptive,
       ...options.rateLimitTuning.limiter,
-      onCooldownStarted: (until, durationMs) => emit({ type: 'cooldown.started', until, durationMs }),
+      onCooldownStarted: (until, durationMs, cause) => emit({ type: 'cooldown.started', until, durationMs, cause }),
       onCooldownEnded: (durationMs) => emit({ type: 'cooldown.ended', durationMs }),
+      onWindowChanged: (size) => emit({ type: 'concurrency.changed', size }),
     });
     const budget = options.rateLimitTuning.retryBudget;
     this.#retryBudget = budget === undefined ? undefined : new RetryBudget(budget.capacity, budget.ratio);

@@ -4,6 +4,7 @@ import { registerSecret } from '../../errors/redact-secrets.js';
 import { StoreDamageError } from '../../errors/store-damage-error.js';
 import { isTerminalStatus, jobManifestSchema, type JobManifest } from '../../models/batch-job.js';
 import type { BatchResult } from '../../models/batch-result.js';
+import { isRunEventShaped } from '../../models/run-event.js';
 import type { BatchStore, JobLease, LeaseAttempt, RequestWriter, StoredRequest } from '../../store/batch-store.js';
 import { isResultShaped } from '../../store/is-result-shaped.js';
 import { checkOptionKeys, failOption, optionNames, showValue } from '../../validation/check-options.js';
@@ -114,7 +115,7 @@ export function redisStore(options: RedisStoreOptions): RedisBatchStore {
   /** Every key of a job (the request parts listed in its parts set). */
   async function jobKeys(jobId: string): Promise<string[]> {
     const parts = await redis.smembers(partsKey(jobId));
-    return [...['manifest', 'version', 'results', 'journaled', 'lease', 'cancel', 'parts'].map((name) => key(jobId, name)), ...parts];
+    return [...['manifest', 'version', 'results', 'journaled', 'events', 'lease', 'cancel', 'parts'].map((name) => key(jobId, name)), ...parts];
   }
 
   function parseManifest(jobId: string, text: string): JobManifest {
@@ -282,8 +283,12 @@ export function redisStore(options: RedisStoreOptions): RedisBatchStore {
     },
 
     async *readResults(jobId) {
+      yield* store.readResultsFrom!(jobId, 0);
+    },
+
+    async *readResultsFrom(jobId, position) {
       const name = key(jobId, 'results');
-      for (let start = 0; ; start += pageSize) {
+      for (let start = Math.max(0, Math.floor(position)); ; start += pageSize) {
         const page = await redis.lrange(name, start, start + pageSize - 1);
         for (const [offset, text] of page.entries()) {
           let value: unknown;
@@ -293,6 +298,29 @@ export function redisStore(options: RedisStoreOptions): RedisBatchStore {
             throw new StoreDamageError(jobId, name, `not a JSON result: ${excerpt(text)}`, { line: start + offset + 1 });
           }
           if (!isResultShaped(value)) throw new StoreDamageError(jobId, name, `not a result (an "id" and a known "status" are required): ${excerpt(text)}`, { line: start + offset + 1 });
+          yield value;
+        }
+        if (page.length < pageSize) return;
+      }
+    },
+
+    async appendRunEvents(jobId, events) {
+      if (events.length === 0) return;
+      await redis.rpush(key(jobId, 'events'), ...events.map((event) => JSON.stringify(event)));
+    },
+
+    async *readRunEvents(jobId) {
+      const name = key(jobId, 'events');
+      for (let start = 0; ; start += pageSize) {
+        const page = await redis.lrange(name, start, start + pageSize - 1);
+        for (const [offset, text] of page.entries()) {
+          let value: unknown;
+          try {
+            value = JSON.parse(text);
+          } catch {
+            throw new StoreDamageError(jobId, name, `not a JSON run event: ${excerpt(text)}`, { line: start + offset + 1 });
+          }
+          if (!isRunEventShaped(value)) throw new StoreDamageError(jobId, name, `not a run event (a known "type" and a numeric "at" are required): ${excerpt(text)}`, { line: start + offset + 1 });
           yield value;
         }
         if (page.length < pageSize) return;
