@@ -8,10 +8,10 @@ import type { PartProviders } from './part-providers.js';
 
 /** Options of `client.attach`: which provider batch to follow as a job. */
 export interface AttachOptions {
-  /** The provider batch's id (`batch_...`, `msgbatch_...`). */
+  /** The provider batch's id (`batch_...`, `msgbatch_...`, `batches/...`). */
   readonly batchId: string;
   /**
-   * Where the batch lives: a registry name (`'openai'`, `'anthropic'`, one you registered).
+   * Where the batch lives: a registry name (`'openai'`, `'anthropic'`, `'gemini'`, one you registered).
    * @default the client's provider
    */
   readonly provider?: string;
@@ -40,12 +40,11 @@ export async function attachBatch(core: ClientCore, parts: PartProviders, main: 
   const name = options.provider ?? main.name;
   const provider = name === main.name && main.mode === 'native' ? main : await parts.named(name, 'native');
   if (provider.mode !== 'native' || provider.attach === undefined) {
-    throw new LlmBatchError(`attach(): the ${name} adapter cannot attach batches (the native OpenAI and Anthropic adapters can)`, { code: 'attach_unsupported' });
+    throw new LlmBatchError(`attach(): the ${name} adapter cannot attach batches (the native OpenAI, Anthropic and Gemini adapters can)`, { code: 'attach_unsupported' });
   }
   const batchId = options.batchId.trim();
-  for (const job of await core.store.listJobs()) {
-    if ((job.provider === name || job.parts.some((part) => part.provider === name)) && job.parts.some((part) => part.providerBatchId === batchId)) return job;
-  }
+  const attached = await findAttachedJob(core, name, batchId);
+  if (attached !== undefined) return attached;
   const jobId = newJobId();
   const now = new Date().toISOString();
   const job: JobManifest = {
@@ -61,6 +60,11 @@ export async function attachBatch(core: ClientCore, parts: PartProviders, main: 
     warnings: [],
   };
   const found = await core.withRetry(provider, (signal) => provider.attach!(batchId, core.callContext(job, signal)), options.signal);
+  // The provider may name the batch otherwise than it was asked (Gemini's `batches/` prefix).
+  if (found.reference.id !== batchId) {
+    const known = await findAttachedJob(core, name, found.reference.id);
+    if (known !== undefined) return known;
+  }
   let requestCount = found.requestCount;
   let known = false;
   if (found.requests) {
@@ -101,6 +105,14 @@ export async function attachBatch(core: ClientCore, parts: PartProviders, main: 
     await core.jobs.release(lease);
   }
   return job;
+}
+
+/** The stored job that already follows this provider batch, if any. */
+async function findAttachedJob(core: ClientCore, name: string, batchId: string): Promise<JobManifest | undefined> {
+  for (const job of await core.store.listJobs()) {
+    if ((job.provider === name || job.parts.some((part) => part.provider === name)) && job.parts.some((part) => part.providerBatchId === batchId)) return job;
+  }
+  return undefined;
 }
 
 /**

@@ -1,9 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { randomUUID } from 'node:crypto';
 import type { BatchJob as GeminiBatchJob, GoogleGenAI, InlinedRequest } from '@google/genai';
 import type { ProviderReference } from '../../models/batch-job.js';
 import type { BatchRequest } from '../../models/batch-request.js';
@@ -11,6 +5,9 @@ import type { BatchResult } from '../../models/batch-result.js';
 import type { BatchProvider, PollResult, ProviderCallContext, SubmitContext, SubmitPart } from '../../provider/batch-provider.js';
 import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
+import { abortOf, downloadGeminiLines } from './download-gemini-lines.js';
+import { attachGeminiBatch } from './attach-gemini-batch.js';
+import { deleteUnlessGone } from './delete-unless-gone.js';
 import { checkPositiveInteger, createGeminiClient, geminiClientOptionNames, type GeminiClientOptions } from './create-gemini-client.js';
 import { checkCacheOption, estimateCacheTokens, GeminiContextCache, pendingCacheName, type GeminiCacheOptions } from './gemini-context-cache.js';
 import type { GeminiGenerateContentRequest } from './gemini-request.js';
@@ -74,6 +71,8 @@ export interface GeminiBatchReference extends ProviderReference {
   cacheName?: string;
   /** ISO time of the create call, to bound `find`. */
   submittingAt?: string;
+  /** A batch made elsewhere (`client.attach`): its files and the batch are not ours to delete. */
+  attached?: boolean;
 }
 
 /** The provider object returned by {@link geminiBatch}. */
@@ -216,6 +215,10 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
       return undefined;
     },
 
+    attach(batchId, context) {
+      return attachGeminiBatch(client, batchId, context, options.temporaryDirectory);
+    },
+
     async poll(reference, context): Promise<PollResult> {
       const job = await getJob(reference, context);
       const mapped = mapGeminiBatchState(job.state);
@@ -248,12 +251,14 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
         seen.add(result.id);
         return result;
       };
-      for (const response of job.dest?.inlinedResponses ?? []) {
-        const result = accept(parseGeminiResultLine(response, model));
+      // Inline responses keep the order of the requests: one without a key (a batch made elsewhere)
+      // takes the id its request got from attach, `request-<position>`.
+      for (const [index, response] of (job.dest?.inlinedResponses ?? []).entries()) {
+        const result = accept(parseGeminiResultLine(response, model, `request-${index + 1}`));
         if (result) yield result;
       }
       if (job.dest?.fileName) {
-        for await (const line of downloadLines(client, job.dest.fileName, context, options.temporaryDirectory)) {
+        for await (const line of downloadGeminiLines(client, job.dest.fileName, context, options.temporaryDirectory)) {
           let value: unknown;
           try {
             value = JSON.parse(line);
@@ -285,9 +290,15 @@ export function geminiBatch(options: GeminiBatchOptions = {}): GeminiBatchProvid
 
     async cleanup(reference, context) {
       const stored = reference as GeminiBatchReference;
+      if (stored.attached === true) return;
       if (cleanupMode !== 'none') {
         for (const fileName of [stored.inputFileName, stored.responsesFileName]) {
-          if (typeof fileName === 'string' && fileName !== '') await ignoreMissing(client.files.delete({ name: fileName, config: abortOf(context) }));
+          if (typeof fileName !== 'string' || fileName === '') continue;
+          await deleteUnlessGone(
+            fileName,
+            () => client.files.delete({ name: fileName, config: abortOf(context) }),
+            () => client.files.list({ config: { pageSize: 100, ...abortOf(context) } }),
+          );
         }
       }
       if (cleanupMode === 'all' && typeof stored.id === 'string') {
@@ -339,10 +350,6 @@ function jobName(reference: ProviderReference): string {
   return id;
 }
 
-function abortOf(context: ProviderCallContext): { abortSignal?: AbortSignal } {
-  return context.signal ? { abortSignal: context.signal } : {};
-}
-
 async function* listJobs(client: GoogleGenAI, context: ProviderCallContext): AsyncGenerator<GeminiBatchJob> {
   const pager = await client.batches.list({ config: { pageSize: 100, ...abortOf(context) } });
   let listed = 0;
@@ -352,26 +359,12 @@ async function* listJobs(client: GoogleGenAI, context: ProviderCallContext): Asy
   }
 }
 
+/** A batch job already deleted answers 404 (unlike files and caches, see `deleteUnlessGone`). */
 async function ignoreMissing(call: Promise<unknown>): Promise<void> {
   try {
     await call;
   } catch (error) {
     if ((error as { status?: unknown }).status !== 404) throw error;
-  }
-}
-
-/** Downloads a responses file to a temporary file and reads it line by line (memory does not grow with the file). */
-async function* downloadLines(client: GoogleGenAI, fileName: string, context: ProviderCallContext, directory: string | undefined): AsyncGenerator<string> {
-  const path = join(directory ?? tmpdir(), `llm-batch-gemini-${randomUUID()}.jsonl`);
-  try {
-    await client.files.download({ file: fileName, downloadPath: path, config: abortOf(context) });
-    const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) {
-      context.signal?.throwIfAborted();
-      if (line.trim() !== '') yield line;
-    }
-  } finally {
-    await rm(path, { force: true });
   }
 }
 

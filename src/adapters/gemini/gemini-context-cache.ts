@@ -2,6 +2,7 @@ import type { GoogleGenAI } from '@google/genai';
 import { approximateTextTokens } from '../../cost/count-tokens.js';
 import { failOption, checkOptionKeys, optionNames } from '../../validation/check-options.js';
 import type { GeminiContent } from './gemini-request.js';
+import { deleteUnlessGone } from './delete-unless-gone.js';
 
 /**
  * A Gemini context cache shared by every request of a job: a large prefix (documents, examples,
@@ -137,14 +138,15 @@ export class GeminiContextCache {
     await this.#client.caches.update({ name, config: { ttl: `${this.ttlSeconds}s`, ...(signal ? { abortSignal: signal } : {}) } });
   }
 
-  /** Deletes a cache this library made, unless `keep`; a cache already gone is fine. */
+  /** Deletes a cache this library made, unless `keep`; a cache already gone (404, or a 403 for a cache not listed) is fine. */
   async delete(name: string, signal?: AbortSignal): Promise<void> {
     if (this.keep || name === pendingCacheName) return;
-    try {
-      await this.#client.caches.delete({ name, ...(signal ? { config: { abortSignal: signal } } : {}) });
-    } catch (error) {
-      if ((error as { status?: unknown }).status !== 404) throw error;
-    }
+    const abort = signal ? { abortSignal: signal } : {};
+    await deleteUnlessGone(
+      name,
+      () => this.#client.caches.delete({ name, config: abort }),
+      () => this.#client.caches.list({ config: { pageSize: 100, ...abort } }),
+    );
     this.created.delete(name);
     this.#extendedAt.delete(name);
     for (const [key, promise] of this.#names) {

@@ -10,7 +10,8 @@ const help = `Usage: llm-batch attach <provider> <batch-id> [options]
 
 Imports a batch created elsewhere (another tool, a script, the provider's console) into the job
 store, so that status, wait, results, errors and retry work on it. OpenAI batches are read back
-with their requests (from their input file); Anthropic does not give a batch's requests back, so
+with their requests (from their input file), Gemini ones too where they can be read back (a file
+input); Anthropic does not give a batch's requests back (nor does Gemini an inline batch's), so
 its results are kept under the ids they carry and retry is refused. Attaching the same batch
 again prints the job it already is.
 
@@ -26,14 +27,15 @@ Exit codes: 0 attached, 2 usage error or unknown batch.
 Examples:
   llm-batch attach openai batch_abc123
   llm-batch attach anthropic msgbatch_01abc --metadata team=risk
+  llm-batch attach gemini batches/abc123
   llm-batch wait job_abc123 && llm-batch results job_abc123 --output csv
 `;
 
-const attachable = ['openai', 'anthropic'] as const;
+const attachable = ['openai', 'anthropic', 'gemini'] as const;
 
 export const attachCommand: CliCommand = {
   name: 'attach',
-  summary: 'import an existing OpenAI or Anthropic batch as a job',
+  summary: 'import an existing OpenAI, Anthropic or Gemini batch as a job',
   help,
   async run(argv, io) {
     const line = CommandLine.parse('attach', argv, ['metadata', 'json']);
