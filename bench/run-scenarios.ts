@@ -73,6 +73,8 @@ export interface ContenderRun {
   readonly answered429: number;
   readonly share429: number;
   readonly cpuMicrosecondsPerItem: number;
+  /** The contender process's CPU per call the emulator answered (retries included): load-insensitive, unlike wall-clock throughput. */
+  readonly cpuMicrosecondsPerCall: number;
   readonly peakRssMegabytes: number;
   /** CPU the emulator process used per wall second of this run (1 = one full core). */
   readonly emulatorCpuCores?: number;
@@ -214,6 +216,7 @@ async function runOne(emulators: EmulatorProcess, scenario: Scenario, contender:
     answered429,
     share429: round(answered429 / Math.max(1, stats.stats.requests), 4),
     cpuMicrosecondsPerItem: Math.round(report.cpuMicroseconds / Math.max(1, report.done)),
+    cpuMicrosecondsPerCall: Math.round(report.cpuMicroseconds / Math.max(1, calls)),
     peakRssMegabytes: round(report.peakRssBytes / 1024 / 1024, 1),
     ...(scenario.parallel === true ? {} : { emulatorCpuCores: round((emulatorCpuAfter - emulatorCpuBefore) / 1e6 / elapsedSeconds, 2) }),
     ...(stats.requestBodyBytes === undefined ? {} : { requestBodyBytes: stats.requestBodyBytes }),
@@ -223,7 +226,7 @@ async function runOne(emulators: EmulatorProcess, scenario: Scenario, contender:
     `  ${contender.padEnd(30)} ${run.succeeded}/${run.total} ok in ${run.elapsedSeconds}s${timedOut ? ' (stopped at the time limit)' : ''}, ` +
       `${run.goodputPerSecond}/s = ${(run.ratioToCeiling * 100).toFixed(1)}% of ceiling, p50 ${run.latencyP50Ms} ms, p95 ${run.latencyP95Ms} ms, ` +
       `peak in-flight ${run.peakInFlight}, calls/item ${run.callsPerItem}, 429 share ${(run.share429 * 100).toFixed(2)}%, ` +
-      `${run.cpuMicrosecondsPerItem} µs CPU/item, RSS ${run.peakRssMegabytes} MB` +
+      `${run.cpuMicrosecondsPerItem} µs CPU/item, ${run.cpuMicrosecondsPerCall} µs CPU/call, RSS ${run.peakRssMegabytes} MB` +
       (steady ? `, steady ${steady.perMinute}/min from second ${steady.fromSecond} = ${(steady.ratio * 100).toFixed(1)}% of the limit` : '') +
       (run.error ? `, error: ${run.error}` : ''),
   );

@@ -113,7 +113,7 @@ try {
 for (const { scenario, repeat, runs } of results) {
   const cells = runs.map((run) => {
     const share = run.steadyRatioToLimit === undefined ? `${(run.ratioToCeiling * 100).toFixed(1)}%` : `${(run.ratioToCeiling * 100).toFixed(1)}% (steady ${(run.steadyRatioToLimit * 100).toFixed(1)}%)`;
-    return `${run.contender}: ${share}, ${run.callsPerItem} calls/item, ${(run.share429 * 100).toFixed(2)}% 429, ${run.failed} failed, ${run.elapsedSeconds}s`;
+    return `${run.contender}: ${share}, ${run.callsPerItem} calls/item, ${run.cpuMicrosecondsPerCall} µs CPU/call, ${(run.share429 * 100).toFixed(2)}% 429, ${run.failed} failed, ${run.elapsedSeconds}s`;
   });
   log(`${scenario} #${repeat}: ${cells.join(' | ')}`);
 }

@@ -41,33 +41,48 @@ const decoders: Record<string, (buffer: Buffer) => Promise<Buffer>> = {
  * (`ECONNRESET`, `ECONNREFUSED` ...) as its `cause`, or the signal's reason on abort.
  */
 export function createKeepAliveFetch(): FetchFunction {
+  return createKeepAliveTransport().fetch;
+}
+
+/** An answer as {@link KeepAliveTransport.send} returns it: read whole, decoded, not wrapped in a `Response`. */
+export interface RawHttpAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  /** Node's parsed headers: names in lower case; `set-cookie` is the only list. */
+  readonly headers: IncomingMessage['headers'];
+  /** Names and values as received, for a `Headers` object when one is needed (an error). */
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer;
+}
+
+/**
+ * The keep-alive transport behind {@link createKeepAliveFetch}: its `fetch`, and `send`, the same
+ * exchange without the `Request`/`Response`/`Headers` objects around it, for a call strategy that
+ * builds its own JSON request and reads the answer itself (`openaiChat()`): those objects, and the
+ * SDK's work around them, cost more CPU per call than the exchange.
+ */
+export interface KeepAliveTransport {
+  readonly fetch: FetchFunction;
+  /**
+   * Sends one request and buffers the whole answer. `headers` are sent as given, with
+   * `content-length` added for a payload. Rejects as the platform `fetch` does: a
+   * `TypeError('fetch failed')` with the Node error as `cause`, or the signal's reason on abort.
+   */
+  send(url: URL, method: string, headers: Record<string, string>, payload: string | Buffer | undefined, signal: AbortSignal | undefined): Promise<RawHttpAnswer>;
+}
+
+/** Creates a {@link KeepAliveTransport} with its own keep-alive agents. */
+export function createKeepAliveTransport(): KeepAliveTransport {
   // An idle socket is closed after 4 s, or 1 s before the server's `Keep-Alive: timeout=N` hint
   // if that is sooner (Node's agent applies the hint only when it has a timeout of its own), so a
   // request is not sent on a socket the server is about to close. Requests in flight are not cut.
   const httpAgent = new HttpAgent({ keepAlive: true, timeout: idleSocketTimeoutMs });
   const httpsAgent = new HttpsAgent({ keepAlive: true, timeout: idleSocketTimeoutMs });
 
-  return function keepAliveFetch(input, init = {}) {
-    const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
-    const body = init.body;
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || !isPlainBody(body) || usesEnvironmentProxy(url)) {
-      return globalThis.fetch(input, init);
-    }
-    const signal = init.signal ?? undefined;
+  const send: KeepAliveTransport['send'] = (url, method, headers, payload, signal) => {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-
-    const headers: Record<string, string> = {};
-    // The SDKs pass a `Headers` already: read it, do not copy it.
-    (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) => {
-      headers[name] = value;
-    });
-    const payload = body === undefined || body === null ? undefined : typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
-    if (body instanceof URLSearchParams && headers['content-type'] === undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
-    }
-
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<RawHttpAnswer>((resolve, reject) => {
       let settled = false;
       const fail = (error: unknown): void => {
         if (settled) return;
@@ -79,18 +94,14 @@ export function createKeepAliveFetch(): FetchFunction {
         request.destroy();
         fail(abortReason(signal!));
       };
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const request = send(url, { method: init.method ?? 'GET', headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent }, (response) => {
+      const https = url.protocol === 'https:';
+      const request = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? httpsAgent : httpAgent }, (response) => {
         readBody(response).then(
-          (buffer) => {
+          (body) => {
             if (settled) return;
             settled = true;
             signal?.removeEventListener('abort', onAbort);
-            try {
-              resolve(toResponse(response, buffer));
-            } catch (error) {
-              reject(new TypeError('fetch failed', { cause: error }));
-            }
+            resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, rawHeaders: response.rawHeaders, body });
           },
           (error: unknown) => fail(new TypeError('fetch failed', { cause: error })),
         );
@@ -100,13 +111,38 @@ export function createKeepAliveFetch(): FetchFunction {
       request.end(payload);
     });
   };
+
+  const keepAliveFetch: FetchFunction = (input, init = {}) => {
+    const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : undefined;
+    const body = init.body;
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || !isPlainBody(body) || usesEnvironmentProxy(url)) {
+      return globalThis.fetch(input, init);
+    }
+    const headers: Record<string, string> = {};
+    // The SDKs pass a `Headers` already: read it, do not copy it.
+    (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) => {
+      headers[name] = value;
+    });
+    const payload = body === undefined || body === null ? undefined : typeof body === 'string' ? body : body instanceof URLSearchParams ? body.toString() : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (body instanceof URLSearchParams && headers['content-type'] === undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+    }
+    return send(url, init.method ?? 'GET', headers, payload, init.signal ?? undefined).then((answer) => {
+      try {
+        return toResponse(answer);
+      } catch (error) {
+        throw new TypeError('fetch failed', { cause: error });
+      }
+    });
+  };
+  return { fetch: keepAliveFetch, send };
 }
 
 /**
  * True when Node is told to send requests through the proxy of the environment (`NODE_USE_ENV_PROXY`
  * with `HTTPS_PROXY` / `HTTP_PROXY`): the platform `fetch` honours that, an agent of ours would not.
  */
-function usesEnvironmentProxy(url: URL): boolean {
+export function usesEnvironmentProxy(url: URL): boolean {
   const flag = process.env['NODE_USE_ENV_PROXY'];
   if (flag === undefined || flag === '' || flag === '0' || flag === 'false') return false;
   const names = url.protocol === 'https:' ? ['HTTPS_PROXY', 'https_proxy'] : ['HTTP_PROXY', 'http_proxy'];
@@ -130,10 +166,15 @@ async function readBody(response: IncomingMessage): Promise<Buffer> {
   return decode === undefined || buffer.length === 0 ? buffer : decode(buffer);
 }
 
-function toResponse(response: IncomingMessage, buffer: Buffer): Response {
-  const status = response.statusCode ?? 0;
+/** A `Headers` object of an answer's headers, as received. */
+export function headersOfAnswer(answer: RawHttpAnswer): Headers {
   const headers = new Headers();
-  const raw = response.rawHeaders;
+  const raw = answer.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) headers.append(raw[index] as string, raw[index + 1] as string);
-  return new Response(nullBodyStatuses.has(status) ? null : buffer, { status, statusText: response.statusMessage ?? '', headers });
+  return headers;
+}
+
+function toResponse(answer: RawHttpAnswer): Response {
+  const status = answer.status;
+  return new Response(nullBodyStatuses.has(status) ? null : answer.body, { status, statusText: answer.statusText, headers: headersOfAnswer(answer) });
 }

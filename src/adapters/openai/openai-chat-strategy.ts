@@ -1,7 +1,8 @@
 import type { CallOutput, CallStrategy } from '../../provider/call-strategy.js';
-import { createKeepAliveFetch } from '../../http/keep-alive-fetch.js';
+import { createKeepAliveTransport } from '../../http/keep-alive-fetch.js';
 import { buildOpenAICallBody } from './build-openai-call-body.js';
 import { createOpenAIClient } from './create-openai-client.js';
+import { createDirectOpenAICall } from './direct-openai-call.js';
 import { type OpenAICallStrategyOptions, validateCallStrategyOptions } from './openai-call-strategy-options.js';
 import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
 
@@ -20,12 +21,17 @@ import { parseOpenAIResponseBody } from './parse-openai-response-body.js';
  */
 export function openaiChat(options: OpenAICallStrategyOptions = {}): CallStrategy {
   validateCallStrategyOptions(options, 'openaiChat()');
-  const client = createOpenAIClient(options, 'openaiChat()', options.fetch ?? createKeepAliveFetch());
+  const transport = options.fetch === undefined ? createKeepAliveTransport() : undefined;
+  const client = createOpenAIClient(options, 'openaiChat()', options.fetch ?? transport?.fetch);
+  // The client made here, over the default transport: each call skips the SDK's per-call work.
+  const direct = options.client === undefined && transport !== undefined ? createDirectOpenAICall(client, transport, '/chat/completions') : undefined;
   return {
     name: options.name ?? 'openai',
     ...(options.model === undefined ? {} : { model: options.model }),
     async call(request, context): Promise<CallOutput> {
       const body = buildOpenAICallBody(request, '/v1/chat/completions', options);
+      const answer = direct === undefined ? undefined : await direct({ ...body, stream: false }, context.signal, context.timeoutMs);
+      if (answer !== undefined) return { ...parseOpenAIResponseBody(answer.data), headers: answer.headers, raw: answer.data };
       const { data, response } = await client.chat.completions
         .create({ ...body, stream: false } as never, { signal: context.signal, timeout: context.timeoutMs })
         .withResponse();
