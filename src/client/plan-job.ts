@@ -6,6 +6,7 @@ import type { ProviderLimits } from '../provider/batch-provider.js';
 import type { BatchStore, RequestWriter } from '../store/batch-store.js';
 import { applyRequestDefaults, type RequestDefaults } from './apply-defaults.js';
 import { fromPlainPrompt, isPlainPrompt } from './plain-prompt.js';
+import { isSimpleBatchRequest } from '../models/simple-request.js';
 
 /** A part as planned: which requests it holds is in the store. */
 export interface PlannedPart {
@@ -13,6 +14,8 @@ export interface PlannedPart {
   model?: string;
   /** The provider of the part when a route sent it to one that is not the client's. */
   provider?: string;
+  /** The mode of the part when its provider runs in another mode than the client's. */
+  mode?: 'native' | 'emulated';
   requestCount: number;
   bytes: number;
 }
@@ -44,6 +47,8 @@ export interface PlanJobOptions {
 export interface PartRoute {
   /** The provider's registry name, when it is not the client's. */
   readonly provider?: string;
+  /** That provider's mode, when it is not the client's (the config's `providers.<name>.mode`). */
+  readonly mode?: 'native' | 'emulated';
   /** The request as it is stored and sent (the provider prefix taken off its model). */
   readonly request: BatchRequest;
   readonly limits: ProviderLimits;
@@ -98,58 +103,111 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
       writer: await store.createRequestWriter(jobId, parts.length),
       ...(model === undefined ? {} : { model }),
       ...(route?.provider === undefined ? {} : { provider: route.provider }),
+      ...(route?.mode === undefined ? {} : { mode: route.mode }),
     };
     parts.push(part);
     open.set(key, part);
     return part;
   }
 
-  try {
-    for await (const item of options.input) {
-      const position = index++;
-      const normalized = normalize(item, position, options.defaultModel, issues, options.defaults);
-      if (!normalized) continue;
-      let route: PartRoute | undefined;
-      if (options.route && normalized.model) {
-        try {
-          route = await options.route(normalized);
-        } catch (error) {
+  // The route of a request depends on its model alone: asked once per model, not once per request.
+  const routes = new Map<string, PartRoute>();
+  const routeOf = (request: BatchRequest, model: string): PartRoute | Promise<PartRoute> => {
+    const known = routes.get(model);
+    if (known !== undefined) return known.request === request || known.request.model === model ? { ...known, request } : { ...known, request: { ...request, model: known.request.model! } };
+    return Promise.resolve(options.route!(request)).then((route) => {
+      routes.set(model, route);
+      return route;
+    });
+  };
+
+  /** Plans one input item; returns a promise only when it has to wait (a new part, a full write buffer, a route not seen yet). */
+  function planItem(item: unknown): void | Promise<void> {
+    const position = index++;
+    const normalized = normalize(item, position, options.defaultModel, issues, options.defaults);
+    if (!normalized) return;
+    if (options.route && normalized.model) {
+      let route: PartRoute | Promise<PartRoute>;
+      try {
+        route = routeOf(normalized, normalized.model);
+      } catch (error) {
+        issues.push({ index: position, id: normalized.id, field: 'model', reason: (error as Error).message });
+        return;
+      }
+      if (!(route instanceof Promise)) return place(position, normalized, route);
+      return route.then(
+        (found) => place(position, normalized, found),
+        (error: unknown) => {
           issues.push({ index: position, id: normalized.id, field: 'model', reason: (error as Error).message });
-          continue;
-        }
+        },
+      );
+    }
+    return place(position, normalized, undefined);
+  }
+
+  function place(position: number, normalized: BatchRequest, route: PartRoute | undefined): void | Promise<void> {
+    const request = route?.request ?? normalized;
+    const itemLimits = route?.limits ?? limits;
+    const firstIndex = firstIndexById.get(request.id);
+    if (firstIndex !== undefined) {
+      issues.push({ index: position, id: request.id, field: 'id', reason: `duplicate id (first used by request ${firstIndex})` });
+    } else {
+      firstIndexById.set(request.id, position);
+    }
+    if (itemLimits.idPattern && !itemLimits.idPattern.test(request.id)) {
+      issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${itemLimits.idPattern}` });
+    }
+    if (!request.model) {
+      issues.push({ index: position, id: request.id, field: 'model', reason: 'no model: set request.model, the "model" option or defaults.model of the client' });
+    }
+    const stored = options.transform ? options.transform(request) : request;
+    // Without an adapter measure, the size is that of the JSON the store writes: serialized once, for both.
+    const json = options.measure ? undefined : JSON.stringify(stored);
+    // The adapter's measure also refuses what its provider cannot express (a ValidationError of the request).
+    const bytes = json === undefined ? measureOrReport(measure, stored, position, issues) : Buffer.byteLength(json) + 1;
+    // Once any item is bad, nothing is stored: keep validating only, to report every problem at once.
+    if (issues.length > 0 || bytes === undefined) return;
+    if (bytes > itemLimits.maxBytes) {
+      issues.push({ index: position, id: request.id, field: '', reason: `request is ${bytes} bytes, over the provider's limit of ${itemLimits.maxBytes}` });
+      return;
+    }
+    // One part per model where the provider needs it or a per-model cap applies; per provider always.
+    // A part in another mode than the job's holds one model, so its results are priced in its mode.
+    const byModel = itemLimits.oneModelPerPart || route?.maxRequests !== undefined || route?.mode !== undefined;
+    const key = route?.provider === undefined && !byModel ? 'all' : `${route?.provider ?? ''}|${byModel ? `model:${stored.model}` : 'all'}`;
+    const current = open.get(key);
+    if (current !== undefined && fits(current, bytes, route)) return keep(current, position, stored, json, bytes);
+    return partFor(key, byModel ? stored.model : undefined, bytes, route).then((part) => keep(part, position, stored, json, bytes));
+  }
+
+  function fits(part: OpenPart, bytes: number, route: PartRoute | undefined): boolean {
+    const partLimits = route?.limits ?? limits;
+    const maxRequests = Math.min(partLimits.maxRequests, route?.maxRequests ?? Number.POSITIVE_INFINITY);
+    return part.requestCount + 1 <= maxRequests && part.bytes + bytes <= partLimits.maxBytes;
+  }
+
+  function keep(part: OpenPart, position: number, stored: BatchRequest, json: string | undefined, bytes: number): void | Promise<void> {
+    part.requestCount++;
+    part.bytes += bytes;
+    const written = json !== undefined && part.writer.writeJson ? part.writer.writeJson(position, json) : part.writer.write({ index: position, request: stored });
+    const observed = options.observe?.(stored);
+    if (written && observed) return Promise.all([written, observed]).then(() => undefined);
+    return written ?? observed;
+  }
+
+  try {
+    const input = options.input;
+    // A synchronous iterable (an array, a generator) is read without an await per item.
+    if (Symbol.iterator in input && !(Symbol.asyncIterator in input)) {
+      for (const item of input) {
+        const pending = planItem(item);
+        if (pending) await pending;
       }
-      const request = route?.request ?? normalized;
-      const itemLimits = route?.limits ?? limits;
-      const firstIndex = firstIndexById.get(request.id);
-      if (firstIndex !== undefined) {
-        issues.push({ index: position, id: request.id, field: 'id', reason: `duplicate id (first used by request ${firstIndex})` });
-      } else {
-        firstIndexById.set(request.id, position);
+    } else {
+      for await (const item of input) {
+        const pending = planItem(item);
+        if (pending) await pending;
       }
-      if (itemLimits.idPattern && !itemLimits.idPattern.test(request.id)) {
-        issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${itemLimits.idPattern}` });
-      }
-      if (!request.model) {
-        issues.push({ index: position, id: request.id, field: 'model', reason: 'no model: set request.model, the "model" option or defaults.model of the client' });
-      }
-      const stored = options.transform ? options.transform(request) : request;
-      // The adapter's measure also refuses what its provider cannot express (a ValidationError of the request).
-      const bytes = measureOrReport(measure, stored, position, issues);
-      // Once any item is bad, nothing is stored: keep validating only, to report every problem at once.
-      if (issues.length > 0 || bytes === undefined) continue;
-      if (bytes > itemLimits.maxBytes) {
-        issues.push({ index: position, id: request.id, field: '', reason: `request is ${bytes} bytes, over the provider's limit of ${itemLimits.maxBytes}` });
-        continue;
-      }
-      // One part per model where the provider needs it or a per-model cap applies; per provider always.
-      const byModel = itemLimits.oneModelPerPart || route?.maxRequests !== undefined;
-      const key = `${route?.provider ?? ''}|${byModel ? `model:${stored.model}` : 'all'}`;
-      const part = await partFor(key, byModel ? stored.model : undefined, bytes, route);
-      part.requestCount++;
-      part.bytes += bytes;
-      await part.writer.write({ index: position, request: stored });
-      const observed = options.observe?.(stored);
-      if (observed) await observed;
     }
     if (index === 0) issues.push({ index: 0, field: '', reason: 'no requests: the input is empty' });
   } finally {
@@ -162,12 +220,13 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   }
   return {
     total: index,
-    parts: parts.map(({ index: partIndex, model, provider, requestCount, bytes }) => ({
+    parts: parts.map(({ index: partIndex, model, provider, mode, requestCount, bytes }) => ({
       index: partIndex,
       requestCount,
       bytes,
       ...(model === undefined ? {} : { model }),
       ...(provider === undefined ? {} : { provider }),
+      ...(mode === undefined ? {} : { mode }),
     })),
   };
 }
@@ -194,6 +253,7 @@ function normalize(
   issues: ValidationIssue[],
   defaults: RequestDefaults | undefined,
 ): BatchRequest | undefined {
+  if (isSimpleBatchRequest(item)) return finish(item, defaultModel, defaults);
   if (isPlainPrompt(item)) {
     const prompt = fromPlainPrompt(item, index, issues);
     return prompt === undefined ? undefined : finish(prompt, defaultModel, defaults);
@@ -229,8 +289,8 @@ function normalize(
 /** A valid request with the default model and the client's defaults where it sets none. */
 function finish(request: BatchRequest, defaultModel: string | undefined, defaults: RequestDefaults | undefined): BatchRequest {
   const filled = applyRequestDefaults(request, defaults);
-  if (filled.model === undefined && defaultModel !== undefined) filled.model = defaultModel;
-  return filled;
+  // A copy: a request that passed the fast check is the caller's own object.
+  return filled.model === undefined && defaultModel !== undefined ? { ...filled, model: defaultModel } : filled;
 }
 
 function toValidationIssue(issue: z.core.$ZodIssue, index: number, id: string | undefined): ValidationIssue {

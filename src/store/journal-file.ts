@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { StoreDamageError } from '../errors/store-damage-error.js';
 import type { BatchResult } from '../models/batch-result.js';
 import { isNotFound } from './is-not-found.js';
 import { isResultShaped } from './is-result-shaped.js';
 import { privateFileMode } from './private-file-modes.js';
+import { readTextLines } from './read-text-lines.js';
 
 // The results journal: one JSON result per line, append only. Only its last line may be torn (a
 // process died mid-append, or a writer is appending right now): the first append of a process cuts
@@ -131,25 +130,18 @@ async function* readNumberedLines(path: string): AsyncGenerator<NumberedLine> {
       await handle.close();
     }
   }
+  if (size === 0) return;
   // Read no further than the size seen above: an append made meanwhile is for the next read.
-  const input = createReadStream(path, { end: Math.max(0, size - 1) });
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   let pending: { text: string; number: number } | undefined;
-  try {
-    if (size === 0) return;
-    for await (const text of lines) {
+  for await (const lines of readTextLines(path, size)) {
+    for (const text of lines) {
       number++;
       if (pending !== undefined) yield { ...pending, torn: false };
       pending = text.trim() === '' ? undefined : { text, number };
     }
-    if (pending !== undefined) yield { ...pending, torn: !endsWithNewline };
-  } finally {
-    lines.close();
-    // Closing readline leaves its input open: a reader that stopped early (a page of results) would
-    // keep the file descriptor until the process ends.
-    input.destroy();
   }
+  if (pending !== undefined) yield { ...pending, torn: !endsWithNewline };
 }
 
 /** Truncates the file after its last newline, if anything follows it. */

@@ -13,9 +13,15 @@ export class BufferedRequestWriter implements RequestWriter {
 
   constructor(private readonly handle: FileHandle) {}
 
-  async write(record: StoredRequest): Promise<void> {
+  // Not async: a write that only buffers returns nothing to wait for (no promise per request).
+  write(record: StoredRequest): void | Promise<void> {
     this.buffer += `${JSON.stringify(record)}\n`;
-    if (this.buffer.length >= requestWriteBufferBytes) await this.flush();
+    if (this.buffer.length >= requestWriteBufferBytes) return this.flush();
+  }
+
+  writeJson(index: number, requestJson: string): void | Promise<void> {
+    this.buffer += `{"index":${index},"request":${requestJson}}\n`;
+    if (this.buffer.length >= requestWriteBufferBytes) return this.flush();
   }
 
   async close(): Promise<void> {
