@@ -14,8 +14,9 @@ import type {
 import { convertToAnthropicParams, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
 import { composeClassifier, type ErrorClassifier } from '../../errors/custom-classifier.js';
 import { withRaw } from '../../provider/with-raw.js';
+import { checkPositiveInteger } from '../../validation/check-connection-options.js';
 import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
-import { anthropicClientOptionNames, checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
+import { anthropicClientOptionNames, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
 import { mapAnthropicBatchStatus, type AnthropicMessageBatch } from './map-anthropic-batch-status.js';
 import { isUnreadableResultLine, parseAnthropicResultLine } from './parse-anthropic-result-line.js';
 

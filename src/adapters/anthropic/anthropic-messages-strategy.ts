@@ -4,8 +4,9 @@ import type { CallContext, CallOutput, CallStrategy } from '../../provider/call-
 import { convertAnthropicMessage } from './convert-anthropic-message.js';
 import { defaultAnthropicMaxTokens } from './anthropic-batch-adapter.js';
 import { convertToAnthropicParams, resolveAnthropicMaxTokens, type AnthropicMessageParams } from './convert-to-anthropic-params.js';
+import { checkPositiveInteger } from '../../validation/check-connection-options.js';
 import { checkOptionKeys, failOption, optionNames } from '../../validation/check-options.js';
-import { anthropicClientOptionNames, checkPositiveInteger, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
+import { anthropicClientOptionNames, createAnthropicClient, type AnthropicClientOptions } from './create-anthropic-client.js';
 import type Anthropic from '@anthropic-ai/sdk';
 
 /** Options of {@link anthropicMessages}. */

@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { registerSecret } from '../../errors/redact-secrets.js';
 import type { FetchFunction } from '../../http/keep-alive-fetch.js';
-import { checkNumberOption, failOption, optionNames } from '../../validation/check-options.js';
+import { resolveApiKey } from '../../validation/check-connection-options.js';
+import { failOption, optionNames } from '../../validation/check-options.js';
 
 /** How to reach Anthropic: an API key and base URL, or a ready client. */
 export interface AnthropicClientOptions {
@@ -42,40 +43,14 @@ export function createAnthropicClient(options: AnthropicClientOptions, caller: s
     }
     return options.client;
   }
-  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
-    // The key's value is never echoed, only its type.
-    failOption(caller, 'apiKey', 'a non-empty string', options.apiKey, typeof options.apiKey);
-  }
-  if (options.baseURL !== undefined && !isHttpUrl(options.baseURL)) {
-    failOption(caller, 'baseURL', 'an http(s) URL', options.baseURL);
-  }
-  const apiKey = options.apiKey ?? process.env['ANTHROPIC_API_KEY'];
-  if (apiKey === undefined || apiKey === '') {
-    throw new TypeError(`${caller}: no Anthropic API key: pass \`apiKey\` or set ANTHROPIC_API_KEY`);
-  }
   // Provider messages sometimes echo the key: from here on it is masked wherever it appears.
-  registerSecret(apiKey);
+  const apiKey = resolveApiKey(caller, options, 'Anthropic', ['ANTHROPIC_API_KEY']);
   return new Anthropic({
     apiKey,
     maxRetries: 0,
     ...(transport === undefined ? {} : { fetch: transport }),
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
   });
-}
-
-/** Validates an optional positive integer option (at most 2^31-1: every one is a count of tokens or milliseconds). */
-export function checkPositiveInteger(caller: string, name: string, value: unknown): void {
-  checkNumberOption(caller, name, value, { min: 1, max: 2_147_483_647, integer: true });
-}
-
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** A value shown by its type unless it is a plain scalar: a wrong `client` may hold a key. */

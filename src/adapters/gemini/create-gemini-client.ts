@@ -1,7 +1,7 @@
 import { GoogleGenAI } from '@google/genai';
-import { registerSecret } from '../../errors/redact-secrets.js';
 import type { FetchFunction } from '../../http/keep-alive-fetch.js';
-import { checkNumberOption, failOption, optionNames } from '../../validation/check-options.js';
+import { resolveApiKey } from '../../validation/check-connection-options.js';
+import { failOption, optionNames } from '../../validation/check-options.js';
 
 /** How to reach the Gemini API: an API key and base URL, or a ready client. */
 export interface GeminiClientOptions {
@@ -40,17 +40,8 @@ export function createGeminiClient(options: GeminiClientOptions, caller: string,
     if (client.vertexai === true) failOption(caller, 'client', 'a Gemini Developer API client (Vertex AI batch jobs are not supported)', 'vertexai: true');
     return options.client;
   }
-  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) {
-    // The key's value is never echoed, only its type.
-    failOption(caller, 'apiKey', 'a non-empty string', options.apiKey, typeof options.apiKey);
-  }
-  if (options.baseURL !== undefined && !isHttpUrl(options.baseURL)) failOption(caller, 'baseURL', 'an http(s) URL', options.baseURL);
-  const apiKey = options.apiKey ?? nonEmpty(process.env['GEMINI_API_KEY']) ?? nonEmpty(process.env['GOOGLE_API_KEY']);
-  if (apiKey === undefined) {
-    throw new TypeError(`${caller}: no Gemini API key: pass \`apiKey\` or set GEMINI_API_KEY (or GOOGLE_API_KEY)`);
-  }
   // Provider messages sometimes echo the key: from here on it is masked wherever it appears.
-  registerSecret(apiKey);
+  const apiKey = resolveApiKey(caller, options, 'Gemini', ['GEMINI_API_KEY', 'GOOGLE_API_KEY']);
   return new GoogleGenAI({
     apiKey,
     httpOptions: {
@@ -61,23 +52,4 @@ export function createGeminiClient(options: GeminiClientOptions, caller: string,
       ...(transport === undefined ? {} : { fetch: transport as typeof fetch }),
     },
   });
-}
-
-/** Validates an optional positive integer option (at most 2^31-1: every one is a count of tokens or milliseconds). */
-export function checkPositiveInteger(caller: string, name: string, value: unknown): void {
-  checkNumberOption(caller, name, value, { min: 1, max: 2_147_483_647, integer: true });
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
