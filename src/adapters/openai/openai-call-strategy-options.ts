@@ -28,7 +28,9 @@ export interface OpenAICallStrategyOptions extends OpenAIConnectionOptions {
    * transport that sends each JSON body in one piece and reads each answer whole: the same requests
    * and answers as the platform `fetch`, at about a third less client CPU per call. Pass
    * `globalThis.fetch` (or any fetch, e.g. one with a proxy dispatcher) to use that instead.
-   * Ignored when `client` is given.
+   * Ignored when `client` is given. Without `client` and `fetch`, `openaiChat()` writes each call
+   * over the keep-alive transport itself (the URL and headers the SDK would send, its error classes),
+   * skipping the SDK's per-call work.
    * @default a keep-alive node:http(s) transport
    */
   readonly fetch?: FetchFunction;
