@@ -3,7 +3,9 @@
 // measured is the client (validation, storing requests, planning, journaling results, the
 // aggregate) around the adapter. Reports the time to the first call, the total, client CPU per
 // item, peak RSS and the size of the job folder on disk.
-// Run: node --import tsx bench/client-million.ts [count] [concurrency]   (the built package; `npm run build`)
+// Run: node --import tsx bench/client-million.ts [count] [concurrency] [keep|lean]   (the built package; `npm run build`)
+// `lean` (the default) runs with `keepResults: false`, as a job of this size should; `keep` holds
+// every result in the aggregate, as `run()` does by default.
 // LLM_BATCH_DIST=/abs/dist loads another build.
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,15 +19,20 @@ const { createBatchClient, emulated, fileStore } = library;
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const concurrency = Number(process.argv[3] ?? 64);
+const keepResults = process.argv[4] === 'keep';
 
 const started = performance.now();
 let firstCallAt: number | undefined;
+let intakeCpu: NodeJS.CpuUsage | undefined;
 let calls = 0;
 const instant: import('../dist/index.js').CallStrategy = {
   name: 'instant',
   async call(request) {
     calls += 1;
-    firstCallAt ??= performance.now();
+    if (firstCallAt === undefined) {
+      firstCallAt = performance.now();
+      intakeCpu = process.cpuUsage(cpuBefore);
+    }
     return { text: 'ok', finishReason: 'stop', usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 }, model: request.model ?? 'bench-model' };
   },
 };
@@ -53,7 +60,7 @@ const directory = await mkdtemp(join(tmpdir(), 'llm-batch-million-'));
 const cpuBefore = process.cpuUsage();
 try {
   const client = createBatchClient({ provider: emulated({ call: instant, concurrency }), store: fileStore({ dir: directory }) });
-  const aggregate = await client.run(generate());
+  const aggregate = await client.run(generate(), { keepResults });
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
@@ -70,6 +77,8 @@ try {
       firstCallAfterMs: firstCallAt === undefined ? undefined : Math.round(firstCallAt - started),
       elapsedMs: Math.round(elapsedMs),
       cpuMicrosecondsPerItem: Math.round((cpu.user + cpu.system) / count),
+      intakeCpuMicrosecondsPerItem: intakeCpu === undefined ? undefined : Math.round(((intakeCpu.user + intakeCpu.system) / count) * 10) / 10,
+      keepResults,
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       storeMb: Math.round((storeBytes / 1024 / 1024) * 10) / 10,
       node: process.version,
