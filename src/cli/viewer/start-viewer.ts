@@ -12,6 +12,8 @@ import { checkOptionKeys, failOption, optionNames } from '../../validation/check
 import { writeResults } from '../write-results.js';
 import { describeJob, matchesSearch, resultRow, summarizeJob, withoutRaw } from './job-summaries.js';
 import { JobWatcher } from './job-watcher.js';
+import { TimelineBuilder } from './run-timeline.js';
+import type { RunEvent } from '../../models/run-event.js';
 import { viewerCss, viewerHtml } from './viewer-html.js';
 
 /** Options of {@link startViewer}. */
@@ -151,8 +153,10 @@ export async function startViewer(options: ViewerOptions, internals: ViewerInter
     const order: number[] = [];
     const statuses = new Map<string, number>(itemStatuses.map((status, index) => [status, index]));
     const latencies: number[] = [];
+    const timeline = new TimelineBuilder();
     for await (const result of store.readResults(job.id)) {
       order.push(statuses.get(result.status) ?? 1);
+      timeline.add(result);
       if ('latencyMs' in result && typeof result.latencyMs === 'number') latencies.push(result.latencyMs);
       if (result.status === 'succeeded' || !result.error) continue;
       const { category, message } = result.error;
@@ -172,8 +176,11 @@ export async function startViewer(options: ViewerOptions, internals: ViewerInter
     });
     latencies.sort((a, b) => a - b);
     const quantile = (q: number) => (latencies.length === 0 ? undefined : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
+    const events: RunEvent[] = [];
+    if (store.readRunEvents !== undefined) for await (const event of store.readRunEvents(job.id)) events.push(event);
     const value = {
       journaled: order.length,
+      timeline: timeline.build(events),
       failures: [...categories.values()].sort((a, b) => b.count - a.count),
       completion,
       latencyMs: { p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99), count: latencies.length },
@@ -236,6 +243,10 @@ export async function startViewer(options: ViewerOptions, internals: ViewerInter
     // fifty lines. "Next" goes on from where the previous page stopped (a cursor kept for a while).
     const key = `${jobId}\u0000${status ?? ''}\u0000${search ?? ''}`;
     let cursor = takeCursor(key, offset);
+    if (!cursor && offset > 0 && status === undefined && search === undefined && store.readResultsFrom !== undefined) {
+      // A deep page opened directly: the store seeks to it (the file store through a sparse index of its journal).
+      cursor = { iterator: store.readResultsFrom(jobId, offset)[Symbol.asyncIterator](), position: offset, lookahead: undefined };
+    }
     if (!cursor) {
       cursor = { iterator: store.readResults(jobId)[Symbol.asyncIterator](), position: 0, lookahead: undefined };
       while (cursor.position < offset) {

@@ -19,7 +19,7 @@ export function viewerHtml(settings: { readOnly: boolean; canRetry: boolean }): 
 
 /** The page's style sheet (served as /assets/page.css; the CSP allows no inline style). */
 export const viewerCss = `
-:root { color-scheme: light dark; --muted: #6b7280; --ok: #16a34a; --bad: #dc2626; --other: #a3a3a3; --line: #d4d4d8; }
+:root { color-scheme: light dark; --muted: #6b7280; --ok: #16a34a; --bad: #dc2626; --other: #a3a3a3; --line: #d4d4d8; --warn: #d97706; --window: #2563eb; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, sans-serif; }
 header { padding: 10px 20px; border-bottom: 1px solid var(--line); display: flex; gap: 16px; align-items: baseline; }

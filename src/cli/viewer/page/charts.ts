@@ -39,11 +39,15 @@ function line(points: Array<[number, number]>, color: string, series: string): S
   return svg('polyline', { points: points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2, 'data-series': series });
 }
 
-/** Finished items over time (succeeded and failed), from the samples the viewer took while watching. */
-export function progressChart(samples: Sample[]): HTMLElement {
+/**
+ * Finished items over time (succeeded and failed): from the samples the viewer took while watching,
+ * or (`fromJournal`) from the results' end times, for a job that ran before the viewer watched it.
+ */
+export function progressChart(samples: Sample[], fromJournal = false): HTMLElement {
   const total = samples.reduce((max, s) => Math.max(max, s.succeeded + s.failed + s.cancelled + s.expired + s.pending), 0);
   const seconds = samples.length > 1 ? (samples[samples.length - 1]!.t - samples[0]!.t) / 1000 : 0;
-  const chart = frame('Progress over time (items done)', 'progress', total, samples.length > 1 ? `${seconds.toFixed(1)} s watched` : 'one sample so far');
+  const chart = frame('Progress over time (items done)', 'progress', total, samples.length > 1 ? `${seconds.toFixed(1)} s ${fromJournal ? 'run' : 'watched'}` : 'one sample so far');
+  chart.plot.setAttribute('data-samples', String(samples.length));
   if (samples.length === 0) return chart.root;
   const t0 = samples[0]!.t;
   const span = Math.max(1, samples[samples.length - 1]!.t - t0);
@@ -91,5 +95,99 @@ export function completionChart(slices: Array<{ succeeded: number; failed: numbe
       base += value;
     }
   });
+  return chart.root;
+}
+
+/** A run's timeline as the server sends it (see src/cli/viewer/run-timeline.ts). */
+export interface Timeline {
+  start: number;
+  end: number;
+  intervalMs: number;
+  intervals: Array<{ succeeded: number; failed: number; other: number; retried: number; rateLimited: number }>;
+  hasRunEvents: boolean;
+  cooldowns: Array<{ start: number; end: number }>;
+  concurrency: Array<{ at: number; size: number }>;
+}
+
+/** The timeline as progress samples: the counts at the end of each interval. */
+export function samplesOf(timeline: Timeline, total: number): Sample[] {
+  const samples: Sample[] = [{ t: timeline.start, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: total }];
+  let succeeded = 0;
+  let failed = 0;
+  let other = 0;
+  timeline.intervals.forEach((interval, index) => {
+    succeeded += interval.succeeded;
+    failed += interval.failed;
+    other += interval.other;
+    samples.push({ t: timeline.start + (index + 1) * timeline.intervalMs, succeeded, failed, cancelled: other, expired: 0, pending: Math.max(0, total - succeeded - failed - other) });
+  });
+  return samples;
+}
+
+function seconds(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Per interval: succeeded and failed as stacked bars, calls retried as a line. */
+export function intervalChart(timeline: Timeline): HTMLElement {
+  const { intervals } = timeline;
+  const max = intervals.reduce((m, i) => Math.max(m, i.succeeded + i.failed + i.other, i.retried), 0);
+  const retried = intervals.reduce((sum, i) => sum + i.retried, 0);
+  const chart = frame('Per interval: ended and retried', 'intervals', max, `${seconds(timeline.intervalMs)} intervals · ${retried} retried`);
+  const barWidth = 1 / intervals.length;
+  intervals.forEach((interval, index) => {
+    const x = chart.x(index * barWidth);
+    const w = Math.max(1, chart.x((index + 1) * barWidth) - x - 1);
+    let base = 0;
+    for (const [value, color, series] of [
+      [interval.succeeded, 'var(--ok)', 'succeeded'],
+      [interval.failed, 'var(--bad)', 'failed'],
+      [interval.other, 'var(--other)', 'other'],
+    ] as const) {
+      if (value === 0) continue;
+      const top = chart.y(base + value);
+      chart.plot.appendChild(svg('rect', { x, y: top, width: w, height: chart.y(base) - top, fill: color, 'data-series': series }));
+      base += value;
+    }
+  });
+  if (retried > 0) chart.plot.appendChild(line(intervals.map((i, index) => [chart.x((index + 0.5) * barWidth), chart.y(i.retried)]), 'var(--warn)', 'retried'));
+  return chart.root;
+}
+
+/**
+ * The rate-limit story of an emulated run: 429s per interval (bars), the shared cooldowns (bands)
+ * and the concurrency window (a step line, on its own scale: its peak is written on the right).
+ */
+export function rateLimitChart(timeline: Timeline): HTMLElement {
+  const { intervals } = timeline;
+  const max = intervals.reduce((m, i) => Math.max(m, i.rateLimited), 0);
+  const limited = intervals.reduce((sum, i) => sum + i.rateLimited, 0);
+  const peakWindow = timeline.concurrency.reduce((m, point) => Math.max(m, point.size), 0);
+  const chart = frame('Rate limits: 429s, cooldowns, concurrency', 'rate-limits', max, `${limited} × 429 · ${timeline.cooldowns.length} cooldowns · window ≤ ${peakWindow}`);
+  const span = Math.max(1, intervals.length * timeline.intervalMs);
+  const at = (t: number) => chart.x(Math.min(1, Math.max(0, (t - timeline.start) / span)));
+  for (const cooldown of timeline.cooldowns) {
+    const x = at(cooldown.start);
+    chart.plot.appendChild(svg('rect', { x, y: pad.top, width: Math.max(1, at(cooldown.end) - x), height: height - pad.top - pad.bottom, fill: 'var(--warn)', 'fill-opacity': 0.18, 'data-series': 'cooldown' }));
+  }
+  const barWidth = 1 / intervals.length;
+  intervals.forEach((interval, index) => {
+    if (interval.rateLimited === 0) return;
+    const x = chart.x(index * barWidth);
+    const top = chart.y(interval.rateLimited);
+    chart.plot.appendChild(svg('rect', { x, y: top, width: Math.max(1, chart.x((index + 1) * barWidth) - x - 1), height: chart.y(0) - top, fill: 'var(--bad)', 'data-series': 'rate-limited' }));
+  });
+  if (timeline.concurrency.length > 0 && peakWindow > 0) {
+    const innerH = height - pad.top - pad.bottom;
+    const wy = (size: number) => pad.top + innerH - (size / peakWindow) * innerH;
+    const points: Array<[number, number]> = [];
+    timeline.concurrency.forEach((point, index) => {
+      if (index > 0) points.push([at(point.at), wy(timeline.concurrency[index - 1]!.size)]);
+      points.push([at(point.at), wy(point.size)]);
+    });
+    points.push([at(timeline.start + span), wy(timeline.concurrency[timeline.concurrency.length - 1]!.size)]);
+    chart.plot.appendChild(line(points, 'var(--window)', 'concurrency'));
+    chart.plot.appendChild(svg('text', { x: width - pad.right, y: pad.top + 8, 'text-anchor': 'end', 'font-size': 10, fill: 'var(--window)' }, `window ${peakWindow}`));
+  }
   return chart.root;
 }

@@ -1,4 +1,4 @@
-import { completionChart, progressChart, throughputChart, type Sample } from './charts.js';
+import { completionChart, intervalChart, progressChart, rateLimitChart, samplesOf, throughputChart, type Sample, type Timeline } from './charts.js';
 import { append, clear, el, formatTime, formatUsd } from './dom.js';
 
 // The viewer page: plain TypeScript and DOM. Every value from the store (and so every model answer)
@@ -166,17 +166,29 @@ async function renderJob(jobId: string, query: URLSearchParams): Promise<void> {
   const results = el('div', { id: 'results' });
   append(app, [header, charts, el('h3', {}, 'Parts'), partsTable(job.parts), el('h3', {}, 'Failures by category'), failures, el('h3', {}, 'Results'), results]);
 
+  // A job that ran before the viewer watched it: its progress comes from the results' end times.
+  let history: Sample[] = [];
+  let lastJob = job;
+  let lastSamples = progress;
   const draw = (current: JobDetail, samples: Sample[]) => {
+    lastJob = current;
+    lastSamples = samples;
     clear(header);
     append(header, [jobHeader(current)]);
     clear(charts);
-    append(charts, [progressChart(samples), throughputChart(samples)]);
+    const fromJournal = samples.length < 2 && history.length > 1;
+    const shown = fromJournal ? history : samples;
+    append(charts, [progressChart(shown, fromJournal), throughputChart(shown)]);
   };
   draw(job, progress);
 
   const completion = el('div', { class: 'chart-slot' });
   charts.after(completion);
-  void getJson<{ failures: { category: string; count: number; samples: { id: string; message: string }[] }[]; completion: { succeeded: number; failed: number; other: number }[] }>(
+  void getJson<{
+    failures: { category: string; count: number; samples: { id: string; message: string }[] }[];
+    completion: { succeeded: number; failed: number; other: number }[];
+    timeline?: Timeline;
+  }>(
     `/api/jobs/${enc(jobId)}/failures`,
   )
     .then((analysis) => {
@@ -192,7 +204,15 @@ async function renderJob(jobId: string, query: URLSearchParams): Promise<void> {
           ),
         ]);
       }
-      append(completion, [el('div', { class: 'charts' }, completionChart(analysis.completion))]);
+      const timeline = analysis.timeline;
+      const more: HTMLElement[] = [completionChart(analysis.completion)];
+      if (timeline !== undefined && timeline.intervals.length > 0) {
+        more.push(intervalChart(timeline));
+        if (timeline.hasRunEvents) more.push(rateLimitChart(timeline));
+        history = samplesOf(timeline, lastJob.counts.total);
+        draw(lastJob, lastSamples);
+      }
+      append(completion, [el('div', { class: 'charts' }, ...more)]);
     })
     .catch((error: unknown) => {
       clear(failures);
