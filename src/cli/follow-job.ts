@@ -1,7 +1,7 @@
 import type { BatchClient } from '../client/create-batch-client.js';
 import { isAbortError } from '../errors/abort-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import type { BatchJob } from '../models/batch-job.js';
+import { partMode, type BatchJob } from '../models/batch-job.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { createProgressReporter } from './progress-reporter.js';
@@ -27,7 +27,7 @@ export async function followJob(client: BatchClient, job: BatchJob, line: Comman
     if (isAbortError(error) || timedOut) {
       const why = timedOut ? `stopped waiting for ${job.id} after ${line.string('timeout')}` : `stopped ${job.id}`;
       const next =
-        job.mode === 'emulated'
+        job.parts.some((part) => partMode(job, part) === 'emulated')
           ? `its emulated run stops with this process (calls in flight are abandoned; every finished result is kept); continue it with "llm-batch resume ${job.id}"`
           : `it keeps running at the provider; follow it with "llm-batch wait ${job.id}"`;
       io.stderr.write(`llm-batch: ${why}: ${next}\n`);

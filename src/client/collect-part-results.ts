@@ -1,5 +1,5 @@
 import { redactSecrets } from '../errors/classify-error.js';
-import { isTerminalStatus, type JobManifest, type PartManifest } from '../models/batch-job.js';
+import { isTerminalStatus, partMode, type JobManifest, type PartManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchProvider, PollResult } from '../provider/batch-provider.js';
 import { checkAdapterResult } from './check-adapter-result.js';
@@ -26,7 +26,7 @@ export async function refreshPart(core: ClientCore, job: JobManifest, part: Part
   if (!isTerminalStatus(part.status)) {
     const reference = part.reference;
     if (part.submitState !== 'submitted' || !reference) return;
-    if (job.mode === 'emulated' && !core.activeRuns.has(part.id)) return;
+    if (partMode(job, part) === 'emulated' && !core.activeRuns.has(part.id)) return;
     const polled = await core.withRetry(provider, (retrySignal) => provider.poll(reference, core.callContext(job, retrySignal)), signal);
     part.status = polled.status;
     if (polled.rawStatus !== undefined) part.rawStatus = polled.rawStatus;
@@ -34,7 +34,7 @@ export async function refreshPart(core: ClientCore, job: JobManifest, part: Part
     if (polled.error !== undefined) part.error = polled.error;
     if (polled.reference) part.reference = { ...part.reference, ...polled.reference };
     // Emulated parts count what they journal; native ones take the provider's numbers.
-    if (job.mode === 'native') {
+    if (partMode(job, part) === 'native') {
       const counts = partCountsFromReport(part.requestCount, polled.counts);
       if (counts) part.counts = counts;
       emitPolled(core, job, part, polled);
@@ -126,7 +126,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
   for (const id of ids) {
     if (stored.has(id)) continue;
     // Through the extensions too: items a budget stop never started get category `budget`.
-    const result = prepareResult(job, withRequestMetadata(synthesizeMissingResult(id, part, job.mode), metadata));
+    const result = prepareResult(job, withRequestMetadata(synthesizeMissingResult(id, part, partMode(job, part)), metadata));
     count(result);
     missing.push(result);
     if (missing.length >= 1_000) {
@@ -137,7 +137,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
   }
   await core.store.appendResults(job.id, missing);
   synthesized += await notifyStored(core, job, part, missing);
-  if (job.mode === 'native') core.hooks.emitNative({ type: 'results.read', jobId: job.id, partId: part.id, read, missing: synthesized });
+  if (partMode(job, part) === 'native') core.hooks.emitNative({ type: 'results.read', jobId: job.id, partId: part.id, read, missing: synthesized });
   part.counts = tallies;
   await finishPart(core, job, part, provider, signal);
 }
@@ -149,7 +149,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
  * the journal would find nothing to add.
  */
 function everyResultJournaledLive(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider): boolean {
-  if (job.mode !== 'emulated' || !core.activeRuns.has(part.id) || part.counts === undefined) return false;
+  if (partMode(job, part) !== 'emulated' || !core.activeRuns.has(part.id) || part.counts === undefined) return false;
   // Only our own emulated adapter promises one result per request; others are reconciled.
   if (provider.journalsEachResultOnce !== true) return false;
   const { succeeded, failed, cancelled, expired, pending } = part.counts;
@@ -190,7 +190,7 @@ function emitPolled(core: ClientCore, job: JobManifest, part: PartManifest, poll
  */
 async function notifyStored(core: ClientCore, job: JobManifest, part: PartManifest, results: readonly BatchResult[]): Promise<number> {
   for (const result of results) {
-    if (job.mode === 'native') {
+    if (partMode(job, part) === 'native') {
       const error = result.status === 'succeeded' ? undefined : result.error;
       core.hooks.emitNative({ type: 'item.result', jobId: job.id, partId: part.id, id: result.id, status: result.status, ...(error === undefined ? {} : { error }) });
     }
@@ -209,7 +209,8 @@ export function warnMalformed(core: ClientCore, job: JobManifest, part: PartMani
 
 /** Runs a result through the client extensions and the one redaction path, before it is stored. */
 export function prepareResult(job: JobManifest, result: BatchResult): BatchResult {
-  let prepared = result;
+  // When it ended, for the progress over time of a job that already ended (the viewer draws it).
+  let prepared: BatchResult = result.finishedAt === undefined ? { ...result, finishedAt: Date.now() } : result;
   for (const extension of clientExtensions) {
     if (extension.prepareResult) prepared = extension.prepareResult(prepared, job);
   }

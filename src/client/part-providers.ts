@@ -1,5 +1,5 @@
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import type { JobManifest, PartManifest } from '../models/batch-job.js';
+import { partMode, type JobManifest, type JobMode, type PartManifest } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import type { StoredRequest } from '../store/batch-store.js';
@@ -21,9 +21,17 @@ export class PartProviders {
     private readonly settings: ConfigSettings | undefined,
   ) {}
 
-  /** The adapter of one part of `job`. */
+  /** The adapter of one part of `job`, in the part's mode (stored with it: a resume keeps it). */
   forPart(job: JobManifest, part: PartManifest): Promise<BatchProvider> {
-    return part.provider === undefined ? this.main() : this.named(part.provider, job.mode);
+    return part.provider === undefined ? this.main() : this.named(part.provider, partMode(job, part));
+  }
+
+  /**
+   * The mode of another provider's parts: the mode the config sets for that provider
+   * (`providers.<name>.mode`), else the client's.
+   */
+  modeOf(name: string, clientMode: JobMode): JobMode {
+    return this.settings?.provider(name)?.mode ?? clientMode;
   }
 
   /** The adapter registered as `name`, in `mode`, configured by the config file. */
@@ -49,10 +57,12 @@ export class PartProviders {
     const split = request.model === undefined ? undefined : splitProviderModel(request.model);
     const model = split?.model ?? request.model;
     const elsewhere = split !== undefined && split.provider !== main.name;
-    const provider = elsewhere ? await this.named(split.provider, main.mode) : main;
+    const mode = elsewhere ? this.modeOf(split.provider, main.mode) : main.mode;
+    const provider = elsewhere ? await this.named(split.provider, mode) : main;
     const cap = model === undefined ? undefined : this.settings?.maxRequestsPerPart(model);
     return {
       ...(elsewhere ? { provider: split.provider } : {}),
+      ...(mode === main.mode ? {} : { mode }),
       request: split === undefined ? request : { ...request, model: split.model },
       limits: provider.limits,
       ...(cap === undefined ? {} : { maxRequests: cap }),
@@ -62,7 +72,7 @@ export class PartProviders {
 
 /** What a dry run needs to plan as `submit` does: the route, and each part's adapter for its preview. */
 export function dryRunRouting(parts: PartProviders, mode: () => Promise<'native' | 'emulated'>): { route: PartProviders['route']; providerOf: (name: string) => Promise<BatchProvider> } {
-  return { route: (request) => parts.route(request), providerOf: async (name) => parts.named(name, await mode()) };
+  return { route: (request) => parts.route(request), providerOf: async (name) => parts.named(name, parts.modeOf(name, await mode())) };
 }
 
 /** The provider names of a job's parts, for `job.provider`: the client's first, then the others. */

@@ -67,6 +67,7 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
       bytes: part.bytes,
       ...(part.model === undefined ? {} : { model: part.model }),
       ...(part.provider === undefined ? {} : { provider: part.provider }),
+      ...(part.mode === undefined ? {} : { mode: part.mode }),
       submitState: 'planned',
       resultsStored: false,
     })),

@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { isAbortError } from '../errors/abort-error.js';
 import { classifyError } from '../errors/classify-error.js';
 import { providerFailure } from '../errors/provider-failure.js';
-import { isTerminalStatus, type JobManifest, type PartManifest, type ProviderReference } from '../models/batch-job.js';
+import { isTerminalStatus, partMode, type JobManifest, type PartManifest, type ProviderReference } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
+import type { RunEvent } from '../models/run-event.js';
 import type { BatchProvider, SubmitContext, SubmitPart } from '../provider/batch-provider.js';
 import { budgetOf } from '../cost/cost-extension.js';
 import { checkAdapterResult } from './check-adapter-result.js';
@@ -87,7 +88,7 @@ export async function resumePart(
     part.status = 'validating';
     part.error = undefined;
   }
-  if (job.mode === 'emulated') {
+  if (partMode(job, part) === 'emulated') {
     if (!core.activeRuns.has(part.id)) await submitPart(core, job, part, provider, { ...options, pendingOnly: true });
     return;
   }
@@ -142,6 +143,7 @@ export function submitContext(core: ClientCore, job: JobManifest, part: PartMani
     ...(part.reference ? { previous: { ...part.reference } } : {}),
     ...(budget ? { budget } : {}),
     ...(core.hooks.observeRun ? { observe: core.hooks.observeRun } : {}),
+    ...(core.store.appendRunEvents ? { recordRunEvents: (events: readonly RunEvent[]) => core.store.appendRunEvents!(job.id, events) } : {}),
     checkpoint: async (reference: ProviderReference) => {
       part.reference = { ...part.reference, ...reference };
       await core.jobs.save(job);

@@ -36,6 +36,7 @@ function toPublicPart(part: PartManifest): BatchPart {
     ...(part.providerBatchId === undefined ? {} : { providerBatchId: part.providerBatchId }),
     ...(part.model === undefined ? {} : { model: part.model }),
     ...(part.provider === undefined ? {} : { provider: part.provider }),
+    ...(part.mode === undefined ? {} : { mode: part.mode }),
     requestCount: part.requestCount,
     ...(part.counts === undefined ? {} : { counts: { ...part.counts } }),
     ...(part.error === undefined ? {} : { error: part.error }),

@@ -1,7 +1,7 @@
 import { throwIfAborted } from '../errors/abort-error.js';
 import { JobLeasedError } from '../errors/job-leased-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import { isTerminalStatus, type JobManifest } from '../models/batch-job.js';
+import { isTerminalStatus, partMode, type JobManifest } from '../models/batch-job.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { delay } from '../retry/delay.js';
 import type { JobLease } from '../store/batch-store.js';
@@ -30,7 +30,7 @@ export async function waitForJob(context: WaitContext, jobId: string, options: W
   const { core, provider } = context;
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
   let current = await core.jobs.snapshot(jobId);
-  let interval = options.pollIntervalMs ?? context.pollIntervalMs ?? provider.pollIntervalMs ?? (current.mode === 'emulated' ? 200 : 5_000);
+  let interval = options.pollIntervalMs ?? context.pollIntervalMs ?? provider.pollIntervalMs ?? (current.parts.some((part) => partMode(current, part) === 'emulated') ? 200 : 5_000);
   const timedOut = (): LlmBatchError =>
     new LlmBatchError(`Job ${jobId} is still ${current.status} after waiting ${options.timeoutMs} ms`, { code: 'wait_timeout' });
   if (hasEnded(current)) {
@@ -77,11 +77,26 @@ export async function waitForJob(context: WaitContext, jobId: string, options: W
         current,
         options.signal,
       );
-      if (current.mode === 'native') interval = Math.min(interval * 1.5, context.maxPollIntervalMs);
+      interval = nextInterval(interval, current, context.maxPollIntervalMs);
     }
   } finally {
     if (lease !== undefined) await core.jobs.release(lease);
   }
+}
+
+/** A mixed job's native parts are polled no more often than every 2 s while an emulated part runs. */
+const mixedPollCapMs = 2_000;
+
+/**
+ * The next interval between polls: it grows while native parts run (a provider batch takes
+ * minutes); an emulated run's results are journaled as they come, so while one runs the growth
+ * stops at {@link mixedPollCapMs} and `wait` returns soon after it ends.
+ */
+function nextInterval(interval: number, job: JobManifest, maxPollIntervalMs: number): number {
+  const running = job.parts.filter((part) => !isTerminalStatus(part.status));
+  if (!running.some((part) => partMode(job, part) === 'native')) return interval;
+  if (!running.some((part) => partMode(job, part) === 'emulated')) return Math.min(interval * 1.5, maxPollIntervalMs);
+  return Math.max(interval, Math.min(interval * 1.5, maxPollIntervalMs, mixedPollCapMs));
 }
 
 /** `status` bounded by the time left: a hanging status call cannot outlast the deadline. */
@@ -116,7 +131,7 @@ export function stuckPart(core: ClientCore, job: JobManifest): LlmBatchError | u
         { code: 'job_interrupted' },
       );
     }
-    if (job.mode === 'emulated' && !core.activeRuns.has(part.id)) {
+    if (partMode(job, part) === 'emulated' && !core.activeRuns.has(part.id)) {
       return new LlmBatchError(
         `Job ${job.id} runs in emulated mode and its run is not in this process (it was interrupted); call resume("${job.id}") to continue it`,
         { code: 'job_interrupted' },
@@ -138,7 +153,8 @@ async function pollPause(
   job: JobManifest,
   signal: AbortSignal | undefined,
 ): Promise<readonly string[]> {
-  const running = job.parts.filter((part) => part.reference !== undefined && !isTerminalStatus(part.status));
+  // Only the client's own adapter's runs: a part of a mixed job on another provider is not its to await.
+  const running = job.parts.filter((part) => part.provider === undefined && part.reference !== undefined && !isTerminalStatus(part.status));
   if (provider?.waitForRun === undefined || running.length === 0) {
     await delay(milliseconds, { signal });
     return [];

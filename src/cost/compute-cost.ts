@@ -42,6 +42,11 @@ export interface ComputeResultsCostOptions {
   readonly pricing?: PricingTable;
   /** The model of results that name none (failed items carry usage but no model). */
   readonly defaultModel?: string;
+  /**
+   * The mode of one model's results, when it is not `mode` (a mixed job's part on a provider that
+   * runs in another mode: its model's results are priced in that mode).
+   */
+  readonly modeOf?: (model: string) => 'native' | 'emulated' | undefined;
 }
 
 /** The cost of a job's results. */
@@ -70,7 +75,7 @@ export function computeResultsCost(results: Iterable<BatchResult>, options: Comp
       unknown.add('(no model)');
       continue;
     }
-    const cost = computeCost(usage, { model, mode: options.mode, ...(options.pricing ? { pricing: options.pricing } : {}) });
+    const cost = computeCost(usage, { model, mode: options.modeOf?.(model) ?? options.mode, ...(options.pricing ? { pricing: options.pricing } : {}) });
     if (cost === undefined) unknown.add(model);
     else known += cost;
   }

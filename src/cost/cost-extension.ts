@@ -153,6 +153,21 @@ export const costExtension: ClientExtension = {
       mode: job.mode,
       pricing,
       ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
+      ...modesOfModels(job),
     }).costUsd;
   },
 };
+
+/**
+ * The parts of a mixed job that run in another mode than the job's hold one model each (the
+ * planner keeps them apart): their model's results are priced in their mode. A provider's answer
+ * may name a dated snapshot of the model asked for (`claude-haiku-4-5-20251001`).
+ */
+function modesOfModels(job: JobManifest): { modeOf?: (model: string) => 'native' | 'emulated' | undefined } {
+  const modes = new Map<string, 'native' | 'emulated'>();
+  for (const part of job.parts) if (part.mode !== undefined && part.model !== undefined) modes.set(part.model, part.mode);
+  if (modes.size === 0) return {};
+  return {
+    modeOf: (model) => modes.get(model) ?? [...modes].find(([asked]) => model.startsWith(`${asked}-`))?.[1],
+  };
+}

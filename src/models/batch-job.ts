@@ -44,6 +44,9 @@ export type ProviderReference = z.infer<typeof providerReferenceSchema>;
 export const partSubmitStateSchema = z.enum(['planned', 'submitting', 'submitted']);
 export type PartSubmitState = z.infer<typeof partSubmitStateSchema>;
 
+export const jobModes = ['native', 'emulated'] as const;
+export type JobMode = (typeof jobModes)[number];
+
 /** A part as the store keeps it: the public {@link BatchPart} plus what the client needs to carry it on. */
 export const partManifestSchema = z.object({
   id: z.string(),
@@ -60,6 +63,11 @@ export const partManifestSchema = z.object({
    */
   provider: z.string().optional(),
   /**
+   * The mode of this part, when it is not the job's: in a mixed-provider job, a provider whose
+   * config sets another mode (`providers.anthropic.mode: emulated`). Absent: the job's mode.
+   */
+  mode: z.enum(jobModes).optional(),
+  /**
    * An attached batch whose requests the provider does not give back (Anthropic): its results are
    * kept under the ids they carry, in the order they come, and it cannot be retried.
    */
@@ -75,9 +83,6 @@ export const partManifestSchema = z.object({
   resultsStored: z.boolean(),
 });
 export type PartManifest = z.infer<typeof partManifestSchema>;
-
-export const jobModes = ['native', 'emulated'] as const;
-export type JobMode = (typeof jobModes)[number];
 
 /** A job's priority (`submit({ priority })`): stored, shown, and sent as provider batch metadata. */
 export const jobPriorities = ['low', 'normal', 'high'] as const;
@@ -143,6 +148,8 @@ export interface BatchPart {
   readonly model?: string;
   /** In a mixed-provider job: the provider of this part, when it is not the job's first. */
   readonly provider?: string;
+  /** In a mixed-provider job: the mode of this part, when it is not the job's (`job.mode`). */
+  readonly mode?: JobMode;
   readonly requestCount: number;
   /** Item counts, once the provider reports them or results are in. */
   readonly counts?: Readonly<JobCounts>;
@@ -201,4 +208,9 @@ export interface BatchJob {
   readonly cancelRequestedAt?: string;
   /** The `priority` given at submit (unset: normal). */
   readonly priority?: JobPriority;
+}
+
+/** The mode a part runs in: its own (a part of a mixed job whose provider runs in another mode), else the job's. */
+export function partMode(job: Pick<JobManifest, 'mode'>, part: { readonly mode?: JobMode | undefined }): JobMode {
+  return part.mode ?? job.mode;
 }

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-command.js';
+import { partMode } from '../../models/batch-job.js';
 import { CommandLine } from '../command-line.js';
 import { formatStatusLine } from '../format-job.js';
 import { followJob } from '../follow-job.js';
@@ -58,7 +59,7 @@ export const resumeCommand: CliCommand = {
     const { client, job: stored, close } = await openClientForJob(line, io, jobId, { needsProvider: true });
     try {
       const job = await client.resume(jobId, io.signal ? { signal: io.signal } : {});
-      if (line.flag('detach') && stored.mode === 'native') {
+      if (line.flag('detach') && stored.parts.every((part) => partMode(stored, part) === 'native')) {
         if (line.flag('json')) io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
         else io.stdout.write(`Resumed ${jobId}\n${formatStatusLine(job)}\n`);
         return 0;

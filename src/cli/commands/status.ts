@@ -4,7 +4,7 @@ import { exitCodeForJob } from '../exit-codes.js';
 import { formatMetadata, formatStatusLine } from '../format-job.js';
 import { openClientForJob } from '../open-client.js';
 import { jobIdArgument } from './shared.js';
-import type { BatchJob } from '../../models/batch-job.js';
+import { isTerminalStatus, partMode, type BatchJob } from '../../models/batch-job.js';
 import type { BatchStore } from '../../store/batch-store.js';
 
 const help = `Usage: llm-batch status <job-id> [options]
@@ -63,7 +63,9 @@ async function nextStep(store: BatchStore, job: BatchJob): Promise<string> {
   const parts = (await store.loadJob(job.id))?.parts ?? [];
   const failed = parts.find((part) => part.status === 'failed' && part.submitState !== 'submitted');
   if (failed) return `part ${failed.id} was not submitted (${failed.error ?? 'the submission failed'})`;
-  if (job.mode === 'emulated') return `no process runs ${job.id} any more; continue it with "llm-batch resume ${job.id}"`;
+  // An emulated job, or a mixed job whose emulated part has not ended.
+  const emulated = job.parts.filter((part) => partMode(job, part) === 'emulated');
+  if (emulated.length === job.parts.length || emulated.some((part) => !isTerminalStatus(part.status))) return `no process runs ${job.id} any more; continue it with "llm-batch resume ${job.id}"`;
   if (parts.some((part) => part.submitState !== 'submitted')) return `${job.id} was not fully submitted; submit the rest with "llm-batch resume ${job.id}"`;
   return `${job.id} runs at the provider; follow it with "llm-batch wait ${job.id}"`;
 }
