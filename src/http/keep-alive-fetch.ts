@@ -157,10 +157,26 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** The whole answer, with listeners rather than an async iterator (which costs more per call than a small answer's read). */
+function readRawBody(response: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    response.once('error', reject);
+    // A connection closed before the answer's end (the async iterator reported it as a premature close).
+    response.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    });
+  });
+}
+
 async function readBody(response: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  const buffer = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  const buffer = await readRawBody(response);
   const encoding = response.headers['content-encoding']?.trim().toLowerCase();
   const decode = encoding === undefined ? undefined : decoders[encoding];
   return decode === undefined || buffer.length === 0 ? buffer : decode(buffer);

@@ -137,6 +137,19 @@ describe('createKeepAliveFetch', () => {
     expect((already as Error).message).toBe('stop');
   });
 
+  it('rejects an answer whose connection is cut before its end (fetch failed, a retryable network error)', async () => {
+    const fetch = createKeepAliveFetch();
+    handler = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"partial":');
+      setTimeout(() => response.socket?.destroy(), 20);
+    };
+    const cut = await fetch(`${origin}/`, { method: 'POST', body: '{}' }).catch((error: unknown) => error);
+    expect(cut).toBeInstanceOf(TypeError);
+    expect((cut as TypeError).message).toBe('fetch failed');
+    expect(classifyError(cut)).toMatchObject({ category: 'network', retryable: true });
+  });
+
   it('hands bodies it does not send itself (FormData) to the platform fetch', async () => {
     let contentType: string | undefined;
     let body = '';
