@@ -8,6 +8,7 @@
 //      workers given the same limit: share of the limit held and share of calls answered 429.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { createBatchClient } from '../src/index.js';
 import { distributed, redisStore } from '../src/redis.js';
@@ -21,11 +22,41 @@ const withRpm = !process.argv.includes('--no-rpm');
 const perWorkerConcurrency = 32;
 const redis = await startRedisServer();
 
-function startWorker(queue: string, baseURL: string, rpm: number | undefined): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerFixture, redis.url, queue, baseURL, String(perWorkerConcurrency), rpm === undefined ? '-' : String(rpm)], { stdio: ['ignore', 'pipe', 'inherit'] });
+const admin = new Redis(redis.url);
+
+/** Redis commands run (and the server's CPU) since the last reset, from INFO commandstats / cpu. */
+async function redisStats(): Promise<{ commands: number; byCommand: Record<string, number>; cpuMs: number }> {
+  const text = await admin.info('commandstats');
+  const byCommand: Record<string, number> = {};
+  let commands = 0;
+  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (['info', 'config'].includes(match[1]!)) continue;
+    byCommand[match[1]!] = Number(match[2]);
+    commands += Number(match[2]);
+  }
+  const cpu = await admin.info('cpu');
+  const cpuMs = (Number(/used_cpu_user:([\d.]+)/.exec(cpu)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(cpu)?.[1] ?? 0)) * 1_000;
+  return { commands, byCommand, cpuMs };
+}
+
+interface StartedWorker {
+  readonly child: ChildProcess;
+  /** Resolves with the worker's CPU time (µs, user + system) once it exits after SIGTERM. */
+  readonly cpuMicros: Promise<number>;
+}
+
+function startWorker(queue: string, baseURL: string, rpm: number | undefined): Promise<StartedWorker> {
+  // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" profiles each worker.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', workerFixture, redis.url, queue, baseURL, String(perWorkerConcurrency), rpm === undefined ? '-' : String(rpm)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const cpuMicros = new Promise<number>((resolve) => {
+    child.once('exit', () => resolve(Number(/recorded \d+ cpu (\d+)/.exec(output)?.[1] ?? Number.NaN)));
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve(child);
+      output += chunk.toString();
+      if (output.includes('ready')) resolve({ child, cpuMicros });
     });
     child.once('exit', (code) => reject(new Error(`worker ended (${code})`)));
   });
@@ -39,6 +70,9 @@ async function scenario(name: string, workers: number, items: number, emulatorOp
   const store = redisStore({ url: redis.url, prefix: queue });
   const client = createBatchClient({ provider, store, pollIntervalMs: 200, maxPollIntervalMs: 300 });
   const requests = Array.from({ length: items }, (_, index) => ({ id: `i${index}`, model: 'gpt-5.4-mini', maxTokens: 8, messages: [{ role: 'user' as const, content: `${name} prompt ${index}` }] }));
+  await admin.config('RESETSTAT');
+  const redisCpuBefore = (await redisStats()).cpuMs;
+  const benchCpuBefore = process.cpuUsage();
   const startedAt = Date.now();
   const job = await client.submit(requests);
   const ended = await client.wait(job.id);
@@ -49,11 +83,22 @@ async function scenario(name: string, workers: number, items: number, emulatorOp
   const first = Math.min(...calls.map((entry) => entry.startedAt));
   const last = Math.max(...calls.map((entry) => entry.startedAt));
   const callsPerMinute = ((calls.length - limited) / Math.max(1, last - first)) * 60_000;
-  for (const child of children) child.kill('SIGTERM');
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const stats = await redisStats();
+  for (const { child } of children) child.kill('SIGTERM');
+  const workerCpu = (await Promise.all(children.map((worker) => worker.cpuMicros))).reduce((sum, value) => sum + value, 0);
   await provider.close();
   await store.close();
   await emulator.close();
-  const outcome = { name, workers, items, status: ended.status, seconds, itemsPerSecond: ended.counts.succeeded / seconds, calls: calls.length, rateLimited: limited, callsPerMinute };
+  const outcome = { name, workers, items, status: ended.status, seconds, itemsPerSecond: ended.counts.succeeded / seconds, calls: calls.length, rateLimited: limited, callsPerMinute,
+    // Per item: worker CPU (all workers, from "ready" to SIGTERM), this process's CPU (the emulator and the
+    // client), Redis commands (BullMQ's, the runner's and the client's) and the Redis server's CPU.
+    workerCpuMicrosPerItem: Math.round(workerCpu / items),
+    emulatorAndClientCpuMicrosPerItem: Math.round((benchCpu.user + benchCpu.system) / items),
+    redisCommandsPerItem: Number((stats.commands / items).toFixed(2)),
+    redisCpuMicrosPerItem: Math.round(((stats.cpuMs - redisCpuBefore) * 1_000) / items),
+    redisCommands: stats.byCommand,
+  };
   console.log(JSON.stringify(outcome));
   return outcome;
 }
@@ -69,4 +114,5 @@ if (withRpm) {
   console.log(`1,200 RPM limit: ${((limited.callsPerMinute / 1_200) * 100).toFixed(1)}% of the limit held, ${((limited.rateLimited / limited.calls) * 100).toFixed(2)}% of calls answered 429`);
 }
 console.log(`load average at the end: ${loadavg().map((value) => value.toFixed(2)).join(' / ')}`);
+admin.disconnect();
 await redis.stop();

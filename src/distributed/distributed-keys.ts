@@ -8,7 +8,12 @@ export function partKeys(prefix: string, partId: string) {
 
 /** The keys of the cluster-wide call gate. */
 export function gateKeys(prefix: string) {
-  return { slot: `${prefix}:gate:slot`, cooldown: `${prefix}:gate:cooldown` };
+  return { slot: `${prefix}:gate:slot`, cooldown: `${prefix}:gate:cooldown`, tokenSlot: `${prefix}:gate:token-slot`, learned: `${prefix}:gate:learned` };
+}
+
+/** The budget of one job, shared by every worker (limit, spent, reserved, exhausted). */
+export function budgetKey(prefix: string, jobId: string): string {
+  return `${prefix}:budget:{${jobId}}`;
 }
 
 /** A connection for BullMQ and the runner's keys: from a URL (owned, closed by the runner) or yours. */

@@ -2,11 +2,12 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
+import type { ItemError } from '../models/item-error.js';
 import type { ProviderReference } from '../models/batch-job.js';
 import type { BatchProvider, PollResult, SubmitPart } from '../provider/batch-provider.js';
 import { checkOptionKeys, failOption, optionNames } from '../validation/check-options.js';
-import { chunkJobId, openConnection, partKeys } from './distributed-keys.js';
-import { recordResultScript } from './distributed-lua.js';
+import { budgetKey, chunkJobId, gateKeys, openConnection, partKeys } from './distributed-keys.js';
+import { recordResultsScript, runScript, setBudgetScript } from './distributed-lua.js';
 
 /** Options of {@link distributed}. */
 export interface DistributedOptions {
@@ -20,6 +21,14 @@ export interface DistributedOptions {
   readonly prefix?: string;
   /** How often `wait` polls the part's progress. @default 500 */
   readonly pollIntervalMs?: number;
+  /**
+   * The most each job submitted through this provider may spend, in USD, all its parts and all
+   * workers together: every worker reserves a call's worst case (input tokens plus the max tokens
+   * sent, at the synchronous price of `createBatchWorker({ pricing })`) in Redis before sending it,
+   * and settles it to the real cost once the item ended. Items that cannot be covered end
+   * `cancelled` with category `budget`. See docs/distributed.md for what a crash does to it.
+   */
+  readonly maxCostUsd?: number;
 }
 
 /** The provider {@link distributed} returns: a `BatchProvider`, and `close()` for its connections. */
@@ -34,7 +43,7 @@ export interface ChunkData {
   readonly requests: readonly BatchRequest[];
 }
 
-const distributedOptionNames = optionNames<DistributedOptions>({ connection: true, queue: true, chunkSize: true, prefix: true, pollIntervalMs: true });
+const distributedOptionNames = optionNames<DistributedOptions>({ connection: true, queue: true, chunkSize: true, prefix: true, pollIntervalMs: true, maxCostUsd: true });
 
 /** The validated settings shared by the provider and the workers. */
 export function runnerPrefix(prefix: string | undefined, queue: string): string {
@@ -72,6 +81,8 @@ export function distributed(options: DistributedOptions): DistributedProvider {
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) failOption(where, 'chunkSize', 'a whole number from 1 to 10,000', chunkSize);
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs >= 10)) failOption(where, 'pollIntervalMs', 'a number of at least 10', pollIntervalMs);
+  const maxCostUsd = options.maxCostUsd;
+  if (maxCostUsd !== undefined && (typeof maxCostUsd !== 'number' || !Number.isFinite(maxCostUsd) || maxCostUsd < 0)) failOption(where, 'maxCostUsd', 'a non-negative number of USD', maxCostUsd);
   const prefix = runnerPrefix(options.prefix, options.queue);
 
   let connection: { redis: Redis; owned: boolean } | undefined;
@@ -94,6 +105,7 @@ export function distributed(options: DistributedOptions): DistributedProvider {
   async function enqueue(part: SubmitPart): Promise<ProviderReference & { id: string }> {
     const keys = partKeys(prefix, part.partId);
     await redis().hset(keys.meta, 'total', String(part.requestCount), 'jobId', part.jobId);
+    if (maxCostUsd !== undefined) await runScript(redis(), setBudgetScript, [budgetKey(prefix, part.jobId)], [String(maxCostUsd)]);
     const target = await openQueue();
     let chunk: BatchRequest[] = [];
     let index = 0;
@@ -165,7 +177,7 @@ export function distributed(options: DistributedOptions): DistributedProvider {
         const job = await target.getJob(chunkJobId(partId, index));
         if (job === undefined || !(await job.isWaiting() || (await job.isDelayed()))) continue;
         await job.remove().catch(() => undefined);
-        await recordCancelled(redis(), keys, job.data.requests.map((request) => request.id));
+        await recordCancelled(redis(), prefix, keys, job.data.requests.map((request) => request.id));
       }
     },
 
@@ -176,10 +188,10 @@ export function distributed(options: DistributedOptions): DistributedProvider {
   };
 }
 
-/** Records a `cancelled` result for each item that has none yet. */
-export async function recordCancelled(redis: Redis, keys: ReturnType<typeof partKeys>, itemIds: readonly string[]): Promise<void> {
-  for (const id of itemIds) {
-    const result: BatchResult = { id, status: 'cancelled' };
-    await redis.eval(recordResultScript, 2, keys.results, keys.counts, id, JSON.stringify(result), 'cancelled');
+/** Records a `cancelled` result for each item that has none yet (one script call per 500 items). */
+export async function recordCancelled(redis: Redis, prefix: string, keys: ReturnType<typeof partKeys>, itemIds: readonly string[], error?: ItemError): Promise<void> {
+  for (let start = 0; start < itemIds.length; start += 500) {
+    const args = itemIds.slice(start, start + 500).flatMap((id) => [id, JSON.stringify({ id, status: 'cancelled', ...(error === undefined ? {} : { error }) } satisfies BatchResult), 'cancelled']);
+    await runScript(redis, recordResultsScript, [keys.results, keys.counts, gateKeys(prefix).cooldown], args);
   }
 }
