@@ -38,10 +38,19 @@ export async function* readJournal(jobId: string, path: string): AsyncGenerator<
     }
     return value;
   };
-  for await (const line of readNumberedLines(path)) {
-    if (previous !== undefined) yield parse(previous);
-    previous = line;
+  const extent = await journalExtent(path);
+  if (extent === undefined) return;
+  // Read no further than the size seen: an append made meanwhile is for the next read. The lines
+  // come in batches, parsed here without an object or a generator step per line.
+  let number = 0;
+  for await (const lines of readTextLines(path, extent.size)) {
+    for (const text of lines) {
+      number++;
+      if (previous !== undefined) yield parse(previous);
+      previous = text.trim() === '' ? undefined : { text, number, torn: false };
+    }
   }
+  if (previous !== undefined) previous.torn = !extent.endsWithNewline;
   if (previous === undefined) return;
   let last: BatchResult | undefined;
   try {
@@ -110,38 +119,24 @@ export class JournalAppender {
   }
 }
 
-/** Lines with their 1-based numbers; `torn` marks a last line with no newline after it. */
-async function* readNumberedLines(path: string): AsyncGenerator<NumberedLine> {
+/** The journal's size and whether it ends with a newline; undefined when there is none or it is empty. */
+async function journalExtent(path: string): Promise<{ size: number; endsWithNewline: boolean } | undefined> {
   let size: number;
   try {
     size = (await stat(path)).size;
   } catch (error) {
-    if (isNotFound(error)) return;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
-  let endsWithNewline = true;
-  if (size > 0) {
-    const handle = await open(path, 'r');
-    try {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      endsWithNewline = last[0] === 0x0a;
-    } finally {
-      await handle.close();
-    }
+  if (size === 0) return undefined;
+  const handle = await open(path, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return { size, endsWithNewline: last[0] === 0x0a };
+  } finally {
+    await handle.close();
   }
-  if (size === 0) return;
-  // Read no further than the size seen above: an append made meanwhile is for the next read.
-  let number = 0;
-  let pending: { text: string; number: number } | undefined;
-  for await (const lines of readTextLines(path, size)) {
-    for (const text of lines) {
-      number++;
-      if (pending !== undefined) yield { ...pending, torn: false };
-      pending = text.trim() === '' ? undefined : { text, number };
-    }
-  }
-  if (pending !== undefined) yield { ...pending, torn: !endsWithNewline };
 }
 
 /** Truncates the file after its last newline, if anything follows it. */
