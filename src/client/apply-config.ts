@@ -6,7 +6,7 @@ import type { BatchProvider } from '../provider/batch-provider.js';
 import { fileStore } from '../store/file-store.js';
 import { failOption } from '../validation/check-options.js';
 import { knownOptionKeys, type BatchClientOptions, type SubmitOptions } from './batch-client-options.js';
-import { checkConfig, type LlmBatchConfig, type LoadedConfig, type ProviderConfig } from './config-file.js';
+import { checkConfig, loadConfig, type LlmBatchConfig, type LoadedConfig, type ProviderConfig } from './config-file.js';
 import { disabledProviderError } from './part-providers.js';
 import { resolveProvider, type ShorthandOptions } from './resolve-provider.js';
 
@@ -83,6 +83,23 @@ export class ConfigSettings {
 }
 
 /**
+ * The config file a client is to read (`config: 'path/to/llm-batch.config.yaml'`, relative to the
+ * working directory now; `config: true`: found from the working directory up, as the CLI finds
+ * it), as a loader; undefined when the config is given as an object or not at all.
+ */
+export function configFileOf(options: BatchClientOptions): (() => Promise<LoadedConfig>) | undefined {
+  const given: unknown = options.config;
+  if (given === true) {
+    const cwd = process.cwd();
+    return () => loadConfig(undefined, { cwd });
+  }
+  if (typeof given !== 'string') return undefined;
+  if (given === '') failOption('createBatchClient()', 'config', 'a config file path, true, a config object, or what loadConfig() returns', given);
+  const path = resolve(given);
+  return () => loadConfig(path);
+}
+
+/**
  * `createBatchClient`'s options with its `config` spread into them: the provider (the option, else
  * the config's `provider`, else its only enabled provider), its mode and connection, the store
  * folder (relative to the file), the poll intervals and the request defaults. What is given as an
@@ -95,7 +112,7 @@ export function expandConfig(
   if (options.config === undefined) return { options };
   const given: unknown = options.config;
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    failOption('createBatchClient()', 'config', 'a config object, or what loadConfig() returns', given);
+    failOption('createBatchClient()', 'config', 'a config file path, true, a config object, or what loadConfig() returns', given);
   }
   const loaded: LoadedConfig = 'config' in given ? (given as LoadedConfig) : { config: given as LlmBatchConfig };
   const settings = new ConfigSettings({ ...loaded, config: checkConfig(loaded.config, loaded.path ?? 'createBatchClient(): config') }, env);

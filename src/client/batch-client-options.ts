@@ -30,12 +30,15 @@ export interface BatchClientOptions extends ShorthandOptions {
    */
   readonly provider?: BatchProvider | ProviderShorthand | (string & {});
   /**
-   * A config (docs/config-file.md): what `loadConfig()` read from `llm-batch.config.json` or
-   * `.yaml`, or the same settings as an object. It supplies the provider (when `provider` is not
+   * A config (docs/config-file.md): the path of an `llm-batch.config.json` or `.yaml` file
+   * (relative to the working directory), `true` to find one from the working directory up as the
+   * CLI does, what `loadConfig()` read, or the same settings as an object. A file is read on the
+   * first call of any method (the client is made at once; nothing is sent before it is read, and
+   * a bad file rejects that call naming each bad key and line). It supplies the provider (when `provider` is not
    * given), each provider's mode, key variable and base URL, the store folder, the poll intervals,
    * the request defaults and the models' `maxRequestsPerPart` and prices; options given here win.
    */
-  readonly config?: LlmBatchConfig | LoadedConfig;
+  readonly config?: string | true | LlmBatchConfig | LoadedConfig;
   /**
    * With a shorthand: the provider's native batch API, or an emulated batch over its sync API.
    * @default 'native'
@@ -151,6 +154,13 @@ export interface RunOptions<T = unknown> extends SubmitOptions, Omit<WaitOptions
    * @default false (the aggregate is returned with `status: 'failed'`)
    */
   readonly throwOnFailure?: boolean;
+  /**
+   * Keep every result in the returned aggregate's `results` (in input order). `false` leaves
+   * `results` empty and computes the counts, usage and cost streaming, so memory does not grow with
+   * the job; read the results with `results(jobId)`. For jobs of hundreds of thousands of requests.
+   * @default true
+   */
+  readonly keepResults?: boolean;
 }
 
 /** Options of `results`. */
@@ -182,6 +192,8 @@ export interface RetryOptions extends SubmitOptions {
 export interface AggregateOptions<T = unknown> {
   readonly signal?: AbortSignal;
   readonly schema?: TypedSchema<T>;
+  /** See {@link RunOptions.keepResults}. @default true */
+  readonly keepResults?: boolean;
 }
 
 export interface ListFilter {
@@ -207,11 +219,11 @@ export const knownOptionKeys = {
   createBatchClient: clientKeys,
   submit: [...submitKeys, 'dryRun', 'previewCount'],
   estimate: [...costKeys, 'model', 'mode', 'onWarning', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict'],
-  run: [...new Set([...submitKeys, ...waitKeys, 'throwOnFailure'])],
+  run: [...new Set([...submitKeys, ...waitKeys, 'throwOnFailure', 'keepResults'])],
   wait: waitKeys,
   results: ['order', 'only', 'signal', 'schema'],
   retry: [...submitKeys, 'statuses'],
-  aggregate: ['signal', 'schema'],
+  aggregate: ['signal', 'schema', 'keepResults'],
   list: ['status', 'provider', 'onDamaged'],
   status: ['signal'],
   errors: ['signal'],
@@ -274,6 +286,8 @@ export function validateSubmitOptions(options: SubmitOptions, method: keyof type
   checkSignal(method, options.signal);
   const throwOnFailure = (options as RunOptions).throwOnFailure;
   if (throwOnFailure !== undefined && typeof throwOnFailure !== 'boolean') failOption(where, 'throwOnFailure', 'a boolean', throwOnFailure);
+  const keepResults = (options as RunOptions).keepResults;
+  if (keepResults !== undefined && typeof keepResults !== 'boolean') failOption(where, 'keepResults', 'a boolean', keepResults);
 }
 
 /** Checks the options of `wait` (and the wait part of `run`). */

@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../errors/abort-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import { isTerminalStatus, type BatchJob, type JobManifest } from '../models/batch-job.js';
+import { isTerminalStatus, partMode, type BatchJob, type JobManifest } from '../models/batch-job.js';
 import type { BatchAggregate } from '../models/batch-aggregate.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
@@ -35,7 +35,8 @@ import { JobLeases, isLeaseRef } from './job-leases.js';
 import { LiveJobs } from './live-jobs.js';
 import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob } from './plan-new-job.js';
-import { expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
+import { configFileOf, expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
+import { deferredClient } from './deferred-client.js';
 import { PartProviders, asSubmitted, dryRunRouting, isMixedJob } from './part-providers.js';
 import { attachBatch, refuseRetryOfUnknownRequests, type AttachOptions } from './attach-batch.js';
 import { aggregateResults, readResults, retryableIds } from './read-results.js';
@@ -70,6 +71,9 @@ const defaultLeaseWaitMs = 3_000;
  * const summary = await client.run(requests, { model: 'gpt-5.4-mini' });
  */
 export function createBatchClient(given: BatchClientOptions): BatchClient {
+  // A config file to read: the client is made once it is read, on the first call of any method.
+  const file = configFileOf(given);
+  if (file !== undefined) return deferredClient(async () => createBatchClient({ ...given, config: await file() }));
   const { options, settings } = expandConfig(given);
   validateClientOptions(options);
   return answerAsyncDispose(new DefaultBatchClient(options, settings), (client) => client.close());
@@ -247,7 +251,9 @@ class DefaultBatchClient implements BatchClient {
   async aggregate<T = unknown>(jobId: string, options: AggregateOptions<T> = {}): Promise<BatchAggregate<T>> {
     validateReadOptions('aggregate', options);
     const job = await this.#status(jobId, options.signal ? { signal: options.signal } : {});
-    return convertAggregate(await aggregateResults(this.#core, job, readResults<T>(this.#core, job, options), options), this.options.currency);
+    // Without the results kept, their order does not matter: the journal is read as it is, with no map of input positions.
+    const reading = options.keepResults === false ? { ...options, order: 'completion' as const } : options;
+    return convertAggregate(await aggregateResults(this.#core, job, readResults<T>(this.#core, job, reading), options), this.options.currency);
   }
 
   /**
@@ -278,7 +284,7 @@ class DefaultBatchClient implements BatchClient {
       for (const part of job.parts) {
         if (isTerminalStatus(part.status) && !submitFailed(part)) continue;
         const reference = part.reference;
-        const detached = job.mode === 'emulated' && !core.activeRuns.has(part.id);
+        const detached = partMode(job, part) === 'emulated' && !core.activeRuns.has(part.id);
         if (part.submitState !== 'submitted' || !reference || detached) {
           // Nothing runs at the provider for this part: it is cancelled here and now.
           part.status = 'cancelled';
@@ -393,7 +399,7 @@ class DefaultBatchClient implements BatchClient {
 
   async run<T = unknown>(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: RunOptions<T> = {}): Promise<BatchAggregate<T>> {
     validateSubmitOptions(options, 'run');
-    const { pollIntervalMs, timeoutMs, onProgress, throwOnFailure, ...submitOptions } = options;
+    const { pollIntervalMs, timeoutMs, onProgress, throwOnFailure, keepResults, ...submitOptions } = options;
     validateWaitOptions('run', { ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     const job = await this.#submit(requests, submitOptions, undefined);
     const signal = options.signal;
@@ -403,7 +409,11 @@ class DefaultBatchClient implements BatchClient {
       ...(onProgress ? { onProgress } : {}),
       ...(signal ? { signal } : {}),
     });
-    const aggregate = await this.aggregate<T>(job.id, { ...(signal ? { signal } : {}), ...(options.schema === undefined ? {} : { schema: options.schema }) });
+    const aggregate = await this.aggregate<T>(job.id, {
+      ...(signal ? { signal } : {}),
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...(keepResults === undefined ? {} : { keepResults }),
+    });
     return throwOnFailure === true ? failIfFailed(aggregate, ended) : aggregate;
   }
 }
