@@ -4,6 +4,8 @@ import { ValidationError, type ValidationIssue } from '../errors/validation-erro
 import type { ModelPrice } from '../cost/pricing-table.js';
 import { isNotFound } from '../store/is-not-found.js';
 import { closestName } from '../validation/check-options.js';
+import { toolDefinitionSchema } from '../models/batch-request.js';
+import { requestDefaultsKeys, type RequestDefaults } from './apply-defaults.js';
 
 /** The names a config file is found by, in each folder from the working directory up. */
 export const configFileNames = ['llm-batch.config.json', 'llm-batch.config.yaml', 'llm-batch.config.yml'] as const;
@@ -33,14 +35,12 @@ export interface ModelConfig {
   readonly price?: ModelPrice;
 }
 
-/** Defaults for the requests and jobs of a client (`defaults`). */
-export interface ConfigDefaults {
-  /** The model of requests that name none (`openai:gpt-...` picks the provider too). */
-  readonly model?: string;
-  readonly system?: string;
-  readonly temperature?: number;
-  readonly maxTokens?: number;
-}
+/**
+ * Defaults for the requests and jobs of a client (`defaults`): what `createBatchClient({ defaults })`
+ * takes, the same keys (`model`, `system`, `temperature`, `maxTokens`, `tools`, `schema`). In a
+ * file, `schema` is a JSON schema. The model may name its provider (`openai:gpt-...`).
+ */
+export type ConfigDefaults = RequestDefaults;
 
 /** What `llm-batch.config.json` / `.yaml` holds; every key is optional. See docs/config-file.md. */
 export interface LlmBatchConfig {
@@ -68,7 +68,6 @@ const topKeys = ['provider', 'mode', 'providers', 'models', 'defaults', 'store',
 const providerKeys = ['enabled', 'mode', 'apiKeyEnv', 'baseURL', 'concurrency'];
 const modelKeys = ['maxRequestsPerPart', 'price'];
 const priceKeys = ['provider', 'input', 'cachedInput', 'cacheWrite', 'output', 'batchDiscount'];
-const defaultKeys = ['model', 'system', 'temperature', 'maxTokens'];
 
 /** A value that looks like a credential: never accepted in the file, wherever it is. */
 const keyLike = /^(sk-|sk-ant-|sk-proj-|AIza|xai-|gsk_)[A-Za-z0-9_-]{8,}|^[A-Za-z0-9_-]{40,}$/;
@@ -201,11 +200,21 @@ export function checkConfig(value: unknown, source = 'config', lineOf: LineOf = 
   if (defaults !== undefined) {
     if (!isObject(defaults)) add(['defaults'], 'must be an object of request defaults');
     else {
-      closed(defaults, ['defaults'], defaultKeys, add);
+      // The keys are the client's `defaults` keys: one list, so the file and the API cannot drift apart.
+      closed(defaults, ['defaults'], requestDefaultsKeys, add);
       text(defaults, ['defaults', 'model'], add);
       text(defaults, ['defaults', 'system'], add);
       number(defaults, ['defaults', 'temperature'], { min: 0, max: 2 }, add);
       number(defaults, ['defaults', 'maxTokens'], { min: 1, max: 10_000_000, integer: true }, add);
+      const tools = defaults['tools'];
+      if (tools !== undefined && !Array.isArray(tools)) add(['defaults', 'tools'], 'must be a list of tools { name, description?, parameters? }');
+      if (Array.isArray(tools)) {
+        tools.forEach((tool: unknown, position) => {
+          const parsed = toolDefinitionSchema.safeParse(tool);
+          if (!parsed.success) add(['defaults', 'tools', position], `must be a tool { name, description?, parameters? }: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'tool'}: ${issue.message}`).join('; ')}`);
+        });
+      }
+      if (defaults['schema'] !== undefined && !isObject(defaults['schema'])) add(['defaults', 'schema'], 'must be a JSON schema object');
     }
   }
   if (issues.length > 0) throw configError(source, issues);
@@ -219,19 +228,29 @@ function configError(source: string, issues: ValidationIssue[]): ValidationError
 }
 
 /** Every string that looks like a credential, and every key that asks for one, wherever it is. */
-function findCredentials(value: unknown, path: (string | number)[], add: (path: readonly (string | number)[], reason: string, key?: boolean) => void): void {
+function findCredentials(value: unknown, path: (string | number)[], add: (path: readonly (string | number)[], reason: string, key?: boolean) => void, namesAreData = false): void {
   const advice = 'keys are never read from the config file; put the key in an environment variable and name it in providers.<name>.apiKeyEnv';
   if (typeof value === 'string') {
     if (keyLike.test(value.trim())) add(path, `looks like a key (not shown); ${advice}`);
     return;
   }
-  if (Array.isArray(value)) value.forEach((item, index) => findCredentials(item, [...path, index], add));
+  if (Array.isArray(value)) value.forEach((item, index) => findCredentials(item, [...path, index], add, namesAreData));
   else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
-      if (secretName.test(key)) add([...path, key], `a credential in the file (not shown); ${advice}`, true);
-      else findCredentials(item, [...path, key], add);
+      const at = [...path, key];
+      if (secretName.test(key) && !namesAreData) add(at, `a credential in the file (not shown); ${advice}`, true);
+      else findCredentials(item, at, add, namesAreData || holdsFieldNames(at));
     }
   }
+}
+
+/**
+ * A schema's and a tool's parameters name the fields of an answer (a `token` or `password` field
+ * is fine there): their key names are not settings. Their values are still looked at.
+ */
+function holdsFieldNames(path: readonly (string | number)[]): boolean {
+  const [top, key, , inner] = path;
+  return top === 'defaults' && ((key === 'schema' && path.length === 2) || (key === 'tools' && path.length === 4 && inner === 'parameters'));
 }
 
 type Add = (path: readonly (string | number)[], reason: string, key?: boolean) => void;
