@@ -1,16 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { describe, expect, it } from 'vitest';
+import type { MockProviderServer, MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../support/emulator.js';
 
-let server: MockProviderServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const emulators = emulatorPerTest();
 
 async function start(options: MockProviderServerOptions = {}): Promise<{ server: MockProviderServer; client: Anthropic }> {
-  server = await createMockProviderServer({ batch: { clock: 'manual' }, ...options });
+  const server = await emulators.start({ batch: { clock: 'manual' }, ...options });
   return { server, client: new Anthropic({ apiKey: 'test', baseURL: server.url, maxRetries: 0 }) };
 }
 

@@ -1,19 +1,14 @@
 import { request as httpRequest } from 'node:http';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../support/emulator.js';
 import { postChat } from './helpers.js';
 
-let server: MockProviderServer | undefined;
+const emulators = emulatorPerTest();
 
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function start(options: MockProviderServerOptions): Promise<MockProviderServer> {
-  server = await createMockProviderServer(options);
-  return server;
+function start(options: MockProviderServerOptions): Promise<MockProviderServer> {
+  return emulators.start(options);
 }
 
 async function timed(url: string, fault?: string): Promise<{ status: number; ms: number }> {

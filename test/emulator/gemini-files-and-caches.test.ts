@@ -3,19 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, GoogleGenAI, JobState } from '@google/genai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import type { MockProviderServer, MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../support/emulator.js';
 
-let server: MockProviderServer | undefined;
+const emulators = emulatorPerTest();
 const temporaryDirectories: string[] = [];
 
 afterEach(async () => {
-  await server?.close();
-  server = undefined;
   for (const directory of temporaryDirectories.splice(0)) await rm(directory, { recursive: true, force: true });
 });
 
 async function start(options: MockProviderServerOptions = {}): Promise<{ server: MockProviderServer; ai: GoogleGenAI }> {
-  server = await createMockProviderServer({ ...options, batch: { clock: 'manual', validatingMs: 100, processingMs: 1000, ...options.batch } });
+  const server = await emulators.start({ ...options, batch: { clock: 'manual', validatingMs: 100, processingMs: 1000, ...options.batch } });
   return { server, ai: new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: server.url } }) };
 }
 

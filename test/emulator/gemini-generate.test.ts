@@ -1,16 +1,12 @@
 import { ApiError, FunctionCallingConfigMode, GoogleGenAI, Type } from '@google/genai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { describe, expect, it } from 'vitest';
+import type { MockProviderServer, MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../support/emulator.js';
 
-let server: MockProviderServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const emulators = emulatorPerTest();
 
 async function start(options: MockProviderServerOptions = {}): Promise<{ server: MockProviderServer; ai: GoogleGenAI }> {
-  server = await createMockProviderServer(options);
+  const server = await emulators.start(options);
   return { server, ai: gemini(server.url) };
 }
 
@@ -95,8 +91,8 @@ describe('Gemini generateContent through @google/genai', () => {
   });
 
   it('answers 429 RESOURCE_EXHAUSTED with QuotaFailure and RetryInfo, in the real wording', async () => {
-    const { ai } = await start({ faults: { retryAfterMs: 1000 } });
-    const faulty = gemini(server!.url, 'test-key', { 'x-mock-fault': '429' });
+    const { ai, server } = await start({ faults: { retryAfterMs: 1000 } });
+    const faulty = gemini(server.url, 'test-key', { 'x-mock-fault': '429' });
     const { status, body } = await apiError(faulty.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi' }));
     expect(status).toBe(429);
     expect(body.error.status).toBe('RESOURCE_EXHAUSTED');
@@ -105,12 +101,12 @@ describe('Gemini generateContent through @google/genai', () => {
     const quota = body.error.details?.find((detail) => detail['@type'] === 'type.googleapis.com/google.rpc.QuotaFailure') as { violations: { quotaId: string; quotaDimensions: { model: string } }[] };
     expect(quota.violations[0]).toMatchObject({ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier', quotaDimensions: { model: 'gemini-2.5-flash' } });
     // The daily quota has no RetryInfo.
-    const daily = await apiError(gemini(server!.url, 'k', { 'x-mock-fault': 'insufficient_quota' }).models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi' }));
+    const daily = await apiError(gemini(server.url, 'k', { 'x-mock-fault': 'insufficient_quota' }).models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi' }));
     expect(daily.body.error.details?.some((detail) => detail['@type'] === 'type.googleapis.com/google.rpc.RetryInfo')).toBe(false);
     expect(JSON.stringify(daily.body)).toContain('GenerateRequestsPerDayPerProjectPerModel-FreeTier');
     // Without the header the same client succeeds: the fault was forced for one request.
     expect((await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi' })).text).toBeTruthy();
-    expect(server!.stats().faults['429']).toBe(1);
+    expect(server.stats().faults['429']).toBe(1);
   });
 
   it('rate limits Gemini on its own budget and answers with a RetryInfo', async () => {

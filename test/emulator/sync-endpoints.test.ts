@@ -1,18 +1,13 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { describe, expect, it } from 'vitest';
+import type { MockProviderServer, MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../support/emulator.js';
 import { chatBody, openAIHeaders, postChat, postMessage } from './helpers.js';
 
-let server: MockProviderServer | undefined;
+const emulators = emulatorPerTest();
 
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
-  server = await createMockProviderServer(options);
-  return server;
+function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
+  return emulators.start(options);
 }
 
 function openai(url: string): OpenAI {

@@ -1,21 +1,15 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropicBatch } from '../../../src/adapters/anthropic/anthropic-batch-adapter.js';
-import { createMockProviderServer } from '../../../src/testing/mock-server/index.js';
 import type { MockProviderServer, MockProviderServerOptions } from '../../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../../support/emulator.js';
 import { collect, makeContext, makePart, makeRequests } from './anthropic-test-helpers.js';
 
-let server: MockProviderServer | undefined;
+const emulators = emulatorPerTest();
 
-async function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
-  server = await createMockProviderServer({ batch: { clock: 'manual', processingMs: 1000 }, ...options });
-  return server;
+function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
+  return emulators.start({ batch: { clock: 'manual', processingMs: 1000 }, ...options });
 }
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 const secret = 'sk-ant-test-secret-value';
 

@@ -9,21 +9,18 @@ import type { BatchRequestInput } from '../../../src/models/batch-request.js';
 import type { BatchProvider } from '../../../src/provider/batch-provider.js';
 import { fileStore } from '../../../src/store/file-store.js';
 import { memoryStore } from '../../../src/store/memory-store.js';
-import { createMockProviderServer } from '../../../src/testing/mock-server/index.js';
 import type { MockProviderServer, MockProviderServerOptions } from '../../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../../support/emulator.js';
 import { makeRequests } from './anthropic-test-helpers.js';
 
-let server: MockProviderServer | undefined;
+const emulators = emulatorPerTest();
 const cleanups: (() => Promise<void>)[] = [];
 
-async function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
-  server = await createMockProviderServer({ batch: { processingMs: 50, cancellingMs: 10 }, ...options });
-  return server;
+function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
+  return emulators.start({ batch: { processingMs: 50, cancellingMs: 10 }, ...options });
 }
 
 afterEach(async () => {
-  await server?.close();
-  server = undefined;
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 

@@ -1,25 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { geminiBatch, type GeminiBatchOptions } from '../../../src/adapters/gemini/index.js';
 import { createBatchClient } from '../../../src/client/create-batch-client.js';
 import type { BatchRequest, BatchRequestInput } from '../../../src/models/batch-request.js';
 import type { BatchProvider } from '../../../src/provider/batch-provider.js';
 import { memoryStore } from '../../../src/store/memory-store.js';
-import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../../src/testing/mock-server/index.js';
+import type { MockProviderServer, MockProviderServerOptions } from '../../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../../support/emulator.js';
 import { toOpenAIBatchLine } from '../../../src/wire/openai/openai-batch-line.js';
 
-let server: MockProviderServer | undefined;
+const emulators = emulatorPerTest();
 
-async function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
-  server = await createMockProviderServer({ batch: { validatingMs: 5, processingMs: 30, cancellingMs: 10 }, ...options });
-  return server;
+function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
+  return emulators.start({ batch: { validatingMs: 5, processingMs: 30, cancellingMs: 10 }, ...options });
 }
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 const adapter = (emulator: MockProviderServer, options: GeminiBatchOptions = {}) => geminiBatch({ apiKey: 'test-gemini-key', baseURL: emulator.url, ...options });
 

@@ -1,33 +1,27 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openaiBatch, type OpenAIBatchOptions } from '../../../src/adapters/openai/openai-batch-adapter.js';
 import type { ProviderReference } from '../../../src/models/batch-job.js';
 import type { BatchRequest } from '../../../src/models/batch-request.js';
 import type { BatchResult } from '../../../src/models/batch-result.js';
 import type { BatchProvider, SubmitContext, SubmitPart } from '../../../src/provider/batch-provider.js';
-import { createMockProviderServer } from '../../../src/testing/mock-server/index.js';
 import type { MockProviderServer, MockProviderServerOptions, MockRequest } from '../../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../../support/emulator.js';
 
 const apiKey = 'sk-test-adapter';
-let server: MockProviderServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const emulators = emulatorPerTest();
 
 /** Fails every request whose last user text contains `[fail]` with a 500 inside the batch. */
 function failMarked(request: MockRequest) {
   return JSON.stringify(request.body).includes('[fail]') ? { status: 500, error: { message: 'injected failure' } } : undefined;
 }
 
-async function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
-  server = await createMockProviderServer({
+function start(options: MockProviderServerOptions = {}): Promise<MockProviderServer> {
+  return emulators.start({
     batch: { clock: 'manual', validatingMs: 100, processingMs: { perRequest: 100 }, finalizingMs: 100, cancellingMs: 100 },
     respond: failMarked,
     ...options,
   });
-  return server;
 }
 
 function adapterFor(mock: MockProviderServer, options: OpenAIBatchOptions = {}): BatchProvider {
