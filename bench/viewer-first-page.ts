@@ -1,7 +1,8 @@
 /**
  * The viewer's job page for a job of a million results: how long the server takes to answer the
- * job (`/api/jobs/ID`) and its first page of results (`/api/jobs/ID/results?limit=50`), and, for
- * comparison, a page deep in the journal and the first page of a status filter.
+ * job (`/api/jobs/ID`) and its first page of results (`/api/jobs/ID/results?limit=50`), the first
+ * page of a status filter, and pages deep in the journal opened directly: the first one (which
+ * builds the file store's sparse index of the journal) and then others anywhere in it.
  *
  * The job is written straight into a file store (one part of `count` requests, every 100th result
  * failed), not run: the emulator would take minutes to answer a million requests.
@@ -87,6 +88,22 @@ async function timeNextPages(from: number, pages: number): Promise<{ medianMs: n
   return { medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times[times.length - 1]!) };
 }
 
+/** Pages opened directly at offsets spread over the journal (each one afresh, no "Next"). */
+async function timeDeepPages(pages: number): Promise<{ medianMs: number; maxMs: number }> {
+  const times: number[] = [];
+  for (let page = 0; page < pages; page++) {
+    const offset = Math.floor(((page * 7919) % pages) * (count / pages)) + 17 * page;
+    const started = performance.now();
+    const response = await fetch(`${origin}/api/jobs/${jobId}/results?limit=50&offset=${offset}`, { headers });
+    const body = (await response.json()) as { items: { id: string }[] };
+    times.push(performance.now() - started);
+    if (body.items[0]?.id !== `item_${offset}`) throw new Error(`offset ${offset}: the page starts with ${body.items[0]?.id}`);
+  }
+  times.sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times[times.length - 1]!) };
+}
+
 try {
   const report = {
     results: count,
@@ -95,7 +112,10 @@ try {
     job: await timeIt(`/api/jobs/${jobId}`, 20),
     firstPage: await timeIt(`/api/jobs/${jobId}/results?limit=50`, 20),
     firstFailedPage: await timeIt(`/api/jobs/${jobId}/results?limit=50&status=failed`, 20),
+    // The first page opened deep in the journal builds the sparse index (one scan of the file, no parsing).
+    middlePageFirst: await timeIt(`/api/jobs/${jobId}/results?limit=50&offset=${Math.floor(count / 2)}`, 1),
     middlePage: await timeIt(`/api/jobs/${jobId}/results?limit=50&offset=${Math.floor(count / 2)}`, 3),
+    deepPages: await timeDeepPages(20),
     // "Next" after a page: the server reads on from where that page stopped.
     nextPages: await timeNextPages(Math.floor(count / 2), 20),
     node: process.version,
