@@ -1,29 +1,23 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBatchClient } from '../../src/index.js';
 import { openaiChat } from '../../src/openai.js';
 import { createBatchWorker, distributed, redisStore, type BatchWorker } from '../../src/redis.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
-import { startRedisServer } from '../support/redis-server.js';
+import { useRedisServer } from '../support/use-redis-server.js';
 
 // The BullMQ runner in one process: workers and the submitting client share a real redis-server
 // and call the emulator through the OpenAI SDK. (Separate processes, a killed worker, and the shared
 // 429 cooldown: test/reliability/distributed*.test.ts.)
 
-const redis = await startRedisServer();
-const closers: { close(): Promise<void> }[] = [];
+const { redis, closers } = await useRedisServer();
 let emulator: MockProviderServer | undefined;
-afterEach(async () => {
-  for (const closer of closers.splice(0).reverse()) await closer.close();
-  await emulator?.close();
-  emulator = undefined;
-});
-afterAll(() => redis.stop());
 
 const requests = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, index) => ({ id: `${prefix}_${index}`, model: 'gpt-5.4-mini', maxTokens: 8, messages: [{ role: 'user' as const, content: `${prefix} prompt ${index}` }] }));
 
 async function setup(queue: string, workers: number, latencyMs: number) {
   emulator = await createMockProviderServer({ seed: 7, journalLimit: 100_000, latency: { 'chat.completions': latencyMs, default: 0 } });
+  closers.push(emulator);
   const call = () => openaiChat({ apiKey: 'sk-distributed-test-key', baseURL: `${emulator!.url}/v1` });
   const started: BatchWorker[] = [];
   for (let index = 0; index < workers; index++) {

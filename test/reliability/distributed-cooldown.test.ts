@@ -1,22 +1,15 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBatchClient } from 'llm-batch';
 import { openaiChat } from 'llm-batch/openai';
 import { createBatchWorker, distributed, redisStore } from 'llm-batch/redis';
 import { createMockProviderServer, type MockProviderServer } from 'llm-batch/testing';
-import { startRedisServer } from '../support/redis-server.js';
+import { useRedisServer } from '../support/use-redis-server.js';
 
 // The shared 429 cooldown of distributed() workers: a 429 answered to one worker is written to Redis,
 // and every worker waits it out (it takes seconds of retry-after, so it lives here, not in npm test).
 
-const redis = await startRedisServer();
-const closers: { close(): Promise<void> }[] = [];
+const { redis, closers } = await useRedisServer();
 let emulator: MockProviderServer | undefined;
-afterEach(async () => {
-  for (const closer of closers.splice(0).reverse()) await closer.close();
-  await emulator?.close();
-  emulator = undefined;
-});
-afterAll(() => redis.stop());
 
 const requests = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, index) => ({ id: `${prefix}_${index}`, model: 'gpt-5.4-mini', maxTokens: 8, messages: [{ role: 'user' as const, content: `${prefix} prompt ${index}` }] }));
@@ -24,6 +17,7 @@ const requests = (count: number, prefix: string) =>
 describe('distributed() cooldown', () => {
   it('a 429 seen by one worker sets the cooldown every worker waits out, and the items still succeed', async () => {
     emulator = await createMockProviderServer({ seed: 9, faults: { rate: 0.2, kinds: ['429'], endpoints: ['chat.completions'] } });
+    closers.push(emulator);
     const call = () => openaiChat({ apiKey: 'sk-distributed-test-key', baseURL: `${emulator!.url}/v1` });
     for (let index = 0; index < 2; index++) closers.push(await createBatchWorker({ connection: redis.url, queue: 'cooldown', call: call(), concurrency: 4 }));
     const provider = distributed({ connection: redis.url, queue: 'cooldown', pollIntervalMs: 100 });
