@@ -136,7 +136,7 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Ba
   // The cluster's cooldown as this worker last saw it: every batch of result writes returns it, so
   // a call reads Redis for it only when that is older than `cooldownFreshMs` (with a schedule, the
   // slot script reads it anyway).
-  const cooldownFreshMs = 100;
+  const cooldownFreshMs = 250;
   let cooldownUntil = 0;
   let cooldownReadAt = -Infinity;
   let cooldownRead: Promise<void> | undefined;
