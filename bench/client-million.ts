@@ -24,6 +24,7 @@ const keepResults = process.argv[4] === 'keep';
 const started = performance.now();
 let firstCallAt: number | undefined;
 let intakeCpu: NodeJS.CpuUsage | undefined;
+let intakePeakRss: number | undefined;
 let calls = 0;
 const instant: import('../dist/index.js').CallStrategy = {
   name: 'instant',
@@ -32,6 +33,7 @@ const instant: import('../dist/index.js').CallStrategy = {
     if (firstCallAt === undefined) {
       firstCallAt = performance.now();
       intakeCpu = process.cpuUsage(cpuBefore);
+      intakePeakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
     return { text: 'ok', finishReason: 'stop', usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 }, model: request.model ?? 'bench-model' };
   },
@@ -52,9 +54,14 @@ async function sizeOf(path: string): Promise<number> {
   return total;
 }
 
-let peakRss = process.memoryUsage().rss;
+// The process before any work (the runtime, tsx's loader, the library): part of every peak below.
+const startRss = process.memoryUsage().rss;
+let peakRss = startRss;
+let peakHeap = process.memoryUsage().heapUsed;
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const usage = process.memoryUsage();
+  peakRss = Math.max(peakRss, usage.rss);
+  peakHeap = Math.max(peakHeap, usage.heapUsed);
 }, 50);
 const directory = await mkdtemp(join(tmpdir(), 'llm-batch-million-'));
 const cpuBefore = process.cpuUsage();
@@ -80,6 +87,9 @@ try {
       intakeCpuMicrosecondsPerItem: intakeCpu === undefined ? undefined : Math.round(((intakeCpu.user + intakeCpu.system) / count) * 10) / 10,
       keepResults,
       peakRssMb: Math.round(peakRss / 1024 / 1024),
+      startRssMb: Math.round(startRss / 1024 / 1024),
+      intakePeakRssMb: intakePeakRss === undefined ? undefined : Math.round(intakePeakRss / 1024 / 1024),
+      peakHeapUsedMb: Math.round(peakHeap / 1024 / 1024),
       storeMb: Math.round((storeBytes / 1024 / 1024) * 10) / 10,
       node: process.version,
     })}\n`,

@@ -18,6 +18,8 @@ export interface PlannedPart {
   mode?: 'native' | 'emulated';
   requestCount: number;
   bytes: number;
+  /** How many of its requests carry metadata. */
+  requestsWithMetadata: number;
 }
 
 export interface PlanJobOptions {
@@ -100,6 +102,7 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
       index: parts.length,
       requestCount: 0,
       bytes: 0,
+      requestsWithMetadata: 0,
       writer: await store.createRequestWriter(jobId, parts.length),
       ...(model === undefined ? {} : { model }),
       ...(route?.provider === undefined ? {} : { provider: route.provider }),
@@ -189,6 +192,7 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   function keep(part: OpenPart, position: number, stored: BatchRequest, json: string | undefined, bytes: number): void | Promise<void> {
     part.requestCount++;
     part.bytes += bytes;
+    if (stored.metadata !== undefined) part.requestsWithMetadata++;
     const written = json !== undefined && part.writer.writeJson ? part.writer.writeJson(position, json) : part.writer.write({ index: position, request: stored });
     const observed = options.observe?.(stored);
     if (written && observed) return Promise.all([written, observed]).then(() => undefined);
@@ -220,10 +224,11 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   }
   return {
     total: index,
-    parts: parts.map(({ index: partIndex, model, provider, mode, requestCount, bytes }) => ({
+    parts: parts.map(({ index: partIndex, model, provider, mode, requestCount, bytes, requestsWithMetadata }) => ({
       index: partIndex,
       requestCount,
       bytes,
+      requestsWithMetadata,
       ...(model === undefined ? {} : { model }),
       ...(provider === undefined ? {} : { provider }),
       ...(mode === undefined ? {} : { mode }),

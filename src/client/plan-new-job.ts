@@ -65,6 +65,7 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
       status: 'validating',
       requestCount: part.requestCount,
       bytes: part.bytes,
+      requestsWithMetadata: part.requestsWithMetadata,
       ...(part.model === undefined ? {} : { model: part.model }),
       ...(part.provider === undefined ? {} : { provider: part.provider }),
       ...(part.mode === undefined ? {} : { mode: part.mode }),

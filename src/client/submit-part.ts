@@ -153,7 +153,8 @@ export function submitContext(core: ClientCore, job: JobManifest, part: PartMani
       if (checked.problem !== undefined) warnMalformed(core, job, part, checked.problem);
       if (checked.result === undefined) return;
       let found = checked.result;
-      if (found.metadata === undefined) {
+      // A part planned with no request metadata (requestsWithMetadata 0) has none to look up.
+      if (found.metadata === undefined && part.requestsWithMetadata !== 0) {
         requestMetadata ??= readPartMetadata(core, job, part);
         found = withRequestMetadata(found, await requestMetadata);
       }

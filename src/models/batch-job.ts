@@ -72,6 +72,11 @@ export const partManifestSchema = z.object({
    * kept under the ids they carry, in the order they come, and it cannot be retried.
    */
   requestsUnknown: z.boolean().optional(),
+  /**
+   * How many of the part's requests carry `metadata`. At 0 a result that comes without metadata
+   * needs no look-up in the requests file. Absent in manifests written before it: looked up.
+   */
+  requestsWithMetadata: z.number().int().nonnegative().optional(),
   submitState: partSubmitStateSchema,
   /** What the adapter stored about this part (file ids, batch id ...). */
   reference: providerReferenceSchema.optional(),
