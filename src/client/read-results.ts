@@ -9,6 +9,7 @@ import type { AggregateOptions, ResultsOptions } from './batch-client-options.js
 import type { ClientCore } from './client-core.js';
 import { clientExtensions } from './client-extensions.js';
 import { isLeaseRef } from './job-leases.js';
+import { failOption } from '../validation/check-options.js';
 import { resultsInInputOrder } from './results-in-input-order.js';
 
 /*
@@ -40,25 +41,42 @@ export async function* readResults<T>(core: ClientCore, job: JobManifest, option
   }
 }
 
+/** Results handed to the cost extension at once: the cost is summed chunk by chunk, so no array holds every result. */
+const costChunkSize = 10_000;
+
 /**
  * Counts, usage and cost over a job's results. Usage counts every paid call (failed ones
- * included); skipped items are left out of `results`. The cost is stored with the job when this
- * client can drive it.
+ * included); skipped items are left out of `results` and of the cost. The cost is stored with the
+ * job when this client can drive it. With `keepResults: false` nothing is held: usage and cost are
+ * summed as the results stream by (the cost in chunks of {@link costChunkSize}).
  */
 export async function aggregateResults<T>(core: ClientCore, job: JobManifest, results: AsyncIterable<BatchResult<T>>, options: AggregateOptions<T>): Promise<BatchAggregate<T>> {
+  if (options.keepResults !== undefined && typeof options.keepResults !== 'boolean') failOption('aggregate()', 'keepResults', 'a boolean', options.keepResults);
+  const keep = options.keepResults !== false;
   const kept: BatchResult<T>[] = [];
+  let chunk: BatchResult<T>[] = [];
   const usage = emptyUsage();
+  let costUsd: number | undefined = 0;
+  let costKnown = true;
+  const priceChunk = (): void => {
+    const cost = costOfResults(job, chunk, usage);
+    chunk = [];
+    if (cost === undefined) costKnown = false;
+    else if (costUsd !== undefined) costUsd += cost;
+  };
   for await (const result of results) {
     throwIfAborted(options.signal);
     if (result.status === 'succeeded' || result.status === 'failed') addUsage(usage, result.usage);
     if (result.status === 'failed' && result.skipped === true) continue;
-    kept.push(result);
+    if (keep) kept.push(result);
+    else {
+      chunk.push(result);
+      if (chunk.length >= costChunkSize) priceChunk();
+    }
   }
-  let costUsd: number | undefined;
-  for (const extension of clientExtensions) {
-    const cost = extension.costOf?.({ job, results: kept, usage });
-    if (cost !== undefined) costUsd = cost;
-  }
+  if (keep) costUsd = costOfResults(job, kept, usage);
+  else priceChunk();
+  if (!costKnown) costUsd = undefined;
   if (costUsd !== undefined && job.costUsd !== costUsd) await storeCost(core, job.id, costUsd, usage);
   const ended = job.endedAt ? Date.parse(job.endedAt) : Date.now();
   return {
@@ -71,6 +89,16 @@ export async function aggregateResults<T>(core: ClientCore, job: JobManifest, re
     elapsedMs: Math.max(0, ended - Date.parse(job.createdAt)),
     results: kept,
   };
+}
+
+/** What the client extensions say `results` cost (the last one that prices them wins); undefined when unknown. */
+function costOfResults(job: JobManifest, results: readonly BatchResult[], usage: BatchAggregate['usage']): number | undefined {
+  let costUsd: number | undefined;
+  for (const extension of clientExtensions) {
+    const cost = extension.costOf?.({ job, results, usage });
+    if (cost !== undefined) costUsd = cost;
+  }
+  return costUsd;
 }
 
 /** Stores the cost with the job, only when no other client drives it (whose saves would race ours). */
