@@ -43,6 +43,9 @@ export function readHeader(headers: HeadersLike, name: string): string | undefin
   }
   const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
   const wanted = name.toLowerCase();
+  // Node's parsed headers (the keep-alive transport's answers) have lower-case names: one lookup.
+  const exact = record[wanted];
+  if (typeof exact === 'string') return exact;
   for (const key of Object.keys(record)) {
     if (key.toLowerCase() !== wanted) continue;
     const value = record[key];
