@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { computeCost } from '../../src/cost/compute-cost.js';
 import { approximateRequestTokens } from '../../src/cost/count-tokens.js';
 import { createBatchClient } from '../../src/index.js';
@@ -7,22 +7,15 @@ import { openaiChat } from '../../src/openai.js';
 import { createBatchWorker, distributed, redisStore } from '../../src/redis.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
 import { learnLimitsScript, runScript } from '../../src/distributed/distributed-lua.js';
-import { startRedisServer } from '../support/redis-server.js';
+import { useRedisServer } from '../support/use-redis-server.js';
 
 // Cluster-wide limits of distributed() workers that run fast enough for npm test: a job's budget
 // reserved in Redis by three workers at once, and what one worker's rate-limit headers tell every
 // other. (The shared token and learned request schedules, which take seconds of pacing:
 // test/reliability/distributed-limits.test.ts.)
 
-const redis = await startRedisServer();
-const closers: { close(): Promise<void> }[] = [];
+const { redis, closers } = await useRedisServer();
 let emulator: MockProviderServer | undefined;
-afterEach(async () => {
-  for (const closer of closers.splice(0).reverse()) await closer.close();
-  await emulator?.close();
-  emulator = undefined;
-});
-afterAll(() => redis.stop());
 
 const model = 'gpt-5.4-mini';
 const requests = (count: number, prefix: string) =>
@@ -31,6 +24,7 @@ const requests = (count: number, prefix: string) =>
 describe('distributed({ maxCostUsd }): one budget for every worker', () => {
   it('three workers together never spend more than the budget: calls are reserved in Redis at their worst case and settled to their real cost', async () => {
     emulator = await createMockProviderServer({ seed: 3, journalLimit: 100_000, latency: { 'chat.completions': 10, default: 0 } });
+    closers.push(emulator);
     const all = requests(60, 'budget');
     const worstCase = computeCost({ inputTokens: approximateRequestTokens(all[0]!), outputTokens: 200, totalTokens: approximateRequestTokens(all[0]!) + 200 }, { model, mode: 'emulated' })!;
     // Five worst-case calls (an answer costs about a tenth of its worst case here): 24 calls at once

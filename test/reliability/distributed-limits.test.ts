@@ -1,31 +1,25 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { estimateRequestTokens } from '../../src/adapters/emulated/estimate-request-tokens.js';
 import { createBatchClient } from '../../src/index.js';
 import { openaiChat } from '../../src/openai.js';
 import { createBatchWorker, distributed, redisStore, type BatchWorkerOptions } from '../../src/redis.js';
 import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../src/testing/mock-server/index.js';
-import { startRedisServer } from '../support/redis-server.js';
+import { useRedisServer } from '../support/use-redis-server.js';
 
 // Cluster-wide rate limits of distributed() workers: three workers in this process, each with its
 // own connection, against the emulator. A limit the cluster shares spaces the calls of all three
 // workers together; were it per worker, the calls would come three times as fast. (These take
 // seconds of pacing, so they live here, not in npm test; the budget: test/redis/distributed-budget.test.ts.)
 
-const redis = await startRedisServer();
-const closers: { close(): Promise<void> }[] = [];
+const { redis, closers } = await useRedisServer();
 let emulator: MockProviderServer | undefined;
-afterEach(async () => {
-  for (const closer of closers.splice(0).reverse()) await closer.close();
-  await emulator?.close();
-  emulator = undefined;
-});
-afterAll(() => redis.stop());
 
 const requests = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, index) => ({ id: `${prefix}_${index}`, model: 'gpt-5.4-mini', maxTokens: 8, messages: [{ role: 'user' as const, content: `${prefix} prompt ${String(index).padStart(3, '0')}` }] }));
 
 async function runOnThreeWorkers(queue: string, count: number, emulatorOptions: MockProviderServerOptions, workerOptions: Partial<BatchWorkerOptions>) {
   emulator = await createMockProviderServer({ seed: 11, journalLimit: 100_000, latency: { 'chat.completions': 10, default: 0 }, ...emulatorOptions });
+  closers.push(emulator);
   for (let index = 0; index < 3; index++) {
     closers.push(await createBatchWorker({ connection: redis.url, queue, call: openaiChat({ apiKey: 'sk-distributed-test-key', baseURL: `${emulator.url}/v1` }), concurrency: 8, ...workerOptions }));
   }
