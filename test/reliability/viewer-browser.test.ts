@@ -27,6 +27,7 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
   let page: Page;
   let mixedJob: string;
   let liveJob: string;
+  let limitedJob: string;
   let mock: MockBatchProvider;
   let client: BatchClient;
   let disposePage: () => Promise<void>;
@@ -54,6 +55,21 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     const prompts = (index: number) => (index === 1 ? 'say-script' : index === 2 ? 'say-image' : index % 7 === 3 ? `refuse ${index}` : `prompt ${index}`);
     mixedJob = await runJob(store, requestsOf(60, prompts), { team: 'search', run: 'nightly' });
     await writeSyntheticJob(store, 'job_synthetic_100k', 100_000);
+    // An emulated job that meets dense 429s (a quarter of the calls, retry-after 150 ms): its run
+    // journals the 429s, cooldowns, window changes and retries the rate-limit chart draws.
+    const limitedMock = await createMockBatchProvider({
+      mode: 'emulated',
+      server: { respond, latency: 15, faults: { rates: { '429': 0.25 }, retryAfterMs: 150, timing: 'at-once' } },
+      emulated: { concurrency: 12 },
+    });
+    const limitedClient = createBatchClient({ provider: limitedMock.provider, store });
+    try {
+      limitedJob = (await limitedClient.submit(requestsOf(240), { metadata: { limits: 'met' } })).id;
+      await limitedClient.wait(limitedJob);
+    } finally {
+      await limitedClient.close();
+      await limitedMock.close();
+    }
     // A job that runs while the browser looks at it: slow answers, two at a time, driven by this process.
     mock = await createMockBatchProvider({ mode: 'emulated', server: { respond, latency: 150 }, emulated: { concurrency: 2 } });
     client = createBatchClient({ provider: mock.provider, store });
@@ -86,13 +102,13 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
   it('lists the jobs, with status, counts, metadata and filters', async () => {
     await page.goto(viewer.url);
     await page.waitForSelector('#jobs tbody tr');
-    expect(await page.locator('#jobs tbody tr').count()).toBe(3);
+    expect(await page.locator('#jobs tbody tr').count()).toBe(4);
     const mixedRow = page.locator(`tr[data-job="${mixedJob}"]`);
     expect(await mixedRow.textContent()).toContain('team=search');
     expect(await mixedRow.textContent()).toContain('completed');
     await screenshot('jobs');
     await page.selectOption('#filter-status', 'completed');
-    await page.waitForFunction(() => document.querySelectorAll('#jobs tbody tr').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('#jobs tbody tr').length === 3);
     await page.goto(viewer.url);
     await page.waitForSelector('#jobs tbody tr');
   });
@@ -106,6 +122,9 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     expect(await page.locator('.failure-group[data-category="invalid_request"] b').textContent()).toBe('invalid_request: 9');
     expect(await page.locator('#parts tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('#card-budget b').textContent()).toBe('$100.00');
+    // It ended before the viewer watched it: its progress over time comes from the results' end times.
+    await page.waitForSelector('svg[data-chart="intervals"]');
+    expect(Number(await page.locator('svg[data-chart="progress"]').getAttribute('data-samples'))).toBeGreaterThan(1);
     await screenshot('job');
   });
 
@@ -141,6 +160,26 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     await screenshot('item');
   });
 
+  it('draws the rate-limit story of an emulated job that met 429s, its retries per interval, and its progress from the journal', async () => {
+    await page.goto(`${viewer.url}#/job/${limitedJob}`);
+    await page.waitForSelector('svg[data-chart="rate-limits"] rect[data-series="rate-limited"]');
+    const events = [];
+    for await (const event of store.readRunEvents!(limitedJob)) events.push(event);
+    const cooldowns = events.filter((event) => event.type === 'cooldown_started').length;
+    expect(cooldowns).toBeGreaterThan(0);
+    expect(await page.locator('svg[data-chart="rate-limits"] rect[data-series="cooldown"]').count()).toBe(cooldowns);
+    expect(await page.locator('svg[data-chart="rate-limits"] polyline[data-series="concurrency"]').count()).toBe(1);
+    const limited = events.filter((event) => event.type === 'rate_limited').length;
+    expect(await page.locator('svg[data-chart="rate-limits"] text').allTextContents()).toContain(`${limited} × 429 · ${cooldowns} cooldowns · window ≤ 12`);
+    expect(await page.locator('svg[data-chart="intervals"] polyline[data-series="retried"]').count()).toBe(1);
+    expect(await page.locator('svg[data-chart="intervals"] rect[data-series="succeeded"]').count()).toBeGreaterThan(1);
+    expect(Number(await page.locator('svg[data-chart="progress"]').getAttribute('data-samples'))).toBeGreaterThan(2);
+    expect(await page.locator('svg[data-chart="progress"] text').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/ s run$/)]));
+    await page.locator('svg[data-chart="rate-limits"]').scrollIntoViewIfNeeded();
+    await screenshot('rate-limits');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('pages through 100,000 results on the server, filters and searches', async () => {
     await page.goto(`${viewer.url}#/job/job_synthetic_100k`);
     await page.waitForSelector('#range');
@@ -155,6 +194,11 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     await page.goto(`${viewer.url}#/job/job_synthetic_100k?offset=99950`);
     await page.waitForFunction(() => document.getElementById('range')?.textContent === '99951–100000 of 100000');
     expect(await page.locator('#next').isDisabled()).toBe(true);
+    // A deep page opened directly: the store seeks to it through its sparse index of the journal.
+    await page.goto(`${viewer.url}#/job/job_synthetic_100k?offset=61234`);
+    await page.waitForFunction(() => document.getElementById('range')?.textContent === '61235–61284 of 100000');
+    expect(await page.locator('#results-table tbody tr').first().getAttribute('data-item')).toBe('item_61234');
+    expect(await page.locator('#results-table tbody tr').count()).toBe(50);
     await page.goto(`${viewer.url}#/job/job_synthetic_100k?status=failed`);
     await page.waitForFunction(() => document.getElementById('range')?.textContent === '1–50 of 1000');
     await page.fill('#results-search', 'item_99999');

@@ -60,7 +60,7 @@ export class TimelineBuilder {
       if (event.at < start) start = event.at;
       if (event.at > end) end = event.at;
     }
-    const intervalMs = Math.max(250, Math.ceil((end - start + 1) / maxIntervals));
+    const intervalMs = Math.max(20, Math.ceil((end - start + 1) / maxIntervals));
     const count = Math.max(1, Math.ceil((end - start + 1) / intervalMs));
     const intervals: TimelineInterval[] = Array.from({ length: count }, () => ({ succeeded: 0, failed: 0, other: 0, retried: 0, rateLimited: 0 }));
     const slot = (at: number) => intervals[Math.min(count - 1, Math.max(0, Math.floor((at - start) / intervalMs)))]!;

@@ -125,6 +125,7 @@ export function samplesOf(timeline: Timeline, total: number): Sample[] {
 }
 
 function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 

@@ -208,7 +208,8 @@ async function renderJob(jobId: string, query: URLSearchParams): Promise<void> {
       const more: HTMLElement[] = [completionChart(analysis.completion)];
       if (timeline !== undefined && timeline.intervals.length > 0) {
         more.push(intervalChart(timeline));
-        if (timeline.hasRunEvents) more.push(rateLimitChart(timeline));
+        // For emulated jobs that met rate limits (a run with none has nothing to tell there).
+        if (timeline.hasRunEvents && (timeline.cooldowns.length > 0 || timeline.intervals.some((interval) => interval.rateLimited > 0))) more.push(rateLimitChart(timeline));
         history = samplesOf(timeline, lastJob.counts.total);
         draw(lastJob, lastSamples);
       }
