@@ -41,8 +41,8 @@ async function redisStats(): Promise<{ commands: number; byCommand: Record<strin
 
 interface StartedWorker {
   readonly child: ChildProcess;
-  /** Resolves with the worker's CPU time (µs, user + system) once it exits after SIGTERM. */
-  readonly cpuMicros: Promise<number>;
+  /** Resolves with the worker's CPU time (µs, user + system) and the Redis commands it sent, once it exits after SIGTERM. */
+  readonly usage: Promise<{ cpuMicros: number; commands: number }>;
 }
 
 function startWorker(queue: string, baseURL: string, rpm: number | undefined): Promise<StartedWorker> {
@@ -50,13 +50,16 @@ function startWorker(queue: string, baseURL: string, rpm: number | undefined): P
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', workerFixture, redis.url, queue, baseURL, String(perWorkerConcurrency), rpm === undefined ? '-' : String(rpm)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  const cpuMicros = new Promise<number>((resolve) => {
-    child.once('exit', () => resolve(Number(/recorded \d+ cpu (\d+)/.exec(output)?.[1] ?? Number.NaN)));
+  const usage = new Promise<{ cpuMicros: number; commands: number }>((resolve) => {
+    child.once('exit', () => {
+      const found = /recorded \d+ cpu (\d+) commands (\d+)/.exec(output);
+      resolve({ cpuMicros: Number(found?.[1] ?? Number.NaN), commands: Number(found?.[2] ?? Number.NaN) });
+    });
   });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('ready')) resolve({ child, cpuMicros });
+      if (output.includes('ready')) resolve({ child, usage });
     });
     child.once('exit', (code) => reject(new Error(`worker ended (${code})`)));
   });
@@ -86,7 +89,9 @@ async function scenario(name: string, workers: number, items: number, emulatorOp
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const stats = await redisStats();
   for (const { child } of children) child.kill('SIGTERM');
-  const workerCpu = (await Promise.all(children.map((worker) => worker.cpuMicros))).reduce((sum, value) => sum + value, 0);
+  const usages = await Promise.all(children.map((worker) => worker.usage));
+  const workerCpu = usages.reduce((sum, value) => sum + value.cpuMicros, 0);
+  const workerCommands = usages.reduce((sum, value) => sum + value.commands, 0);
   await provider.close();
   await store.close();
   await emulator.close();
@@ -95,6 +100,9 @@ async function scenario(name: string, workers: number, items: number, emulatorOp
     // client), Redis commands (BullMQ's, the runner's and the client's) and the Redis server's CPU.
     workerCpuMicrosPerItem: Math.round(workerCpu / items),
     emulatorAndClientCpuMicrosPerItem: Math.round((benchCpu.user + benchCpu.system) / items),
+    // Commands the workers sent (round trips, a pipeline's commands each counted), and every command
+    // Redis ran (INFO commandstats: those a script runs included; the client's and BullMQ's too).
+    workerCommandsPerItem: Number((workerCommands / items).toFixed(2)),
     redisCommandsPerItem: Number((stats.commands / items).toFixed(2)),
     redisCpuMicrosPerItem: Math.round(((stats.cpuMs - redisCpuBefore) * 1_000) / items),
     redisCommands: stats.byCommand,
