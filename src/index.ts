@@ -38,6 +38,7 @@ export {
   type ModelConfig,
   type ProviderConfig,
 } from './client/config-file.js';
+export type { LlmBatchPlugin, LlmBatchPluginApi } from './client/load-plugins.js';
 export type { AttachOptions } from './client/attach-batch.js';
 export type { LeaseOptions } from './client/job-leases.js';
 export { batchComplete, type BatchCompleteFailure, type BatchCompleteOptions, type BatchCompletion } from './client/batch-complete.js';

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../client/config-file.js';
+import { registeredNames } from '../client/provider-registry.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 
@@ -9,7 +10,8 @@ export type ModeName = (typeof modeNames)[number];
 
 /** The provider and mode a command runs on, and whether it was picked without being asked for. */
 export interface ProviderChoice {
-  readonly provider: ProviderName;
+  /** A built-in name, `mock`, or a name a plugin of the config file registered. */
+  readonly provider: ProviderName | (string & {});
   readonly mode: ModeName;
   /** The config file read (`--config`, else found from the working directory up), if any. */
   readonly config?: LoadedConfig;
@@ -35,18 +37,19 @@ export function chooseProvider(line: CommandLine, io: CliIo, job?: { provider: s
   return config === undefined ? choice : { ...choice, config };
 }
 
-/** The config's provider: its `provider`, else its only enabled one, when the CLI knows it. */
-function configuredProvider(config: LoadedConfig | undefined): ProviderName | undefined {
+/** The config's provider: its `provider`, else its only enabled one, when the CLI knows it (a built-in or a registered name). */
+function configuredProvider(config: LoadedConfig | undefined): string | undefined {
   if (config === undefined) return undefined;
   const enabled = Object.entries(config.config.providers ?? {}).filter(([, provider]) => provider.enabled !== false);
   const name = config.config.provider ?? (enabled.length === 1 ? enabled[0]?.[0] : undefined);
-  return (providerNames as readonly string[]).includes(name ?? '') ? (name as ProviderName) : undefined;
+  if (name === undefined) return undefined;
+  return (providerNames as readonly string[]).includes(name) || registeredNames().includes(name) ? name : undefined;
 }
 
 /** The providers the config file sets up (and does not disable) that the CLI knows. */
 function enabledProviders(config: LoadedConfig | undefined): readonly string[] {
   return Object.entries(config?.config.providers ?? {})
-    .filter(([name, provider]) => provider.enabled !== false && name !== 'mock' && (providerNames as readonly string[]).includes(name))
+    .filter(([name, provider]) => provider.enabled !== false && name !== 'mock' && ((providerNames as readonly string[]).includes(name) || registeredNames().includes(name)))
     .map(([name]) => name);
 }
 
@@ -55,10 +58,11 @@ function chosen(
   io: CliIo,
   mode: ModeName,
   job: { provider: string; mode: ModeName } | undefined,
-  configured: ProviderName | undefined,
+  configured: string | undefined,
   enabled: readonly string[],
 ): ProviderChoice {
-  const asked = line.choice('provider', providerNames);
+  // The config's plugins are loaded by now: the names they registered are choices too.
+  const asked = line.choice('provider', [...providerNames, ...registeredNames().filter((name) => !(providerNames as readonly string[]).includes(name))]);
   if (asked !== undefined) return { provider: asked, mode };
   if (configured !== undefined && (job === undefined || job.provider.split('+')[0] === configured)) return { provider: configured, mode };
   // An existing job on a provider the config file sets up goes back to that provider (its key

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../client/config-file.js';
+import { loadPlugins } from '../client/load-plugins.js';
 import { createBatchClient, type BatchClient } from '../client/create-batch-client.js';
 import { JobNotFoundError } from '../errors/job-not-found-error.js';
 import { isTerminalStatus, type BatchJob } from '../models/batch-job.js';
@@ -31,8 +32,11 @@ export function openStore(line: CommandLine, io: CliIo, config?: LoadedConfig): 
 }
 
 /** The config file: `--config FILE`, else the first llm-batch.config.json / .yaml / .yml from the working directory up. */
-export function readCliConfig(line: CommandLine): Promise<LoadedConfig> {
-  return loadConfig(line.string('config'));
+export async function readCliConfig(line: CommandLine): Promise<LoadedConfig> {
+  const config = await loadConfig(line.string('config'));
+  // Its plugins register their providers before any --provider is looked up.
+  await loadPlugins(config);
+  return config;
 }
 
 /** A client on the provider the flags and the environment choose, for a new job. */

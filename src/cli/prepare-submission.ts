@@ -37,8 +37,10 @@ export async function prepareSubmission(
   const priority = line.choice('priority', jobPriorities);
   const file = await loadRequests(line, io, path);
   // The config's defaults.model fills them in the client.
-  if (model === undefined && file.lacksModel && choice.config?.config.defaults?.model === undefined) {
-    model = defaultModels[choice.provider];
+  // A provider a plugin registered has no default here: its adapter's own, else the requests', counts.
+  const fallback = (defaultModels as Readonly<Record<string, string | undefined>>)[choice.provider];
+  if (model === undefined && file.lacksModel && choice.config?.config.defaults?.model === undefined && fallback !== undefined) {
+    model = fallback;
     io.stderr.write(`llm-batch: requests without a model use ${model} (set one with --model)\n`);
   }
   return {

@@ -18,7 +18,7 @@ export const terminatedExitCode = 143;
 const shownIssues = 20;
 
 /** Library errors that mean "asked for something that cannot be done", not "the job failed". */
-const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'job_not_ended', 'job_interrupted', 'dry_run_unsupported', 'job_leased', 'store_unwritable', 'already_retried', 'provider_disabled', 'requests_unknown', 'attach_unsupported', 'batch_not_found', 'api_key_variable_unset']);
+const usageErrorCodes = new Set(['budget_unknown_price', 'provider_mismatch', 'job_not_ended', 'job_interrupted', 'dry_run_unsupported', 'job_leased', 'store_unwritable', 'already_retried', 'provider_disabled', 'requests_unknown', 'attach_unsupported', 'batch_not_found', 'api_key_variable_unset', 'plugin_failed']);
 
 /**
  * Prints an error on stderr, without any secret, and returns the exit code: 2 for usage, input

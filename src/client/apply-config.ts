@@ -8,6 +8,7 @@ import { failOption } from '../validation/check-options.js';
 import { knownOptionKeys, type BatchClientOptions, type SubmitOptions } from './batch-client-options.js';
 import { checkConfig, loadConfig, type LlmBatchConfig, type LoadedConfig, type ProviderConfig } from './config-file.js';
 import { disabledProviderError } from './part-providers.js';
+import { loadPlugins } from './load-plugins.js';
 import { resolveProvider, type ShorthandOptions } from './resolve-provider.js';
 
 /** The key variable of each built-in provider, when the config names none. */
@@ -83,20 +84,37 @@ export class ConfigSettings {
 }
 
 /**
- * The config file a client is to read (`config: 'path/to/llm-batch.config.yaml'`, relative to the
- * working directory now; `config: true`: found from the working directory up, as the CLI finds
- * it), as a loader; undefined when the config is given as an object or not at all.
+ * What a client must do before it can be made, as a loader of its config: read the config file
+ * (`config: 'path/to/llm-batch.config.yaml'`, relative to the working directory now; `config: true`:
+ * found from the working directory up, as the CLI finds it) and load the config's `plugins`.
+ * Undefined when there is nothing to wait for (no config, or an object without plugins). A config
+ * object is checked here, at once.
  */
-export function configFileOf(options: BatchClientOptions): (() => Promise<LoadedConfig>) | undefined {
+export function configToPrepare(options: BatchClientOptions): (() => Promise<LoadedConfig>) | undefined {
   const given: unknown = options.config;
+  const withPlugins = async (loaded: LoadedConfig): Promise<LoadedConfig> => {
+    await loadPlugins(loaded);
+    return loaded;
+  };
   if (given === true) {
     const cwd = process.cwd();
-    return () => loadConfig(undefined, { cwd });
+    return async () => withPlugins(await loadConfig(undefined, { cwd }));
   }
-  if (typeof given !== 'string') return undefined;
-  if (given === '') failOption('createBatchClient()', 'config', 'a config file path, true, a config object, or what loadConfig() returns', given);
-  const path = resolve(given);
-  return () => loadConfig(path);
+  if (typeof given === 'string') {
+    if (given === '') failOption('createBatchClient()', 'config', 'a config file path, true, a config object, or what loadConfig() returns', given);
+    const path = resolve(given);
+    return async () => withPlugins(await loadConfig(path));
+  }
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) return undefined;
+  const loaded = asLoaded(given);
+  if (loaded.config.plugins === undefined || loaded.config.plugins.length === 0) return undefined;
+  const checked = { ...loaded, config: checkConfig(loaded.config, loaded.path ?? 'createBatchClient(): config') };
+  return () => withPlugins(checked);
+}
+
+/** A config object as `loadConfig()` returns it (`{ config, path }`), or the settings alone. */
+function asLoaded(given: object): LoadedConfig {
+  return 'config' in given ? (given as LoadedConfig) : { config: given as LlmBatchConfig };
 }
 
 /**
@@ -114,7 +132,7 @@ export function expandConfig(
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     failOption('createBatchClient()', 'config', 'a config file path, true, a config object, or what loadConfig() returns', given);
   }
-  const loaded: LoadedConfig = 'config' in given ? (given as LoadedConfig) : { config: given as LlmBatchConfig };
+  const loaded = asLoaded(given);
   const settings = new ConfigSettings({ ...loaded, config: checkConfig(loaded.config, loaded.path ?? 'createBatchClient(): config') }, env);
   const config = settings.config;
   const { config: _config, ...rest } = options;

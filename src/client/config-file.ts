@@ -55,6 +55,11 @@ export interface LlmBatchConfig {
   readonly store?: string;
   readonly pollIntervalMs?: number;
   readonly maxPollIntervalMs?: number;
+  /**
+   * Modules that register providers (paths relative to the file), loaded before the config is
+   * used: each exports `register({ registerProvider, createProvider, emulated })`. See docs/config-file.md.
+   */
+  readonly plugins?: readonly string[];
 }
 
 /** A config as read: its values and where it came from (the folder its relative paths start from). */
@@ -64,7 +69,7 @@ export interface LoadedConfig {
   readonly path?: string;
 }
 
-const topKeys = ['provider', 'mode', 'providers', 'models', 'defaults', 'store', 'pollIntervalMs', 'maxPollIntervalMs'];
+const topKeys = ['provider', 'mode', 'providers', 'models', 'defaults', 'store', 'pollIntervalMs', 'maxPollIntervalMs', 'plugins'];
 const providerKeys = ['enabled', 'mode', 'apiKeyEnv', 'baseURL', 'concurrency'];
 const modelKeys = ['maxRequestsPerPart', 'price'];
 const priceKeys = ['provider', 'input', 'cachedInput', 'cacheWrite', 'output', 'batchDiscount'];
@@ -161,6 +166,13 @@ export function checkConfig(value: unknown, source = 'config', lineOf: LineOf = 
   text(value, ['provider'], add);
   text(value, ['store'], add);
   for (const key of ['pollIntervalMs', 'maxPollIntervalMs']) number(value, [key], { min: 1, max: 86_400_000, integer: true }, add);
+  const plugins = value['plugins'];
+  if (plugins !== undefined && !Array.isArray(plugins)) add(['plugins'], 'must be a list of module paths (relative to the config file)');
+  if (Array.isArray(plugins)) {
+    plugins.forEach((plugin: unknown, position) => {
+      if (typeof plugin !== 'string' || plugin === '') add(['plugins', position], `must be a module path, got ${JSON.stringify(plugin)}`);
+    });
+  }
   for (const [name, provider] of entries(value, 'providers', add)) {
     const at = ['providers', name];
     if (!isObject(provider)) {

@@ -35,7 +35,7 @@ import { JobLeases, isLeaseRef } from './job-leases.js';
 import { LiveJobs } from './live-jobs.js';
 import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob } from './plan-new-job.js';
-import { configFileOf, expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
+import { configToPrepare, expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
 import { deferredClient } from './deferred-client.js';
 import { PartProviders, asSubmitted, dryRunRouting, isMixedJob } from './part-providers.js';
 import { attachBatch, refuseRetryOfUnknownRequests, type AttachOptions } from './attach-batch.js';
@@ -71,9 +71,13 @@ const defaultLeaseWaitMs = 3_000;
  * const summary = await client.run(requests, { model: 'gpt-5.4-mini' });
  */
 export function createBatchClient(given: BatchClientOptions): BatchClient {
-  // A config file to read: the client is made once it is read, on the first call of any method.
-  const file = configFileOf(given);
-  if (file !== undefined) return deferredClient(async () => createBatchClient({ ...given, config: await file() }));
+  // A config file to read or plugins to load: the client is made once they are, on the first call of any method.
+  const prepare = configToPrepare(given);
+  if (prepare !== undefined) return deferredClient(async () => makeClient({ ...given, config: await prepare() }));
+  return makeClient(given);
+}
+
+function makeClient(given: BatchClientOptions): BatchClient {
   const { options, settings } = expandConfig(given);
   validateClientOptions(options);
   return answerAsyncDispose(new DefaultBatchClient(options, settings), (client) => client.close());
