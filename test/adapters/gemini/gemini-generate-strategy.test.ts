@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { emulated } from '../../../src/adapters/emulated/index.js';
 import { geminiGenerate } from '../../../src/adapters/gemini/index.js';
 import { createBatchClient } from '../../../src/client/create-batch-client.js';
 import type { BatchRequest } from '../../../src/models/batch-request.js';
 import { memoryStore } from '../../../src/store/memory-store.js';
-import { createMockProviderServer, type MockProviderServer, type MockProviderServerOptions } from '../../../src/testing/mock-server/index.js';
+import type { MockProviderServerOptions } from '../../../src/testing/mock-server/index.js';
+import { emulatorPerTest } from '../../support/emulator.js';
 
-let server: MockProviderServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const emulators = emulatorPerTest();
 
 async function runOn(options: MockProviderServerOptions, count: number) {
-  server = await createMockProviderServer({ latency: 1, seed: 7, ...options });
+  const server = await emulators.start({ latency: 1, seed: 7, ...options });
   const client = createBatchClient({ provider: emulated({ call: geminiGenerate({ apiKey: 'test-gemini-key', baseURL: server.url }), concurrency: 4 }), store: memoryStore() });
   const requests: BatchRequest[] = Array.from({ length: count }, (_, index) => ({ id: `g-${index}`, model: 'gemini-2.5-flash', messages: [{ role: 'user', content: `Say ${index}` }], maxTokens: 16 }));
   const summary = await client.run(requests);
