@@ -129,6 +129,21 @@ describe('attaching a Gemini batch made with the plain @google/genai SDK', () =>
     await client.close();
   });
 
+  it('the CLI attaches a file batch: results in input order, and errors lists none', async () => {
+    const { batchName } = await fileBatchMadeElsewhere(['c1', 'c2']);
+    const common = ['--config', configPath, '--store', join(folder, 'cli-store-file')];
+    const attached = await cli(['attach', 'gemini', batchName, '--json', ...common]);
+    expect(attached.code, attached.stderr).toBe(0);
+    const job = JSON.parse(attached.stdout) as { id: string; parts: { requestCount: number }[] };
+    expect(job.parts[0]?.requestCount).toBe(2);
+    expect((await cli(['wait', job.id, '--quiet', ...common])).code).toBe(0);
+    const results = await cli(['results', job.id, '--output', 'jsonl', ...common]);
+    expect(results.stdout.trim().split('\n').map((text) => (JSON.parse(text) as { id: string; text: string }).text)).toEqual(['echo c1', 'echo c2']);
+    const errors = await cli(['errors', job.id, '--json', ...common]);
+    expect(errors.code, errors.stderr).toBe(0);
+    expect(JSON.parse(errors.stdout)).toMatchObject({ jobId: job.id, counts: { total: 2, succeeded: 2 }, errors: [] });
+  });
+
   it('a missing batch id is a clear error (exit code 2 in the CLI), with no job stored', async () => {
     const client = clientFor();
     const missing = await client.attach({ batchId: 'batches/doesnotexist' }).catch((error: unknown) => error);
