@@ -81,6 +81,15 @@ export type {
   SucceededResult,
 } from './models/batch-result.js';
 export type { ErrorCategory, ItemError } from './models/item-error.js';
+export type {
+  ConcurrencyRunEvent,
+  CooldownCause,
+  CooldownEndedRunEvent,
+  CooldownStartedRunEvent,
+  RateLimitedRunEvent,
+  RetryRunEvent,
+  RunEvent,
+} from './models/run-event.js';
 export type { Usage } from './models/usage.js';
 export type { BatchAggregate } from './models/batch-aggregate.js';
 export type { CostEstimate, ModelCostEstimate } from './models/cost-estimate.js';

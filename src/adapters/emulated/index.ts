@@ -9,6 +9,7 @@ export type {
 export type { EmulatedAdaptiveSignals, EmulatedRateLimitTuning, EmulatedRetryBudgetOptions } from './rate-limit-tuning.js';
 export type { EmulatedMiddleware, MiddlewareErrorContext, SkipRequest } from './middleware.js';
 export type {
+  ConcurrencyChangedEvent,
   CooldownEndedEvent,
   CooldownStartedEvent,
   EmulatedEvent,
