@@ -27,7 +27,7 @@ function startCli(args: string[], env: NodeJS.ProcessEnv) {
 
 describe('llm-batch worker', () => {
   it('runs the chunks of a distributed() job and stops on SIGTERM', async () => {
-    const worker = startCli(['worker', '--queue', 'cli-queue', '--concurrency', '8', '--rpm', '60000'], {
+    const worker = startCli(['worker', '--queue', 'cli-queue', '--concurrency', '8', '--rpm', '60000', '--tpm', '10000000'], {
       REDIS_URL: redis.url,
       OPENAI_API_KEY: 'sk-worker-command-test',
       OPENAI_BASE_URL: `${emulator.url}/v1`,
@@ -35,6 +35,7 @@ describe('llm-batch worker', () => {
     const deadline = Date.now() + 30_000;
     while (!worker.stderr().includes('taking chunks') && Date.now() < deadline && worker.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(worker.stderr()).toContain('taking chunks from queue "cli-queue"');
+    expect(worker.stderr()).toContain('10000000 TPM for the cluster');
 
     const provider = distributed({ connection: redis.url, queue: 'cli-queue', pollIntervalMs: 100 });
     const store = redisStore({ url: redis.url, prefix: 'cli-worker' });
@@ -52,11 +53,12 @@ describe('llm-batch worker', () => {
   });
 
   it('names every bad flag and exits 2', async () => {
-    const run = startCli(['worker', '--provider', 'nope', '--concurrency', '0'], {});
+    const run = startCli(['worker', '--provider', 'nope', '--concurrency', '0', '--tpm', 'lots'], {});
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toContain('--queue is required');
     expect(run.stderr()).toContain('--redis (or REDIS_URL) is required');
     expect(run.stderr()).toContain("--provider expects openai or anthropic, got 'nope'");
     expect(run.stderr()).toContain("--concurrency expects a positive integer, got '0'");
+    expect(run.stderr()).toContain("--tpm expects a positive number, got 'lots'");
   });
 });

@@ -19,6 +19,7 @@ Options:
                            ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL
   --concurrency <n>        calls at once in this worker (default: 16)
   --rpm <n>                requests per minute of the whole cluster, shared through Redis
+  --tpm <n>                tokens per minute of the whole cluster, shared through Redis
   --prefix <prefix>        the runner's key prefix, as given to distributed() (default: llm-batch:distributed)
   --lock-duration <ms>     a killed worker's chunk is retaken after about twice this (default: 30000)
   -h, --help               show this help
@@ -56,6 +57,7 @@ export const workerCommand: CliCommand = {
           provider: { type: 'string' },
           concurrency: { type: 'string' },
           rpm: { type: 'string' },
+          tpm: { type: 'string' },
           prefix: { type: 'string' },
           'lock-duration': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
@@ -78,6 +80,8 @@ export const workerCommand: CliCommand = {
     if (concurrency === 'bad') problems.push(`--concurrency expects a positive integer, got '${values.concurrency}'`);
     const rpm = positive(values.rpm, false);
     if (rpm === 'bad') problems.push(`--rpm expects a positive number, got '${values.rpm}'`);
+    const tpm = positive(values.tpm, false);
+    if (tpm === 'bad') problems.push(`--tpm expects a positive number, got '${values.tpm}'`);
     const lockDuration = positive(values['lock-duration'], true);
     if (lockDuration === 'bad') problems.push(`--lock-duration expects a positive integer of milliseconds, got '${values['lock-duration']}'`);
     if (problems.length > 0) return usage(io, problems.join('; '));
@@ -94,10 +98,11 @@ export const workerCommand: CliCommand = {
       call,
       ...(concurrency === undefined ? {} : { concurrency: concurrency as number }),
       ...(rpm === undefined ? {} : { requestsPerMinute: rpm as number }),
+      ...(tpm === undefined ? {} : { tokensPerMinute: tpm as number }),
       ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
       ...(lockDuration === undefined ? {} : { lockDurationMs: lockDuration as number }),
     });
-    io.stderr.write(`llm-batch worker: taking chunks from queue "${values.queue}" (${providerName}, ${concurrency ?? 16} calls at once${rpm === undefined ? '' : `, ${rpm} RPM for the cluster`})\n`);
+    io.stderr.write(`llm-batch worker: taking chunks from queue "${values.queue}" (${providerName}, ${concurrency ?? 16} calls at once${rpm === undefined ? '' : `, ${rpm} RPM for the cluster`}${tpm === undefined ? '' : `, ${tpm} TPM for the cluster`})\n`);
     await new Promise<void>((resolve) => {
       if (io.signal === undefined) return;
       if (io.signal.aborted) resolve();
