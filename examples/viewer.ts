@@ -22,7 +22,7 @@ const client = createBatchClient({
   provider: emulated({ call: openaiChat({ baseURL: `${emulator.url}/v1`, apiKey: 'local' }), concurrency: 16 }),
 });
 
-const requests: BatchRequest[] = Array.from({ length: 200 }, (_, index) => ({
+const requests: BatchRequest[] = Array.from({ length: 120 }, (_, index) => ({
   id: `question_${index}`,
   model: 'gpt-5.4-mini',
   messages: [{ role: 'user', content: `Question number ${index}: what is ${index} + ${index}?` }],
