@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../errors/abort-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import { isTerminalStatus, partMode, type BatchJob, type JobManifest } from '../models/batch-job.js';
+import type { BatchJob, JobManifest } from '../models/batch-job.js';
 import type { BatchAggregate } from '../models/batch-aggregate.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
@@ -30,20 +30,21 @@ import {
 } from './batch-client-options.js';
 import { ClientCore, withClientHooks } from './client-core.js';
 import { refreshPart } from './collect-part-results.js';
-import { hasEnded, submitFailed } from './derive-job-state.js';
+import { hasEnded } from './derive-job-state.js';
 import { JobLeases, isLeaseRef } from './job-leases.js';
 import { LiveJobs } from './live-jobs.js';
-import { mergeByIndex } from './merge-by-index.js';
 import { planNewJob } from './plan-new-job.js';
 import { configToPrepare, expandConfig, mainProvider, type ConfigSettings } from './apply-config.js';
 import { deferredClient } from './deferred-client.js';
-import { PartProviders, asSubmitted, dryRunRouting, isMixedJob } from './part-providers.js';
-import { attachBatch, refuseRetryOfUnknownRequests, type AttachOptions } from './attach-batch.js';
-import { aggregateResults, readResults, retryableIds } from './read-results.js';
+import { PartProviders, dryRunRouting, isMixedJob } from './part-providers.js';
+import { attachBatch, type AttachOptions } from './attach-batch.js';
+import { aggregateResults, readResults } from './read-results.js';
 import { resumePart, submitPart } from './submit-part.js';
 import { toPublicJob } from './to-public-job.js';
 import type { JobLease } from '../models/job-lease.js';
 import { waitForJob } from './wait-for-job.js';
+import { cancelJob } from './cancel-job.js';
+import { retryJob } from './retry-job.js';
 import { failIfFailed } from './fail-if-failed.js';
 import { delay } from '../retry/delay.js';
 
@@ -260,49 +261,18 @@ class DefaultBatchClient implements BatchClient {
     return convertAggregate(await aggregateResults(this.#core, job, readResults<T>(this.#core, job, reading), options), this.options.currency);
   }
 
-  /**
-   * Cancels the job. When this client can drive it, the provider batches are cancelled (an emulated
-   * run stops scheduling, aborts its calls and journals the rest `cancelled`). When another client
-   * drives it, the cancel is recorded in the store and that driver stops the job within a quarter
-   * of a second; the job returned then carries `cancelRequestedAt` and the driver's last stored state.
-   */
+  /** Cancels the job, or asks its driver to (see cancel-job.ts). */
   async cancel(jobId: string, options: { signal?: AbortSignal } = {}): Promise<BatchJob> {
     validateReadOptions('cancel', options);
     return this.#public(await this.#cancel(jobId, options));
   }
 
-  async #cancel(jobId: string, options: { signal?: AbortSignal }): Promise<JobManifest> {
-    const core = this.#core;
-    if (!core.leases.holds(jobId)) {
-      const stored = await core.jobs.snapshot(jobId);
-      if (hasEnded(stored)) return stored;
-    }
-    const lease = await core.leases.tryHold(jobId);
-    if (!isLeaseRef(lease)) {
-      await core.store.requestCancel(jobId);
-      return this.#drivenElsewhere(await core.jobs.snapshot(jobId), lease);
-    }
-    try {
-      const job = await core.jobs.load(jobId);
-      job.cancelRequestedAt ??= (await core.store.cancelRequested(jobId)) ?? new Date().toISOString();
-      for (const part of job.parts) {
-        if (isTerminalStatus(part.status) && !submitFailed(part)) continue;
-        const reference = part.reference;
-        const detached = partMode(job, part) === 'emulated' && !core.activeRuns.has(part.id);
-        if (part.submitState !== 'submitted' || !reference || detached) {
-          // Nothing runs at the provider for this part: it is cancelled here and now.
-          part.status = 'cancelled';
-          continue;
-        }
-        const provider = await this.#parts.forPart(job, part);
-        await core.withRetry(provider, (signal) => provider.cancel(reference, core.callContext(job, signal)), options.signal);
-        if (part.status !== 'cancelled') part.status = 'cancelling';
-      }
-      await core.jobs.save(job);
-      return await this.#status(jobId, options);
-    } finally {
-      await core.jobs.release(lease);
-    }
+  #cancel(jobId: string, options: { signal?: AbortSignal }): Promise<JobManifest> {
+    return cancelJob(
+      { core: this.#core, parts: this.#parts, status: (id, statusOptions) => this.#status(id, statusOptions), drivenElsewhere: (job, lease) => this.#drivenElsewhere(job, lease) },
+      jobId,
+      options,
+    );
   }
 
   /** Imports a provider batch created elsewhere as a job (see attach-batch.ts), brought up to date. */
@@ -356,49 +326,17 @@ class DefaultBatchClient implements BatchClient {
     }
   }
 
-  /**
-   * A new job of the items that did not succeed. Holds the original job's lease meanwhile, and never
-   * takes an item that succeeded at any point, whatever else its journal holds.
-   */
+  /** A new job of the items that did not succeed (see retry-job.ts). */
   async retry(jobId: string, options: RetryOptions = {}): Promise<BatchJob> {
     validateSubmitOptions(options, 'retry');
-    const core = this.#core;
-    const job = await this.#status(jobId, options.signal ? { signal: options.signal } : {});
-    if (!hasEnded(job)) {
-      throw new LlmBatchError(`Job ${jobId} is still ${job.status}; retry it once it has ended`, { code: 'job_not_ended' });
-    }
-    refuseRetryOfUnknownRequests(job);
-    const lease = await core.leases.hold(jobId, { signal: options.signal });
-    try {
-      const original = await core.jobs.load(jobId);
-      if (original.retriedBy !== undefined || this.#retrying.has(jobId)) {
-        // Its items are the retry job's now: retrying them again here would pay for them twice.
-        const message =
-          original.retriedBy === undefined
-            ? `Job ${jobId} is being retried right now by this client; a second retry would pay for the same items twice`
-            : `Job ${jobId} was already retried as ${original.retriedBy}; retry that job instead (llm-batch retry ${original.retriedBy})`;
-        throw new LlmBatchError(message, { code: 'already_retried' });
-      }
-      this.#retrying.add(jobId);
-      const retryIds = await retryableIds(core, job, options.statuses ?? ['failed', 'expired', 'cancelled']);
-      const requests = mergeByIndex(job.parts.map((part) => asSubmitted(core.store.readRequests(job.id, part.index), part)));
-      async function* retried(): AsyncGenerator<BatchRequest> {
-        for await (const { request } of requests) if (retryIds.has(request.id)) yield request;
-      }
-      const { statuses: _statuses, ...submitOptions } = options;
-      const model = job.options?.model;
-      // The original names its retry before anything is submitted, under its lease: a second retry,
-      // now or after a crash, is refused instead of paying for the same items again.
-      const markRetried = async (retry: JobManifest): Promise<void> => {
-        original.retriedBy = retry.id;
-        await core.jobs.save(original);
-      };
-      const submitted = await this.#submit(retried(), { ...(model === undefined ? {} : { model }), metadata: job.metadata, ...(job.priority === undefined ? {} : { priority: job.priority }), ...submitOptions }, jobId, markRetried);
-      return toPublicJob(submitted);
-    } finally {
-      this.#retrying.delete(jobId);
-      await core.jobs.release(lease);
-    }
+    const context = {
+      core: this.#core,
+      retrying: this.#retrying,
+      status: (id: string, statusOptions: { signal?: AbortSignal }) => this.#status(id, statusOptions),
+      submit: (requests: AsyncIterable<BatchRequest>, submitOptions: SubmitOptions, retryOf: string, onPlanned: (job: JobManifest) => Promise<void>) =>
+        this.#submit(requests, submitOptions, retryOf, onPlanned),
+    };
+    return toPublicJob(await retryJob(context, jobId, options));
   }
 
   async run<T = unknown>(requests: Iterable<BatchRequestInput> | AsyncIterable<BatchRequestInput>, options: RunOptions<T> = {}): Promise<BatchAggregate<T>> {
