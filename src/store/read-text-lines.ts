@@ -14,17 +14,26 @@ const chunkBytes = 1 << 20;
 export async function* readTextLines(path: string, end?: number): AsyncGenerator<string[]> {
   const handle = await open(path, 'r');
   const decoder = new TextDecoder('utf-8');
-  const buffer = Buffer.allocUnsafe(chunkBytes);
-  let rest = '';
+  // Two buffers: the next chunk is read from disk while the caller works through this one's lines.
+  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
+  let which = 0;
   let position = 0;
+  const readNext = (buffer: Buffer): Promise<number> => {
+    const wanted = end === undefined ? chunkBytes : Math.min(chunkBytes, end - position);
+    if (wanted <= 0) return Promise.resolve(0);
+    return handle.read(buffer, 0, wanted, position).then(({ bytesRead }) => bytesRead);
+  };
+  let pending = readNext(buffers[0]);
+  let rest = '';
   try {
     for (;;) {
-      const wanted = end === undefined ? chunkBytes : Math.min(chunkBytes, end - position);
-      if (wanted <= 0) break;
-      const { bytesRead } = await handle.read(buffer, 0, wanted, position);
+      const bytesRead = await pending;
       if (bytesRead === 0) break;
+      const current = buffers[which]!;
       position += bytesRead;
-      const text = rest + decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
+      which = 1 - which;
+      pending = readNext(buffers[which]!);
+      const text = rest + decoder.decode(current.subarray(0, bytesRead), { stream: true });
       const lines: string[] = [];
       let start = 0;
       for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
@@ -37,6 +46,8 @@ export async function* readTextLines(path: string, end?: number): AsyncGenerator
     rest += decoder.decode();
     if (rest !== '') yield [rest];
   } finally {
+    // A caller that stopped early may leave a read under way: it ends before the file is closed.
+    await pending.catch(() => 0);
     await handle.close();
   }
 }
