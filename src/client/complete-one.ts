@@ -4,13 +4,13 @@ import { redactSecrets } from '../errors/redact-secrets.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
-import type { BatchStore, StoredRequest } from '../store/batch-store.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import { createOutputValidator, parseStructuredOutput } from '../structured-output/parse-structured-output.js';
 import { checkOptionKeys, failOption, optionNames } from '../validation/check-options.js';
 import { withDefaultOptions } from './apply-defaults.js';
 import type { BatchClientOptions } from './batch-client-options.js';
 import { planJob } from './plan-job.js';
+import { adapterPlanning, planningStore } from './planning-store.js';
 import { requestTransform } from './plan-new-job.js';
 import { resolveProvider } from './resolve-provider.js';
 
@@ -88,37 +88,15 @@ async function normalizeOne(
   await planJob({
     jobId: 'complete',
     input: [input],
-    store: captureStore((record) => (stored = record.request)),
-    limits: provider.limits,
-    ...(options.model === undefined ? {} : { defaultModel: options.model }),
-    ...(clientOptions.defaults === undefined ? {} : { defaults: clientOptions.defaults }),
+    store: planningStore('complete()', {
+      async createRequestWriter() {
+        return { write: (record) => void (stored = record.request), async close() {} };
+      },
+      async deleteJob() {},
+    }),
+    ...adapterPlanning(provider, options.model, clientOptions.defaults),
     ...(transform ? { transform } : {}),
   });
   if (stored === undefined) throw new ValidationError([{ index: 0, field: '', reason: 'no request' }]);
   return stored;
-}
-
-/** A store that only hands the one planned request over. */
-function captureStore(capture: (record: StoredRequest) => void): BatchStore {
-  const unused = (): never => {
-    throw new Error('complete() stores nothing');
-  };
-  return {
-    saveJob: unused,
-    loadJob: unused,
-    listJobs: unused,
-    async deleteJob() {},
-    async createRequestWriter() {
-      return { write: capture, async close() {} };
-    },
-    readRequests: unused,
-    appendResults: unused,
-    readResults: unused,
-    acquireLease: unused,
-    renewLease: unused,
-    releaseLease: unused,
-    readLease: unused,
-    requestCancel: unused,
-    cancelRequested: unused,
-  };
 }

@@ -8,6 +8,7 @@ import type { BatchProvider } from '../provider/batch-provider.js';
 import type { BatchStore, StoredRequest } from '../store/batch-store.js';
 import type { StructuredOutputSchema } from '../structured-output/structured-output-schema.js';
 import { planJob, type PartRoute } from './plan-job.js';
+import { adapterPlanning, planningStore } from './planning-store.js';
 import type { RequestDefaults } from './apply-defaults.js';
 
 /** Options of `client.estimate()`. */
@@ -96,10 +97,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     jobId,
     input: input.requests,
     store,
-    limits: provider.limits,
-    ...(options.model === undefined ? {} : { defaultModel: options.model }),
-    ...(input.defaults === undefined ? {} : { defaults: input.defaults }),
-    ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
+    ...adapterPlanning(provider, options.model, input.defaults),
     ...(input.transform ? { transform: input.transform } : {}),
     ...(input.routing ? { route: input.routing.route } : {}),
     observe: (request) => {
@@ -142,19 +140,10 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
   };
 }
 
-/**
- * A store for planning only: it keeps the first `keep` requests of each part (for the preview) and
- * forgets the rest. Nothing else is ever asked of it.
- */
+/** A store for planning only: it keeps the first `keep` requests of each part (for the preview) and forgets the rest. */
 function previewStore(keep: number): BatchStore {
   const parts = new Map<number, StoredRequest[]>();
-  const unused = (): never => {
-    throw new Error('a dry run stores no jobs or results');
-  };
-  return {
-    saveJob: unused,
-    loadJob: unused,
-    listJobs: unused,
+  return planningStore('a dry run', {
     async deleteJob() {
       parts.clear();
     },
@@ -171,13 +160,5 @@ function previewStore(keep: number): BatchStore {
     async *readRequests(_jobId, partIndex) {
       yield* parts.get(partIndex) ?? [];
     },
-    appendResults: unused,
-    readResults: unused,
-    acquireLease: unused,
-    renewLease: unused,
-    releaseLease: unused,
-    readLease: unused,
-    requestCancel: unused,
-    cancelRequested: unused,
-  };
+  });
 }

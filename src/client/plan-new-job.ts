@@ -7,6 +7,7 @@ import type { PlanningObserver } from '../extension/client-extension.js';
 import { clientExtensions } from './client-extensions.js';
 import { newJobId } from './live-jobs.js';
 import { planJob, type PartRoute } from './plan-job.js';
+import { adapterPlanning } from './planning-store.js';
 import { jobProviderName } from './part-providers.js';
 import { serviceTierTransform } from './job-priority.js';
 import type { RequestDefaults } from './apply-defaults.js';
@@ -42,10 +43,7 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
     jobId,
     input: input.requests,
     store,
-    limits: provider.limits,
-    ...(options.model === undefined ? {} : { defaultModel: options.model }),
-    ...(input.defaults === undefined ? {} : { defaults: input.defaults }),
-    ...(provider.measure ? { measure: (request: BatchRequest) => provider.measure!(request) } : {}),
+    ...adapterPlanning(provider, options.model, input.defaults),
     ...(transform ? { transform } : {}),
     ...(input.route ? { route: input.route } : {}),
     ...(watching.length === 0 ? {} : { observe: (request: BatchRequest) => observeAll(watching, request) }),
