@@ -18,9 +18,10 @@ function asRecord(value: unknown): Json | undefined {
  * `operations.get`), because the SDK's `batches.get` drops what attach needs on the Gemini
  * Developer API: the request count (`batchStats.requestCount`) and the input (`inputConfig`). Its
  * requests are given back, with the `key` of each as its id, from the input file (downloaded) or from
- * the inline requests when the batch holds them; when neither can be read (Gemini does not echo
- * inline requests, a file expired after 48 hours or cannot be downloaded), the client keeps the
- * results under the keys they carry and refuses `retry`, as for Anthropic.
+ * the inline requests when the batch holds them. When neither can be read the client keeps the
+ * results under the keys they carry and refuses `retry`, as for Anthropic: Gemini does not echo
+ * inline requests, and Google's Files API refuses to download uploaded files (the emulator and
+ * some gateways allow it), so against the real API that is the usual case.
  *
  * @throws LlmBatchError of code `batch_not_found` when Gemini has no such batch (404).
  */

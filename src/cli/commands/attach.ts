@@ -10,9 +10,9 @@ const help = `Usage: llm-batch attach <provider> <batch-id> [options]
 
 Imports a batch created elsewhere (another tool, a script, the provider's console) into the job
 store, so that status, wait, results, errors and retry work on it. OpenAI batches are read back
-with their requests (from their input file), Gemini ones too where they can be read back (a file
-input); Anthropic does not give a batch's requests back (nor does Gemini an inline batch's), so
-its results are kept under the ids they carry and retry is refused. Attaching the same batch
+with their requests (from their input file). Anthropic does not give a batch's requests back,
+nor does Gemini (where its input file cannot be downloaded, as on Google's API), so their results
+are kept under the ids they carry and retry is refused. Attaching the same batch
 again prints the job it already is.
 
 Options:

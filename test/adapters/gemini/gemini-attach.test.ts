@@ -129,6 +129,31 @@ describe('attaching a Gemini batch made with the plain @google/genai SDK', () =>
     await client.close();
   });
 
+  it('a file batch whose input file cannot be downloaded (Google refuses uploaded files): results kept under their keys, a warning, retry refused', async () => {
+    const { batchName, fileName } = await fileBatchMadeElsewhere(['d1', 'd2']);
+    // Google's Files API does not let an uploaded file be downloaded (the emulator does): refused here.
+    const refusing: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes(`${fileName}:download`)) {
+        return new Response(JSON.stringify({ error: { code: 400, message: 'Only generated files can be downloaded.', status: 'INVALID_ARGUMENT' } }), { status: 400, headers: { 'content-type': 'application/json' } });
+      }
+      return fetch(input, init);
+    };
+    const sdk = new GoogleGenAI({ apiKey, httpOptions: { baseUrl: server.url, apiVersion: 'v1beta', fetch: refusing } });
+    const client = createBatchClient({ provider: geminiBatch({ client: sdk }), store: memoryStore(), pollIntervalMs: 10, maxPollIntervalMs: 20 });
+    const attached = await client.attach({ batchId: batchName });
+    expect(attached.warnings.join('\n')).toMatch(/could not be read back/);
+    expect(attached.parts[0]?.requestCount).toBe(2);
+    const ended = await client.wait(attached.id);
+    expect(ended.counts).toMatchObject({ total: 2, succeeded: 2 });
+    const results = [];
+    for await (const result of client.results(attached.id)) results.push(result.id);
+    expect(results.sort()).toEqual(['d1', 'd2']);
+    const refused = await client.retry(attached.id).catch((error: unknown) => error);
+    expect(LlmBatchError.isInstance(refused) && refused.code).toBe('requests_unknown');
+    await client.close();
+  });
+
   it('the CLI attaches a file batch: results in input order, and errors lists none', async () => {
     const { batchName } = await fileBatchMadeElsewhere(['c1', 'c2']);
     const common = ['--config', configPath, '--store', join(folder, 'cli-store-file')];
