@@ -5,6 +5,9 @@
  *   (never the keys), their base URLs, and a per-model cap (maxRequestsPerPart).
  * - Requests whose model names a provider (`anthropic:...`, `openai:...`) run as parts on both,
  *   and read back as one job with one aggregate.
+ * - Each provider runs in its own mode: OpenAI's parts as native batches, Anthropic's emulated
+ *   over its Messages API (`providers.anthropic.mode: emulated`), in the same job.
+ * - `createBatchClient({ config: path })` reads the file itself, on the first call.
  * - A batch created with the plain OpenAI SDK is attached and read like any job.
  *
  * Run:   npx tsx examples/config-and-mixed-providers.ts   (no key needed: it runs on the local emulator)
@@ -34,6 +37,7 @@ providers:
   anthropic:
     apiKeyEnv: EXAMPLE_ANTHROPIC_KEY
     baseURL: ${emulator.url}
+    mode: emulated
 models:
   gpt-5.4-mini:
     maxRequestsPerPart: 5
@@ -54,7 +58,10 @@ try {
   );
   const job = await client.status(summary.jobId);
   console.log(`Job ${job.id} on ${job.provider}: ${summary.counts.succeeded} of ${summary.counts.total} succeeded`);
-  for (const part of job.parts) console.log(`  part ${part.id}: ${part.provider ?? job.provider.split('+')[0]} ${part.model ?? ''} ${part.requestCount} requests, ${part.providerBatchId}`);
+  for (const part of job.parts) {
+    const where = part.providerBatchId ?? 'no provider batch';
+    console.log(`  part ${part.id}: ${part.provider ?? job.provider.split('+')[0]} (${part.mode ?? job.mode}) ${part.model ?? ''} ${part.requestCount} requests, ${where}`);
+  }
   console.log(`Usage ${summary.usage.totalTokens} tokens, cost $${summary.costUsd?.toFixed(6) ?? 'unknown'} across both providers`);
 
   // A batch made by another tool, attached and read like any job.
@@ -67,6 +74,11 @@ try {
   await client.wait(attached.id);
   for await (const result of client.results(attached.id)) console.log(`  attached ${batch.id} / ${result.id}: ${result.status}`);
   await client.close();
+
+  // The same file, read by the client itself (on the first call; a bad file would reject it, naming the key and line).
+  await using fromPath = createBatchClient({ config: configPath, store: memoryStore() });
+  const one = await fromPath.run([{ id: 'again', model: 'anthropic:claude-haiku-4-5', messages: [{ role: 'user' as const, content: 'Hello again' }] }]);
+  console.log(`From the path: ${one.counts.succeeded} succeeded, ${one.results[0]?.status === 'succeeded' ? one.results[0].text : 'no text'}`);
 } finally {
   delete process.env['EXAMPLE_OPENAI_KEY'];
   delete process.env['EXAMPLE_ANTHROPIC_KEY'];
