@@ -23,7 +23,7 @@ import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
 import { applyOpenAIModelRules } from './openai-model-rules.js';
 import { parseUsage } from './parse-openai-response-body.js';
 import { parseOpenAIResultLine } from './parse-openai-result-line.js';
-import { readTextLines } from './read-text-lines.js';
+import { readTextLineBatches, readTextLines } from './read-text-lines.js';
 import { writeOpenAIBatchFile } from './write-openai-batch-file.js';
 
 /** Options of {@link openaiBatch}. */
@@ -186,26 +186,29 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
   async function* streamFile(fileId: string, kind: string, context: ProviderCallContext, seen: Set<string>): AsyncGenerator<BatchResult> {
     const response = await client.files.content(fileId, requestOptions(context));
     if (response.body === null) return;
-    for await (const { line, number } of readTextLines(response.body as AsyncIterable<Uint8Array>)) {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        context.warn(`${kind} file ${fileId}, line ${number}: not valid JSON; its request is reported as missing`);
-        continue;
+    // One generator step per chunk of the file, not per line (issue 17: results() of a 200 MB file).
+    for await (const batch of readTextLineBatches(response.body as AsyncIterable<Uint8Array>)) {
+      for (const { line, number } of batch) {
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          context.warn(`${kind} file ${fileId}, line ${number}: not valid JSON; its request is reported as missing`);
+          continue;
+        }
+        const parsed = parseOpenAIResultLine(value);
+        const result = parsed !== undefined && options.includeRaw === true ? withRaw(parsed, value) : parsed;
+        if (result === undefined) {
+          context.warn(`${kind} file ${fileId}, line ${number}: not a batch result line (no custom_id); skipped`);
+          continue;
+        }
+        if (seen.has(result.id)) {
+          context.warn(`${kind} file ${fileId}, line ${number}: second result for "${result.id}"; skipped`);
+          continue;
+        }
+        seen.add(result.id);
+        yield result;
       }
-      const parsed = parseOpenAIResultLine(value);
-      const result = parsed !== undefined && options.includeRaw === true ? withRaw(parsed, value) : parsed;
-      if (result === undefined) {
-        context.warn(`${kind} file ${fileId}, line ${number}: not a batch result line (no custom_id); skipped`);
-        continue;
-      }
-      if (seen.has(result.id)) {
-        context.warn(`${kind} file ${fileId}, line ${number}: second result for "${result.id}"; skipped`);
-        continue;
-      }
-      seen.add(result.id);
-      yield result;
     }
   }
 
