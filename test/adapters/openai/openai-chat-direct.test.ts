@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openaiChat } from '../../../src/adapters/openai/openai-chat-strategy.js';
 import { createKeepAliveFetch } from '../../../src/http/keep-alive-fetch.js';
@@ -26,13 +26,13 @@ async function bothPaths(options: MockProviderServerOptions): Promise<{ direct: 
   return { direct: openaiChat({ apiKey, baseURL, organization: 'org-direct', project: 'proj-direct' }), sdk: openaiChat({ apiKey, baseURL, organization: 'org-direct', project: 'proj-direct', fetch: createKeepAliveFetch() }) };
 }
 
-async function failureOf(strategy: CallStrategy): Promise<OpenAI.APIError> {
+async function failureOf(strategy: CallStrategy): Promise<APIError> {
   const error: unknown = await strategy.call(request, callContext()).then(
     () => undefined,
     (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(OpenAI.APIError);
-  return error as OpenAI.APIError;
+  return error as APIError;
 }
 
 describe('openaiChat direct path', () => {
