@@ -114,7 +114,10 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
       if (preview.length < previewCount) preview.push(partProvider.preview ? partProvider.preview(request) : request);
     }
   }
-  const estimate = tally.finish({ pricing, onWarning: (message) => warnings.push(message) });
+  // As submit prices them: a part in another mode than the client's (one model each) in its mode, unless a mode was asked for.
+  const partModes = new Map(plan.parts.flatMap((part) => (part.mode !== undefined && part.model !== undefined ? [[part.model, part.mode] as const] : [])));
+  const modeOf = options.mode === undefined && partModes.size > 0 ? { modeOf: (model: string) => partModes.get(model) } : {};
+  const estimate = tally.finish({ pricing, onWarning: (message) => warnings.push(message), ...modeOf });
   if (options.maxCostUsd !== undefined && estimate.costUsd > options.maxCostUsd) {
     warnings.push(
       mode === 'native'

@@ -105,7 +105,8 @@ export const costExtension: ClientExtension = {
     };
     // The client hands back the observer `observePlanning` returned: it counted every planned request.
     if (!(observer instanceof EstimateObserver)) throw new Error('costExtension.beforeSubmit needs the observer of observePlanning');
-    const estimate = observer.tally.finish({ pricing, onWarning: warn });
+    // A mixed job's parts in another mode than the job's are priced in theirs.
+    const estimate = observer.tally.finish({ pricing, onWarning: warn, ...modesOfModels(job) });
     job.estimate = estimate;
     const state: JobCostState = { pricing };
     states.set(job, state);

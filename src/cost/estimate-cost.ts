@@ -91,8 +91,12 @@ export async function estimateCost(
 export interface EstimateTally {
   /** Counts one request's input tokens and output tokens at most. */
   add(request: BatchRequest): void | Promise<void>;
-  /** The estimate of every request added, priced with `pricing` (default: the shipped table). */
-  finish(options?: Pick<EstimateCostOptions, 'pricing' | 'onWarning'>): CostEstimate;
+  /**
+   * The estimate of every request added, priced with `pricing` (default: the shipped table);
+   * `modeOf` names the models priced in another mode than the tally's (a mixed job's part that
+   * runs in another mode).
+   */
+  finish(options?: Pick<EstimateCostOptions, 'pricing' | 'onWarning'> & { readonly modeOf?: (model: string) => 'native' | 'emulated' | undefined }): CostEstimate;
 }
 
 /**
@@ -162,16 +166,30 @@ export function createEstimateTally(options: Omit<EstimateCostOptions, 'pricing'
     finish(priceWith = {}) {
       const pricing = priceWith.pricing ?? defaultPricing;
       if (tooLarge > 0) priceWith.onWarning?.(tooLargeWarning(tooLarge, firstTooLarge!));
-      return priceTallies(tallies, { mode, ratio, pricing, inputTokensExact: allExact && counted > 0, ...(priceWith.onWarning ? { onWarning: priceWith.onWarning } : {}) });
+      return priceTallies(tallies, {
+        mode,
+        ratio,
+        pricing,
+        inputTokensExact: allExact && counted > 0,
+        ...(priceWith.onWarning ? { onWarning: priceWith.onWarning } : {}),
+        ...(priceWith.modeOf ? { modeOf: priceWith.modeOf } : {}),
+      });
     },
   };
 }
 
 function priceTallies(
   tallies: ReadonlyMap<string, ModelTally>,
-  options: { mode: 'native' | 'emulated'; ratio: number; pricing: PricingTable; inputTokensExact: boolean; onWarning?: (message: string) => void },
+  options: {
+    mode: 'native' | 'emulated';
+    ratio: number;
+    pricing: PricingTable;
+    inputTokensExact: boolean;
+    onWarning?: (message: string) => void;
+    modeOf?: (model: string) => 'native' | 'emulated' | undefined;
+  },
 ): CostEstimate {
-  const { mode, ratio, pricing } = options;
+  const { ratio, pricing } = options;
   const perModel: ModelCostEstimate[] = [];
   const unknownModels: string[] = [];
   let costUsd = 0;
@@ -190,6 +208,7 @@ function priceTallies(
     if (tally.cachedInputTokens > 0) entry.cachedInputTokens = tally.cachedInputTokens;
     cachedInputTokens += tally.cachedInputTokens;
     const price = findModelPrice(pricing, model);
+    const mode = options.modeOf?.(model) ?? options.mode;
     if (price) {
       const uncached = tally.inputTokens - tally.cachedInputTokens;
       const sync = (uncached * price.input + tally.cachedInputTokens * price.cachedInput + outputTokensExpected * price.output) / 1_000_000;

@@ -79,6 +79,14 @@ describe('per-provider mode in a mixed job', () => {
       ['anthropic', 'emulated', 10],
       ['openai', 'native', 20],
     ]);
+    // The estimate made at submit prices each part's model in its part's mode: Anthropic's at the sync price.
+    const estimated = Object.fromEntries((job.estimate?.perModel ?? []).map((entry) => [entry.model, entry]));
+    expect(estimated['claude-haiku-4-5']?.costUsd).toBe(estimated['claude-haiku-4-5']?.syncCostUsd);
+    expect(estimated['gpt-5.4-mini']?.costUsd).toBeLessThan(estimated['gpt-5.4-mini']?.syncCostUsd ?? 0);
+    // A dry run and an estimate price them the same way.
+    const dryRun = await client.submit(mixed(), { dryRun: true });
+    expect(dryRun.estimate.costUsd).toBeCloseTo(job.estimate?.costUsd ?? Number.NaN, 12);
+    expect((await client.estimate(mixed())).costUsd).toBeCloseTo(job.estimate?.costUsd ?? Number.NaN, 12);
     const after = server.stats();
     // OpenAI: one native batch. Anthropic: no batch, 10 sync Messages calls.
     expect(after.batchesCreated.openai - before.batchesCreated.openai).toBe(1);
