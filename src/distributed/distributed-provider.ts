@@ -109,11 +109,20 @@ export function distributed(options: DistributedOptions): DistributedProvider {
     const target = await openQueue();
     let chunk: BatchRequest[] = [];
     let index = 0;
+    // Chunks go to the queue 50 at a time (`addBulk`: one round trip); a chunk whose job id is
+    // already there is not added twice.
+    let bulk: Parameters<Queue<ChunkData>['addBulk']>[0] = [];
+    const send = async () => {
+      if (bulk.length === 0) return;
+      await target.addBulk(bulk);
+      bulk = [];
+    };
     const flush = async () => {
       if (chunk.length === 0) return;
       const data: ChunkData = { jobId: part.jobId, partId: part.partId, requests: chunk };
-      await target.add('chunk', data, { jobId: chunkJobId(part.partId, index++), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } });
+      bulk.push({ name: 'chunk', data, opts: { jobId: chunkJobId(part.partId, index++), removeOnComplete: true, removeOnFail: 1_000, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } });
       chunk = [];
+      if (bulk.length >= 50) await send();
     };
     let total = 0;
     for await (const request of part.requests()) {
@@ -122,6 +131,7 @@ export function distributed(options: DistributedOptions): DistributedProvider {
       if (chunk.length >= chunkSize) await flush();
     }
     await flush();
+    await send();
     if (total !== part.requestCount) await redis().hset(keys.meta, 'total', String(total));
     return { id: part.partId, queue: options.queue, chunks: index };
   }
