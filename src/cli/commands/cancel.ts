@@ -37,7 +37,7 @@ aborts its calls in flight and journals the rest as cancelled, and this command 
 
 Options:
   --timeout DURATION                 how long to wait for the driving process to stop (default: 10s)
-  --provider NAME                    openai, anthropic, gemini or mock: provider to ask (default: the job's, by the keys in the environment)
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name: provider to ask (default: the job's, by the keys in the environment)
   --json                             print the job as one JSON document
   --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
   -h, --help                         this help

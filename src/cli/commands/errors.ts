@@ -15,7 +15,7 @@ Options:
   --output md|json|jsonl|csv   print them as results in this format instead
   --out FILE                   write to FILE instead of stdout
   --json                       print {"jobId","errors":[...]} as one JSON document
-  --provider NAME                    openai, anthropic, gemini or mock: provider to ask while the job still runs
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name: provider to ask while the job still runs
   --store DIR                  job store (default: LLM_BATCH_DIR or ./.llm-batch)
   -h, --help                   this help
 

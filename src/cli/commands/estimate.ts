@@ -19,7 +19,7 @@ input (one prompt a line with --input-format txt). A request of more than 2,000,
 of text is approximated, with a warning on stderr.
 
 Options:
-  --provider NAME                    openai, anthropic, gemini or mock (decides the default model)
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name (decides the default model)
   --mode native|emulated             price as a native batch (default) or at the sync price
   --model NAME                       model of requests that name none
   --pricing FILE                     pricing table (JSON) overriding the built-in one

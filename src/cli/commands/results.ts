@@ -16,7 +16,7 @@ Options:
   --out FILE                   write to FILE instead of stdout
   --json                       same as --output json
   --status LIST                only results with these statuses: succeeded,failed,cancelled,expired
-  --provider NAME                    openai, anthropic, gemini or mock: provider to ask while the job still runs
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name: provider to ask while the job still runs
   --store DIR                  job store (default: LLM_BATCH_DIR or ./.llm-batch)
   -h, --help                   this help
 

@@ -16,7 +16,7 @@ have no result yet (a finished item is never paid for twice). Then waits and pri
 like "run". An emulated job runs in this process, so resume always waits for it.
 
 Options:
-  --provider NAME                    openai, anthropic, gemini or mock (default: the job's, by the keys in the environment)
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name (default: the job's, by the keys in the environment)
   --concurrency N                    parallel calls in emulated mode
   --detach                           native jobs: return once re-attached instead of waiting
   --poll-interval DURATION           time between status checks

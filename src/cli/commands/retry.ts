@@ -15,7 +15,7 @@ local emulator) and then prints the summary.
 
 Options:
   --status LIST                      which items: failed,expired,cancelled (default: all three)
-  --provider NAME                    openai, anthropic, gemini or mock (default: the job's, by the keys in the environment)
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name (default: the job's, by the keys in the environment)
   --mode native|emulated             run the retry another way than the original job
   --concurrency N                    parallel calls in emulated mode
   --max-cost USD                     budget of the retry job

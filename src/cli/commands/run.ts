@@ -19,7 +19,7 @@ on the built-in local emulator.
 Give - as <file> to read the same JSONL from standard input (one prompt a line with --input-format txt).
 
 Options:
-  --provider NAME                    openai, anthropic, gemini or mock (default: from OPENAI_API_KEY,
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name (default: from OPENAI_API_KEY,
                                      ANTHROPIC_API_KEY, GEMINI_API_KEY / GOOGLE_API_KEY, else mock)
   --mode native|emulated             native batch API (cheaper, slower) or the sync API (default: native)
   --model NAME                       model of requests that name none

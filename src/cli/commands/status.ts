@@ -14,7 +14,7 @@ one line: Status: completed | Total: 250 | Completed: 247 | Failed: 3
 A job submitted with --metadata adds a second line: Metadata: team=risk ticket=RISK-42
 
 Options:
-  --provider NAME                    openai, anthropic, gemini or mock: provider to ask (default: the job's, by the keys in the environment)
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name: provider to ask (default: the job's, by the keys in the environment)
   --json                             print the job as one JSON document
   --store DIR                        job store (default: LLM_BATCH_DIR or ./.llm-batch)
   -h, --help                         this help

@@ -19,7 +19,7 @@ process, so for them submit waits until the job has ended (progress on stderr); 
 are then in the store for "status", "results" and "errors".
 
 Options:
-  --provider NAME                    openai, anthropic, gemini or mock (default: from OPENAI_API_KEY,
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name (default: from OPENAI_API_KEY,
                                      ANTHROPIC_API_KEY, GEMINI_API_KEY / GOOGLE_API_KEY, else mock)
   --mode native|emulated             native batch API or the sync API (default: native)
   --model NAME                       model of requests that name none

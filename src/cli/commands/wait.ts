@@ -15,7 +15,7 @@ that process goes away. Ctrl-C stops waiting; a native job keeps running at the 
 emulated job that no process runs any more is continued with "llm-batch resume".
 
 Options:
-  --provider NAME                    openai, anthropic, gemini or mock: provider to ask (default: the job's, by the keys in the environment)
+  --provider NAME                    openai, anthropic, gemini, mock or a config plugin's name: provider to ask (default: the job's, by the keys in the environment)
   --poll-interval DURATION           time between status checks, e.g. 10s (default: the adapter's)
   --timeout DURATION                 stop waiting after this long
   --output md|json|jsonl|csv         print the results in this format (the summary goes to stderr)
