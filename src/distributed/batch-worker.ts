@@ -394,8 +394,11 @@ export async function createBatchWorker(options: BatchWorkerOptions): Promise<Ba
     if (cancelled || (await redis.exists(keys.cancel)) === 1) await recordCancelled(redis, prefix, keys, missing);
     // The budget stopped the run: the items it did not start end cancelled, category `budget`.
     else if (budgetGuard?.refused === true) await recordCancelled(redis, prefix, keys, missing, { category: 'budget', message: 'Not started: the budget is exhausted', retryable: false });
-    // Anything else that ended the run early (an `abortOn` error): BullMQ runs the chunk again.
-    else throw new Error(`The run of chunk ${job.id ?? ''} ended with ${missing.length} items without a result`);
+    // Anything else that ended the run early (an `abortOn` error, such as a refused key): BullMQ
+    // runs the chunk again, maybe on another worker; after its last attempt, the items end cancelled.
+    else if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+      await recordCancelled(redis, prefix, keys, missing, { category: 'unknown', message: `Not started: the run of this chunk stopped early on each of its ${job.opts.attempts ?? 1} attempts`, retryable: true });
+    } else throw new Error(`The run of chunk ${job.id ?? ''} ended with ${missing.length} items without a result`);
   }
 
   const { Worker } = await import('bullmq');
