@@ -7,6 +7,7 @@ import type { BatchStore, RequestWriter } from '../store/batch-store.js';
 import { applyRequestDefaults, type RequestDefaults } from './apply-defaults.js';
 import { fromPlainPrompt, isPlainPrompt } from './plain-prompt.js';
 import { isSimpleBatchRequest } from '../models/simple-request.js';
+import { IdTable, type IdTableOptions } from './id-table.js';
 
 /** A part as planned: which requests it holds is in the store. */
 export interface PlannedPart {
@@ -43,6 +44,8 @@ export interface PlanJobOptions {
    * the item's problem (field `model`).
    */
   route?: (request: BatchRequest) => PartRoute | Promise<PartRoute>;
+  /** The table that finds duplicate ids (tests force hash collisions through it). */
+  ids?: IdTableOptions;
 }
 
 /** What {@link PlanJobOptions.route} says of one request. */
@@ -77,7 +80,12 @@ interface OpenPart extends PlannedPart {
 export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   const { jobId, store, limits } = options;
   const issues: ValidationIssue[] = [];
-  const firstIndexById = new Map<string, number>();
+  // Duplicate ids: exact for small jobs; past 65,536 ids a table of 64-bit hashes, whose hits are
+  // suspects confirmed exactly once the input is read (see resolveSuspects).
+  const firstIndexById = new IdTable(options.ids);
+  const suspects: Suspect[] = [];
+  // The ids of requests that were not stored (only once an item is bad): a suspect's first id may be one.
+  const unstored = new Map<number, string>();
   const open = new Map<string, OpenPart>();
   const parts: PlannedPart[] = [];
   const measure = options.measure ?? defaultMeasure;
@@ -151,11 +159,10 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   function place(position: number, normalized: BatchRequest, route: PartRoute | undefined): void | Promise<void> {
     const request = route?.request ?? normalized;
     const itemLimits = route?.limits ?? limits;
-    const firstIndex = firstIndexById.get(request.id);
-    if (firstIndex !== undefined) {
-      issues.push({ index: position, id: request.id, field: 'id', reason: `duplicate id (first used by request ${firstIndex})` });
-    } else {
-      firstIndexById.set(request.id, position);
+    const firstIndex = firstIndexById.add(request.id, position);
+    if (firstIndex !== -1) {
+      if (firstIndexById.exact) issues.push(duplicateIssue(position, request.id, firstIndex));
+      else suspects.push({ position, id: request.id, firstIndex });
     }
     if (itemLimits.idPattern && !itemLimits.idPattern.test(request.id)) {
       issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${itemLimits.idPattern}` });
@@ -169,9 +176,13 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
     // The adapter's measure also refuses what its provider cannot express (a ValidationError of the request).
     const bytes = json === undefined ? measureOrReport(measure, stored, position, issues) : Buffer.byteLength(json) + 1;
     // Once any item is bad, nothing is stored: keep validating only, to report every problem at once.
-    if (issues.length > 0 || bytes === undefined) return;
+    if (issues.length > 0 || bytes === undefined) {
+      unstored.set(position, request.id);
+      return;
+    }
     if (bytes > itemLimits.maxBytes) {
       issues.push({ index: position, id: request.id, field: '', reason: `request is ${bytes} bytes, over the provider's limit of ${itemLimits.maxBytes}` });
+      unstored.set(position, request.id);
       return;
     }
     // One part per model where the provider needs it or a per-model cap applies; per provider always.
@@ -217,6 +228,14 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   } finally {
     for (const key of [...open.keys()]) await sealPart(key);
   }
+  if (suspects.length > 0) {
+    const duplicates = await resolveSuspects(suspects, unstored, store, jobId, parts.length);
+    if (duplicates.length > 0) {
+      issues.push(...duplicates);
+      // Stable: the issues of one item keep their order.
+      issues.sort((left, right) => left.index - right.index);
+    }
+  }
 
   if (issues.length > 0) {
     await store.deleteJob(jobId);
@@ -234,6 +253,58 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
       ...(mode === undefined ? {} : { mode }),
     })),
   };
+}
+
+/** A request whose id hashes like an earlier one's: a duplicate only if the ids are equal. */
+interface Suspect {
+  readonly position: number;
+  readonly id: string;
+  /** The position of the first request with the same hash. */
+  readonly firstIndex: number;
+}
+
+function duplicateIssue(position: number, id: string, firstIndex: number): ValidationIssue {
+  return { index: position, id, field: 'id', reason: `duplicate id (first used by request ${firstIndex})` };
+}
+
+/**
+ * The real duplicates among the suspects, exactly: every request of a hash that was hit is
+ * either its first (`firstIndex`) or a suspect, so the ids at those positions, walked in input
+ * order, say which repeat which. The first ids come from the store (one more read of the parts,
+ * only when there are suspects, which for 64-bit hashes is about never) or, for a request that
+ * was not stored, from `unstored`.
+ */
+async function resolveSuspects(
+  suspects: readonly Suspect[],
+  unstored: ReadonlyMap<number, string>,
+  store: BatchStore,
+  jobId: string,
+  partCount: number,
+): Promise<ValidationIssue[]> {
+  const idAt = new Map<number, string>();
+  for (const suspect of suspects) idAt.set(suspect.position, suspect.id);
+  const wanted = new Set<number>();
+  for (const { firstIndex } of suspects) {
+    const id = unstored.get(firstIndex);
+    if (id !== undefined) idAt.set(firstIndex, id);
+    else if (!idAt.has(firstIndex)) wanted.add(firstIndex);
+  }
+  for (let part = 0; part < partCount && wanted.size > 0; part++) {
+    for await (const { index, request } of store.readRequests(jobId, part)) {
+      if (!wanted.delete(index)) continue;
+      idAt.set(index, request.id);
+      if (wanted.size === 0) break;
+    }
+  }
+  const duplicates: ValidationIssue[] = [];
+  const firstById = new Map<string, number>();
+  for (const position of [...idAt.keys()].sort((left, right) => left - right)) {
+    const id = idAt.get(position)!;
+    const first = firstById.get(id);
+    if (first === undefined) firstById.set(id, position);
+    else duplicates.push(duplicateIssue(position, id, first));
+  }
+  return duplicates;
 }
 
 function measureOrReport(

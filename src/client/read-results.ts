@@ -11,6 +11,8 @@ import { clientExtensions } from './client-extensions.js';
 import { isLeaseRef } from './job-leases.js';
 import { failOption } from '../validation/check-options.js';
 import { resultsInInputOrder } from './results-in-input-order.js';
+import { IdTable, type IdTableOptions } from './id-table.js';
+import type { BatchStore } from '../store/batch-store.js';
 
 /*
  * Reading a job's results: from the journal, one per request, in input or completion order, and
@@ -25,11 +27,7 @@ export async function* readResults<T>(core: ClientCore, job: JobManifest, option
   const keep = (result: BatchResult): boolean => !only || only.has(result.status);
   // An attached batch whose requests are unknown has no input order: its results come as journaled.
   if (options.order === 'completion' || job.parts.some((part) => part.requestsUnknown === true)) {
-    const seen = new Set<string>();
-    for await (const result of core.store.readResults(job.id)) {
-      throwIfAborted(options.signal);
-      if (seen.has(result.id)) continue;
-      seen.add(result.id);
+    for await (const result of firstResultPerId(core.store, job.id, options.signal)) {
       const prepared = reparse(result);
       if (keep(prepared)) yield prepared as BatchResult<T>;
     }
@@ -38,6 +36,40 @@ export async function* readResults<T>(core: ClientCore, job: JobManifest, option
   for await (const found of resultsInInputOrder({ store: core.store, job, signal: options.signal })) {
     const result = reparse(found);
     if (keep(result)) yield result as BatchResult<T>;
+  }
+}
+
+/**
+ * The journal in append order, the first result of each id only. The ids seen are kept in an
+ * {@link IdTable}: past 65,536 ids only their 64-bit hashes, so a hit is a suspect. A suspect is
+ * held back and settled exactly after the journal ends, by one more read of it for the suspects'
+ * ids alone (only when there are suspects): it comes then, last, if no earlier result has its id.
+ */
+export async function* firstResultPerId(store: BatchStore, jobId: string, signal?: AbortSignal, ids?: IdTableOptions): AsyncIterable<BatchResult> {
+  const seen = new IdTable(ids);
+  const held: { readonly position: number; readonly result: BatchResult }[] = [];
+  let position = 0;
+  for await (const result of store.readResults(jobId)) {
+    throwIfAborted(signal);
+    const at = position++;
+    if (seen.add(result.id, at) === -1) yield result;
+    else if (!seen.exact) held.push({ position: at, result });
+  }
+  if (held.length === 0) return;
+  // The first position of each held id in the journal, read again as far as the last held result.
+  const firstAt = new Map<string, number>();
+  for (const { result } of held) firstAt.set(result.id, Number.POSITIVE_INFINITY);
+  const last = held[held.length - 1]!.position;
+  position = 0;
+  for await (const result of store.readResults(jobId)) {
+    throwIfAborted(signal);
+    const at = position++;
+    if (at > last) break;
+    const first = firstAt.get(result.id);
+    if (first !== undefined && at < first) firstAt.set(result.id, at);
+  }
+  for (const { position: at, result } of held) {
+    if (firstAt.get(result.id) === at) yield result;
   }
 }
 
