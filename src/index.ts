@@ -63,6 +63,7 @@ export {
   isTerminalStatus,
   type BatchJob,
   type BatchPart,
+  type JobBilling,
   type JobCounts,
   type JobManifest,
   type JobMode,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { validateCostOptions, type CostOptions } from '../cost/cost-extension.js';
+import { modesOfModels, validateCostOptions, type CostOptions } from '../cost/cost-extension.js';
 import { createEstimateTally } from '../cost/estimate-cost.js';
 import { loadPricing } from '../cost/load-pricing.js';
+import { pricingMode } from '../models/batch-job.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { CostEstimate } from '../models/cost-estimate.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
@@ -15,7 +16,10 @@ import type { RequestDefaults } from './apply-defaults.js';
 export interface EstimateOptions extends CostOptions {
   /** The model of requests that name none. */
   readonly model?: string;
-  /** Price as if run this way. @default the adapter's mode */
+  /**
+   * Price as if run this way (`native`: the batch discount, `emulated`: the sync price).
+   * @default as the adapter bills: its `billing`, else its mode
+   */
   readonly mode?: 'native' | 'emulated';
   /**
    * Called with each warning of the estimate (what a dry run lists in `warnings`): a model with no
@@ -86,7 +90,8 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
   const store = previewStore(previewCount);
   const jobId = `dryrun_${randomBytes(6).toString('hex')}`;
   const tally = createEstimateTally({
-    mode,
+    // As the adapter bills unless a mode was asked for (distributed(): native, at sync prices).
+    mode: options.mode ?? pricingMode(provider),
     ...(options.expectedOutputRatio === undefined ? {} : { expectedOutputRatio: options.expectedOutputRatio }),
     ...(options.exactTokens === undefined ? {} : { exactTokens: options.exactTokens }),
     ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
@@ -115,8 +120,7 @@ export async function planDryRun(input: PlanDryRunInput): Promise<DryRunResult> 
     }
   }
   // As submit prices them: a part in another mode than the client's (one model each) in its mode, unless a mode was asked for.
-  const partModes = new Map(plan.parts.flatMap((part) => (part.mode !== undefined && part.model !== undefined ? [[part.model, part.mode] as const] : [])));
-  const modeOf = options.mode === undefined && partModes.size > 0 ? { modeOf: (model: string) => partModes.get(model) } : {};
+  const modeOf = options.mode === undefined ? modesOfModels({ mode: provider.mode, parts: plan.parts }) : {};
   const estimate = tally.finish({ pricing, onWarning: (message) => warnings.push(message), ...modeOf });
   if (options.maxCostUsd !== undefined && estimate.costUsd > options.maxCostUsd) {
     warnings.push(

@@ -1,4 +1,4 @@
-import type { JobManifest } from '../models/batch-job.js';
+import { defaultBilling, type JobManifest } from '../models/batch-job.js';
 import type { BatchRequest, BatchRequestInput } from '../models/batch-request.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import type { BatchStore } from '../store/batch-store.js';
@@ -53,6 +53,8 @@ export async function planNewJob(input: PlanNewJobInput): Promise<JobManifest> {
     id: jobId,
     provider: jobProviderName(provider.name, plan.parts),
     mode: provider.mode,
+    // Only when not the mode's default (distributed(): native lifecycle, sync prices): old manifests are unchanged.
+    ...(provider.billing === undefined || provider.billing === defaultBilling(provider.mode) ? {} : { billing: provider.billing }),
     status: 'validating',
     counts: { total: plan.total, succeeded: 0, failed: 0, cancelled: 0, expired: 0, pending: plan.total },
     createdAt: now,

@@ -1,7 +1,7 @@
 import type { ClientExtension, PlanningObserver } from '../extension/client-extension.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
-import type { JobManifest } from '../models/batch-job.js';
+import { billingOf, partMode, pricingMode, type JobManifest } from '../models/batch-job.js';
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import { createBudgetTracker, type BudgetTracker } from './budget-tracker.js';
@@ -80,8 +80,10 @@ class EstimateObserver implements PlanningObserver {
 function estimateTallyFor(options: Readonly<Record<string, unknown>>, provider: BatchProvider): EstimateTally {
   const { expectedOutputRatio, exactTokens, model } = options as CostOptions & { model?: string };
   return createEstimateTally({
-    mode: provider.mode,
-    exactTokens: exactTokens ?? provider.mode === 'native',
+    // Priced as the adapter bills (distributed(): a native lifecycle at sync prices).
+    mode: pricingMode(provider),
+    // Calls billed at the sync price bill the usage they report: the estimate approximates by default.
+    exactTokens: exactTokens ?? billingOf(provider) === 'batch',
     ...(provider.countTokens ? { countRequestTokens: (request: BatchRequest) => provider.countTokens!(request) } : {}),
     ...(provider.cachedInputTokens ? { countCachedTokens: (request: BatchRequest) => provider.cachedInputTokens!(request) } : {}),
     ...(expectedOutputRatio === undefined ? {} : { expectedOutputRatio }),
@@ -151,7 +153,7 @@ export const costExtension: ClientExtension = {
     const stored = job.options?.pricing === undefined ? undefined : pricingTableSchema.safeParse(job.options.pricing);
     const pricing = states.get(job)?.pricing ?? (stored?.success ? stored.data : defaultPricing);
     return computeResultsCost(results, {
-      mode: job.mode,
+      mode: pricingMode(job),
       pricing,
       ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
       ...modesOfModels(job),
@@ -159,14 +161,24 @@ export const costExtension: ClientExtension = {
   },
 };
 
+/** What {@link modesOfModels} reads of a part. */
+interface PartPricing {
+  readonly model?: string | undefined;
+  readonly mode?: 'native' | 'emulated' | undefined;
+  readonly provider?: string | undefined;
+}
+
 /**
  * The parts of a mixed job that run in another mode than the job's hold one model each (the
  * planner keeps them apart): their model's results are priced in their mode. A provider's answer
  * may name a dated snapshot of the model asked for (`claude-haiku-4-5-20251001`).
  */
-function modesOfModels(job: JobManifest): { modeOf?: (model: string) => 'native' | 'emulated' | undefined } {
+export function modesOfModels(job: Pick<JobManifest, 'mode' | 'billing'> & { readonly parts: readonly PartPricing[] }): { modeOf?: (model: string) => 'native' | 'emulated' | undefined } {
   const modes = new Map<string, 'native' | 'emulated'>();
-  for (const part of job.parts) if (part.mode !== undefined && part.model !== undefined) modes.set(part.model, part.mode);
+  // Another provider's part (a `provider:model` request) is billed as its mode's default, whatever the job's adapter's billing.
+  for (const part of job.parts) {
+    if ((part.mode !== undefined || part.provider !== undefined) && part.model !== undefined) modes.set(part.model, pricingMode({ mode: partMode(job, part) }));
+  }
   if (modes.size === 0) return {};
   return {
     modeOf: (model) => modes.get(model) ?? [...modes].find(([asked]) => model.startsWith(`${asked}-`))?.[1],

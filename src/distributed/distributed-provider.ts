@@ -139,6 +139,8 @@ export function distributed(options: DistributedOptions): DistributedProvider {
   return {
     name: `distributed:${options.queue}`,
     mode: 'native',
+    // Its workers call the synchronous API: jobs are priced at the sync price, not the batch discount.
+    billing: 'sync',
     limits: { maxRequests: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER, oneModelPerPart: false },
     pollIntervalMs,
 

@@ -47,6 +47,14 @@ export type PartSubmitState = z.infer<typeof partSubmitStateSchema>;
 export const jobModes = ['native', 'emulated'] as const;
 export type JobMode = (typeof jobModes)[number];
 
+/**
+ * The price a job's calls are billed at: `batch` (the model's batch discount, a native batch API)
+ * or `sync` (the synchronous price). An adapter's `billing`; by default its mode's (`native`:
+ * `batch`, `emulated`: `sync`).
+ */
+export const jobBillings = ['batch', 'sync'] as const;
+export type JobBilling = (typeof jobBillings)[number];
+
 /** A part as the store keeps it: the public {@link BatchPart} plus what the client needs to carry it on. */
 export const partManifestSchema = z.object({
   id: z.string(),
@@ -134,6 +142,12 @@ export const jobManifestSchema = z.object({
   cancelRequestedAt: z.string().optional(),
   /** The `priority` given at submit. */
   priority: z.enum(jobPriorities).optional(),
+  /**
+   * How the adapter's calls are billed, stored only when it is not the mode's default (a
+   * `distributed()` job: `native` lifecycle, `sync` prices), so that any process prices the job
+   * alike. Absent: `batch` for a native job, `sync` for an emulated one.
+   */
+  billing: z.enum(jobBillings).optional(),
 });
 export type JobManifest = z.infer<typeof jobManifestSchema>;
 
@@ -218,4 +232,22 @@ export interface BatchJob {
 /** The mode a part runs in: its own (a part of a mixed job whose provider runs in another mode), else the job's. */
 export function partMode(job: Pick<JobManifest, 'mode'>, part: { readonly mode?: JobMode | undefined }): JobMode {
   return part.mode ?? job.mode;
+}
+
+/** The default billing of a mode: `batch` for native, `sync` for emulated. */
+export function defaultBilling(mode: JobMode): JobBilling {
+  return mode === 'native' ? 'batch' : 'sync';
+}
+
+/** How an adapter is billed: its `billing`, else its mode's default. */
+export function billingOf(provider: { readonly mode: JobMode; readonly billing?: JobBilling | undefined }): JobBilling {
+  return provider.billing ?? defaultBilling(provider.mode);
+}
+
+/**
+ * The mode that prices an adapter's or a job's calls (the `mode` of `computeCost` and
+ * `estimateCost`): `native` (batch discount) when it is billed `batch`, else `emulated` (sync price).
+ */
+export function pricingMode(of: { readonly mode: JobMode; readonly billing?: JobBilling | undefined }): JobMode {
+  return billingOf(of) === 'batch' ? 'native' : 'emulated';
 }

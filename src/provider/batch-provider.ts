@@ -1,6 +1,6 @@
 import type { BatchRequest } from '../models/batch-request.js';
 import type { BatchResult } from '../models/batch-result.js';
-import type { JobMode, JobStatus, ProviderReference } from '../models/batch-job.js';
+import type { JobBilling, JobMode, JobStatus, ProviderReference } from '../models/batch-job.js';
 import type { RunEvent } from '../models/run-event.js';
 import type { Usage } from '../models/usage.js';
 import type { ErrorClassification } from '../errors/error-classification.js';
@@ -104,6 +104,15 @@ export interface PollResult {
 export interface BatchProvider {
   readonly name: string;
   readonly mode: JobMode;
+  /**
+   * The price its calls are billed at, when it is not its mode's: `batch` (the model's batch
+   * discount) or `sync` (the synchronous price). An adapter with a native lifecycle (submit, then
+   * poll) whose work is done by synchronous calls (`distributed()`: its workers call the sync API)
+   * declares `sync`, so the estimate at submit, `maxCostUsd`, dry runs, `estimate()` and the
+   * aggregate's cost price its jobs at the synchronous price. Stored with the job.
+   * @default 'batch' for native adapters, 'sync' for emulated ones
+   */
+  readonly billing?: JobBilling;
   readonly limits: ProviderLimits;
   /** Creates the provider batch for one part and returns its reference (must include `id`). */
   submit(part: SubmitPart, context: SubmitContext): Promise<ProviderReference & { id: string }>;

@@ -1,4 +1,4 @@
-import { jobModes } from '../models/batch-job.js';
+import { jobBillings, jobModes } from '../models/batch-job.js';
 import type { BatchProvider } from '../provider/batch-provider.js';
 import type { ConformanceCheck, ConformanceSettings } from './adapter-conformance-options.js';
 import { ensure, ensureEqual, shown, within } from './conformance-assertions.js';
@@ -168,5 +168,7 @@ function findDeclarationDefects(adapter: BatchProvider): string[] {
   // pollIntervalMs has a check of its own (optional-member-checks.ts).
   const journals = members['journalsEachResultOnce'];
   if (journals !== undefined && typeof journals !== 'boolean') defects.push(`journalsEachResultOnce is ${shown(journals)}, not a boolean`);
+  const billing = members['billing'];
+  if (billing !== undefined && !(jobBillings as readonly unknown[]).includes(billing)) defects.push(`billing is ${shown(billing)}, not one of ${jobBillings.join(', ')}`);
   return defects;
 }

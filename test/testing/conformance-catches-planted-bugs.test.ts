@@ -282,6 +282,12 @@ const plantedBugs: PlantedBug[] = [
     says: 'limits.maxRequests is "1000", not a whole number',
   },
   {
+    bug: 'a billing that is neither batch nor sync',
+    plant: (fake) => ({ ...fake, billing: 'discounted' as never }),
+    check: 'declares a name, a mode',
+    says: 'billing is "discounted", not one of batch, sync',
+  },
+  {
     bug: 'find returns the batch of another part',
     plant: (fake) => ({
       ...fake,
