@@ -48,6 +48,8 @@ describe('billing: a distributed job is priced at the sync price', () => {
     expect(job.estimate!.costUsd).toBeGreaterThan(0);
     expect(job.estimate!.costUsd).toBe(job.estimate!.syncCostUsd);
     expect(job.estimate!.savingsUsd).toBe(0);
+    // Billed as sync calls: by default the estimate approximates, as an emulated job's (no tokenizer load at submit).
+    expect(job.estimate!.inputTokensExact).toBe(false);
     const ended = await client.wait(job.id);
     expect(ended.status).toBe('completed');
     const results: BatchResult[] = [];
