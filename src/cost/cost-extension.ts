@@ -31,7 +31,7 @@ export interface CostOptions {
    * token) and its first calls go out without that wait. `client.estimate()` and dry runs count
    * exactly unless this is `false`. A request of more than 2,000,000 characters of text is
    * approximated either way, with a warning in `job.warnings`.
-   * @default true for native jobs and estimates, false for emulated jobs
+   * @default true for jobs billed at the batch price (native) and estimates, false for jobs billed at the sync price (emulated, `distributed()`)
    */
   readonly exactTokens?: boolean;
 }
