@@ -128,7 +128,7 @@ export const costExtension: ClientExtension = {
     }
     state.budget = createBudgetTracker({
       maxCostUsd,
-      mode: 'emulated',
+      mode: pricingMode(provider),
       pricing,
       ...(job.options?.model === undefined ? {} : { defaultModel: job.options.model }),
     });

@@ -102,4 +102,16 @@ describe('billing: the built-in adapters keep their mode\'s price', () => {
     const submitted = await batch.submit(requests(2, 'nat2'));
     expect(submitted.estimate!.costUsd).toBeLessThan(submitted.estimate!.syncCostUsd);
   });
+
+  it('an emulated adapter that declares billing "batch" is priced with the discount, and its manifest says so', async () => {
+    const server = await emulator();
+    const provider = emulated({ call: openaiChat({ apiKey, baseURL: `${server.url}/v1` }) });
+    const store = memoryStore();
+    const client = createBatchClient({ provider: { ...provider, billing: 'batch' }, store });
+    const outcome = await client.run(requests(6, 'flex'), { maxCostUsd: 1 });
+    expect(outcome.status).toBe('completed');
+    expect(outcome.estimate!.costUsd).toBeLessThan(outcome.estimate!.syncCostUsd);
+    expect(outcome.costUsd).toBeCloseTo(priceOf(outcome.results, 'native'), 12);
+    expect((await store.loadJob(outcome.jobId))?.billing).toBe('batch');
+  });
 });
