@@ -2,7 +2,7 @@
  * A set of request ids that stays small for a million of them. Up to `exactLimit` ids it is a plain
  * `Map` (exact). Past that it keeps only a 64-bit hash of each id (two independent 32-bit hashes)
  * and the position it was first seen at, in an open-addressing table of typed arrays that doubles
- * as it fills: 12 bytes a slot, at most half the slots used, about 24 MB for a million ids where a
+ * as it fills: 12 bytes a slot (8 without positions), at most half the slots used, about 24 MB for a million ids where a
  * `Map` of the strings takes more than 100 MB. A hit in that table is only a suspect (two ids may
  * share a hash): the caller confirms it exactly, by the ids themselves (see `plan-job.ts` and
  * `read-results.ts`).
@@ -16,6 +16,10 @@ export interface IdTableOptions {
   readonly exactLimit?: number;
   /** The hash (tests force collisions with a poor one). @default {@link hashId} */
   readonly hash?: IdHash;
+  /** How many ids are expected: the table is made that large at once, with no doubling on the way. */
+  readonly expected?: number;
+  /** Whether {@link IdTable.add} tells the first position of a hit (4 more bytes a slot). @default true */
+  readonly positions?: boolean;
 }
 
 /** FNV-1a and a murmur3-style mix, each over the UTF-16 code units: 64 bits together. */
@@ -44,16 +48,22 @@ const initialCapacity = 1 << 17;
 export class IdTable {
   readonly #exactLimit: number;
   readonly #hash: IdHash;
+  readonly #expected: number;
+  readonly #keepPositions: boolean;
   #exact: Map<string, number> | undefined = new Map();
+  /** The two hashes of an id; (0, 0) is an empty slot (an id that hashes to it is stored as (0, 1)). */
   #first = new Uint32Array(0);
   #second = new Uint32Array(0);
-  /** The position plus one; 0 is an empty slot. */
-  #positions = new Uint32Array(0);
+  /** The first position of each slot's hash, when kept. */
+  #positions: Uint32Array | undefined;
+  #capacity = 0;
   #size = 0;
 
   constructor(options: IdTableOptions = {}) {
     this.#exactLimit = options.exactLimit ?? 65_536;
     this.#hash = options.hash ?? hashId;
+    this.#expected = options.expected ?? 0;
+    this.#keepPositions = options.positions ?? true;
   }
 
   /** Whether a hit of {@link add} is certain (the ids are still kept as strings). */
@@ -66,8 +76,9 @@ export class IdTable {
   }
 
   /**
-   * Adds `id`, first seen at `position` (0 to 2^32 - 2). Returns -1 when it is new, else the
-   * position of the id seen first with it: the same id when {@link exact}, else the same hash.
+   * Adds `id`, first seen at `position` (0 to 2^32 - 1). Returns -1 when it is new, else the
+   * position of the id seen first with it (the same id when {@link exact}, else the same hash;
+   * 0 when the table keeps no positions).
    */
   add(id: string, position: number): number {
     const exact = this.#exact;
@@ -79,7 +90,7 @@ export class IdTable {
         return -1;
       }
       this.#exact = undefined;
-      this.#resize(Math.max(initialCapacity, nextPowerOfTwo(exact.size * 4)));
+      this.#resize(Math.max(initialCapacity, nextPowerOfTwo(exact.size * 4), nextPowerOfTwo(this.#expected * 2)));
       for (const [known, at] of exact) this.#insert(this.#hash(known), at);
     }
     const hash = this.#hash(id);
@@ -87,20 +98,22 @@ export class IdTable {
   }
 
   #insert(hash: readonly [number, number], position: number): number {
-    if ((this.#size + 1) * 2 > this.#positions.length) this.#resize(this.#positions.length * 2);
-    const [first, second] = hash;
-    const mask = this.#positions.length - 1;
+    if ((this.#size + 1) * 2 > this.#capacity) this.#resize(this.#capacity * 2);
+    const first = hash[0];
+    const second = first === 0 && hash[1] === 0 ? 1 : hash[1];
+    const mask = this.#capacity - 1;
     let slot = (first ^ Math.imul(second, 0x9e3779b1)) & mask;
     for (;;) {
-      const stored = this.#positions[slot]!;
-      if (stored === 0) {
+      const storedFirst = this.#first[slot]!;
+      const storedSecond = this.#second[slot]!;
+      if (storedFirst === 0 && storedSecond === 0) {
         this.#first[slot] = first;
         this.#second[slot] = second;
-        this.#positions[slot] = position + 1;
+        if (this.#positions) this.#positions[slot] = position;
         this.#size++;
         return -1;
       }
-      if (this.#first[slot] === first && this.#second[slot] === second) return stored - 1;
+      if (storedFirst === first && storedSecond === second) return this.#positions ? this.#positions[slot]! : 0;
       slot = (slot + 1) & mask;
     }
   }
@@ -109,12 +122,14 @@ export class IdTable {
     const first = this.#first;
     const second = this.#second;
     const positions = this.#positions;
+    const old = this.#capacity;
     this.#first = new Uint32Array(capacity);
     this.#second = new Uint32Array(capacity);
-    this.#positions = new Uint32Array(capacity);
+    this.#positions = this.#keepPositions ? new Uint32Array(capacity) : undefined;
+    this.#capacity = capacity;
     this.#size = 0;
-    for (let slot = 0; slot < positions.length; slot++) {
-      if (positions[slot] !== 0) this.#insert([first[slot]!, second[slot]!], positions[slot]! - 1);
+    for (let slot = 0; slot < old; slot++) {
+      if (first[slot] !== 0 || second[slot] !== 0) this.#insert([first[slot]!, second[slot]!], positions ? positions[slot]! : 0);
     }
   }
 }

@@ -27,7 +27,7 @@ export async function* readResults<T>(core: ClientCore, job: JobManifest, option
   const keep = (result: BatchResult): boolean => !only || only.has(result.status);
   // An attached batch whose requests are unknown has no input order: its results come as journaled.
   if (options.order === 'completion' || job.parts.some((part) => part.requestsUnknown === true)) {
-    for await (const result of firstResultPerId(core.store, job.id, options.signal)) {
+    for await (const result of firstResultPerId(core.store, job.id, options.signal, { expected: job.counts.total, positions: false })) {
       const prepared = reparse(result);
       if (keep(prepared)) yield prepared as BatchResult<T>;
     }
@@ -74,13 +74,13 @@ export async function* firstResultPerId(store: BatchStore, jobId: string, signal
 }
 
 /** Results handed to the cost extension at once: the cost is summed chunk by chunk, so no array holds every result. */
-const costChunkSize = 10_000;
+const costChunkSize = 1_000;
 
 /**
  * Counts, usage and cost over a job's results. Usage counts every paid call (failed ones
  * included); skipped items are left out of `results` and of the cost. The cost is stored with the
  * job when this client can drive it. With `keepResults: false` nothing is held: usage and cost are
- * summed as the results stream by (the cost in chunks of {@link costChunkSize}).
+ * summed as the results stream by (the cost in chunks of {@link costChunkSize}, small enough to be freed young).
  */
 export async function aggregateResults<T>(core: ClientCore, job: JobManifest, results: AsyncIterable<BatchResult<T>>, options: AggregateOptions<T>): Promise<BatchAggregate<T>> {
   if (options.keepResults !== undefined && typeof options.keepResults !== 'boolean') failOption('aggregate()', 'keepResults', 'a boolean', options.keepResults);

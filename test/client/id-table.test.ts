@@ -47,6 +47,19 @@ describe('IdTable', () => {
     expect(table.add('abc', 4)).toBe(-1);
   });
 
+  it('sized for the ids expected, and without positions, still tells new ids from hits', () => {
+    const table = new IdTable({ exactLimit: 10, expected: 200_000, positions: false });
+    let hits = 0;
+    for (let index = 0; index < 200_000; index++) if (table.add(`id-${index}`, index) !== -1) hits++;
+    expect(hits).toBe(0);
+    expect(table.add('id-123456', 0)).toBe(0);
+    expect(table.add('id-200000', 0)).toBe(-1);
+    const zero = new IdTable({ exactLimit: 0, hash: () => [0, 0], positions: false });
+    expect(zero.add('a', 5)).toBe(-1);
+    expect(zero.add('b', 6)).toBe(0);
+    expect(zero.size).toBe(1);
+  });
+
   it('hashes ids to 64 bits that differ for close ids', () => {
     const seen = new Set<string>();
     for (let index = 0; index < 100_000; index++) seen.add(hashId(`r${index}`).join(':'));

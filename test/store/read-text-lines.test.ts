@@ -37,6 +37,13 @@ describe('readTextLines', () => {
     expect(lines).toEqual([long, 'short ü', 'y'.repeat(10)]);
   });
 
+  it('drops a byte order mark at the start of the file only, and keeps a line of several chunks whole', async () => {
+    expect(await linesOf('\uFEFFa\n\uFEFFb\n')).toEqual(['a', '\uFEFFb']);
+    const long = `${'é'.repeat(1 << 20)}z`; // 2 MiB of two-byte characters and no newline before the end
+    expect(await linesOf(`\uFEFF${long}\nnext`)).toEqual([long, 'next']);
+    expect(await linesOf(`${long}`)).toEqual([long]);
+  });
+
   it('reads no further than `end` bytes', async () => {
     expect(await linesOf('one\ntwo\nthree\n', 8)).toEqual(['one', 'two']);
     expect(await linesOf('one\ntwo\nthree\n', 6)).toEqual(['one', 'tw']);
