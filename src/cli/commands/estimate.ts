@@ -57,7 +57,9 @@ export const estimateCommand: CliCommand = {
       try {
         estimate = await client.estimate(submission.file.requests, {
           ...submission.options,
-          mode: choice!.mode,
+          // Without --mode, priced as submit would: as the adapter bills (a plugin's distributed() at
+          // the sync price), each part of a mixed job in its own mode.
+          ...(line.string('mode') === undefined ? {} : { mode: choice!.mode }),
           // Unknown prices, requests too large to count exactly: stdout keeps the estimate alone.
           onWarning: (message) => io.stderr.write(`llm-batch: warning: ${message}\n`),
         });
