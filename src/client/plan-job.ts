@@ -82,7 +82,7 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   const issues: ValidationIssue[] = [];
   // Duplicate ids: exact for small jobs; past 65,536 ids a table of 64-bit hashes, whose hits are
   // suspects confirmed exactly once the input is read (see resolveSuspects).
-  const firstIndexById = new IdTable(options.ids);
+  const firstIndexById = new IdTable({ positions: false, ...options.ids });
   const suspects: Suspect[] = [];
   // The ids of requests that were not stored (only once an item is bad): a suspect's first id may be one.
   const unstored = new Map<number, string>();
@@ -162,7 +162,7 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
     const firstIndex = firstIndexById.add(request.id, position);
     if (firstIndex !== -1) {
       if (firstIndexById.exact) issues.push(duplicateIssue(position, request.id, firstIndex));
-      else suspects.push({ position, id: request.id, firstIndex });
+      else suspects.push({ position, id: request.id });
     }
     if (itemLimits.idPattern && !itemLimits.idPattern.test(request.id)) {
       issues.push({ index: position, id: request.id, field: 'id', reason: `does not match the provider's id rule ${itemLimits.idPattern}` });
@@ -255,12 +255,10 @@ export async function planJob(options: PlanJobOptions): Promise<PlannedJob> {
   };
 }
 
-/** A request whose id hashes like an earlier one's: a duplicate only if the ids are equal. */
+/** A request whose id hashes like an earlier one's: a duplicate only if an earlier id is equal. */
 interface Suspect {
   readonly position: number;
   readonly id: string;
-  /** The position of the first request with the same hash. */
-  readonly firstIndex: number;
 }
 
 function duplicateIssue(position: number, id: string, firstIndex: number): ValidationIssue {
@@ -268,11 +266,10 @@ function duplicateIssue(position: number, id: string, firstIndex: number): Valid
 }
 
 /**
- * The real duplicates among the suspects, exactly: every request of a hash that was hit is
- * either its first (`firstIndex`) or a suspect, so the ids at those positions, walked in input
- * order, say which repeat which. The first ids come from the store (one more read of the parts,
- * only when there are suspects, which for 64-bit hashes is about never) or, for a request that
- * was not stored, from `unstored`.
+ * The real duplicates among the suspects, exactly: the first position of each suspect's id, found
+ * by one more read of the stored requests (only when there are suspects, which for 64-bit hashes
+ * is about never unless an id really repeats) and of the ids of the requests that were not
+ * stored. A suspect is a duplicate when its id was used before it.
  */
 async function resolveSuspects(
   suspects: readonly Suspect[],
@@ -281,28 +278,20 @@ async function resolveSuspects(
   jobId: string,
   partCount: number,
 ): Promise<ValidationIssue[]> {
-  const idAt = new Map<number, string>();
-  for (const suspect of suspects) idAt.set(suspect.position, suspect.id);
-  const wanted = new Set<number>();
-  for (const { firstIndex } of suspects) {
-    const id = unstored.get(firstIndex);
-    if (id !== undefined) idAt.set(firstIndex, id);
-    else if (!idAt.has(firstIndex)) wanted.add(firstIndex);
-  }
-  for (let part = 0; part < partCount && wanted.size > 0; part++) {
-    for await (const { index, request } of store.readRequests(jobId, part)) {
-      if (!wanted.delete(index)) continue;
-      idAt.set(index, request.id);
-      if (wanted.size === 0) break;
-    }
+  const firstById = new Map<string, number>();
+  for (const { id } of suspects) firstById.set(id, Number.POSITIVE_INFINITY);
+  const see = (index: number, id: string): void => {
+    const first = firstById.get(id);
+    if (first !== undefined && index < first) firstById.set(id, index);
+  };
+  for (const [index, id] of unstored) see(index, id);
+  for (let part = 0; part < partCount; part++) {
+    for await (const { index, request } of store.readRequests(jobId, part)) see(index, request.id);
   }
   const duplicates: ValidationIssue[] = [];
-  const firstById = new Map<string, number>();
-  for (const position of [...idAt.keys()].sort((left, right) => left - right)) {
-    const id = idAt.get(position)!;
-    const first = firstById.get(id);
-    if (first === undefined) firstById.set(id, position);
-    else duplicates.push(duplicateIssue(position, id, first));
+  for (const { position, id } of suspects) {
+    const first = firstById.get(id)!;
+    if (first < position) duplicates.push(duplicateIssue(position, id, first));
   }
   return duplicates;
 }

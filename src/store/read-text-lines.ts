@@ -50,25 +50,27 @@ export async function* readTextLines(path: string, end?: number): AsyncGenerator
         carried.push(Buffer.from(current.subarray(0, bytesRead)));
         continue;
       }
-      const lines: string[] = [];
       // Decoded in pieces of about 64 KiB cut at newlines: a string over 128 KiB would go straight
       // to V8's old generation, which only a full collection frees, and a million-line journal
-      // piled up more than 100 MB of them between two.
+      // piled up more than 100 MB of them between two. Each piece's lines are yielded at once, so the
+// caller is through them (and they are garbage) before they would outlive a young collection.
       for (let offset = 0; offset <= lastNewline; ) {
         let end = current.lastIndexOf(10, Math.min(offset + pieceBytes, lastNewline + 1) - 1);
         if (end < offset) end = current.indexOf(10, offset + pieceBytes);
         const piece = current.subarray(offset, end + 1);
         const text = decode(carried.length === 0 ? piece : Buffer.concat([...carried, piece]));
         carried = [];
+        const lines: string[] = [];
         let start = 0;
         for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
           lines.push(text.slice(start, newline));
           start = newline + 1;
         }
         offset = end + 1;
+        // The current buffer stays as it is meanwhile: the read under way fills the other one.
+        yield lines;
       }
       if (lastNewline + 1 < bytesRead) carried = [Buffer.from(current.subarray(lastNewline + 1, bytesRead))];
-      yield lines;
     }
     if (carried.length > 0) yield [decode(Buffer.concat(carried))];
   } finally {
