@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { anthropicBatch } from '../../src/adapters/anthropic/index.js';
 import { emulated } from '../../src/adapters/emulated/index.js';
 import { openaiBatch, openaiChat } from '../../src/adapters/openai/index.js';
@@ -60,8 +60,12 @@ describe('a request\'s metadata comes back on its result', () => {
   }
 
   it('a cancelled item (never run) carries its metadata too', async () => {
+    // A batch that stays in progress until it is cancelled: on a busy machine the shared server's
+    // 30 ms batch could end before the cancel arrived.
+    const slow = await createMockProviderServer({ batch: { validatingMs: 5, processingMs: 60_000, finalizingMs: 5 } });
+    onTestFinished(() => slow.close());
     await using client = createBatchClient({
-      provider: openaiBatch({ apiKey: 'test-key', baseURL: `${server.url}/v1`, pollIntervalMs: 10 }),
+      provider: openaiBatch({ apiKey: 'test-key', baseURL: `${slow.url}/v1`, pollIntervalMs: 10 }),
       store: memoryStore(),
       pollIntervalMs: 10,
     });
@@ -70,6 +74,7 @@ describe('a request\'s metadata comes back on its result', () => {
     await client.wait(job.id);
     const results = [];
     for await (const result of client.results(job.id)) results.push(result);
+    expect(results.map((result) => result.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(results.find((result) => result.id === 'a')?.metadata).toEqual({ customer: 'c-1', row: 1 });
     expect(results.find((result) => result.id === 'c')?.metadata).toEqual({ nested: { tags: ['x', 'y'] } });
   });
