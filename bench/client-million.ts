@@ -1,4 +1,4 @@
-// The million-request client path (issue 17): `createBatchClient({ provider: emulated(...), store:
+// The million-request client path: `createBatchClient({ provider: emulated(...), store:
 // fileStore(...) }).run(generator)` with a zero-latency in-process call strategy, so what is
 // measured is the client (validation, storing requests, planning, journaling results, the
 // aggregate) around the adapter. Reports the time to the first call, the total, client CPU per

@@ -1,5 +1,5 @@
 /**
- * Profiles one contender's process (`node --cpu-prof`) in one scattered-faults scenario (issue 17),
+ * Profiles one contender's process (`node --cpu-prof`) in one scattered-faults scenario,
  * the emulator in a process of its own as in bench/scattered-faults.ts, and prints its CPU per call
  * and its self time by function (bench/summarise-cpu-profile.ts).
  *

@@ -1,5 +1,5 @@
 /**
- * Reading a ~200 MB OpenAI output file (issue 17, item 4): the OpenAI adapter's `results()` (SDK
+ * Reading a ~200 MB OpenAI output file: the OpenAI adapter's `results()` (SDK
  * `files.content` over HTTP, line splitting, `JSON.parse`, mapping each line to a result) against
  * a plain loop over the same bytes from the same server (`fetch`, `TextDecoder`, split on
  * newlines, `JSON.parse`). The file is served by a child process, so the server's CPU is not

@@ -1,5 +1,5 @@
 /**
- * A timeline of one emulated run under scattered faults (issue 17): in buckets of 100 ms, the calls
+ * A timeline of one emulated run under scattered faults: in buckets of 100 ms, the calls
  * that ended (successes, 429s, 5xx), the shared cooldowns and the items waiting out a backoff, from
  * the run's events. What it showed is in docs/benchmarks.md ("Scattered 429s answered at once").
  *

@@ -1,5 +1,5 @@
 /**
- * Scattered faults, answered at once or after the latency (issue 17): llm-batch (the current build),
+ * Scattered faults, answered at once or after the latency: llm-batch (the current build),
  * the same contender from a baseline build, and `openai` + p-limit, at 1,000, 2,000 and 10,000
  * requests, with 5% 429s (`retry-after: 1`, no `x-ratelimit-*` headers) and with 10% 5xx, in the
  * emulator's `faults.timing` modes `at-once` and `after-latency`; then the RPM and TPM scenarios for

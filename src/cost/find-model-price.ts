@@ -20,7 +20,7 @@ const snapshotSuffix = /^-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest|v\d+(?::\d+)?)
  */
 export function findModelPrice(pricing: PricingTable, model: string): ResolvedModelPrice | undefined {
   // Looked up once per table, model and entries: the estimate of a job asks for every request's
-  // model, and rebuilding the table's maps each time cost about 4 µs a request (issue 17). The key
+  // model, and rebuilding the table's maps each time cost about 4 µs a request. The key
   // holds the entries' objects, so a table whose `models` or `aliases` is replaced is looked up afresh.
   let cache = lookups.get(pricing);
   if (cache === undefined || cache.models !== pricing.models || cache.aliases !== pricing.aliases) {

@@ -1,6 +1,6 @@
 import { messageRoles, requestIdPattern, type BatchRequest } from './batch-request.js';
 
-// The fast path of request validation (issue 17): most requests of a large job are plain objects
+// The fast path of request validation: most requests of a large job are plain objects
 // with an id, a model, text messages and a few numbers. Checking those by hand is several times
 // cheaper than the schema and makes no copy. Anything this check does not accept outright goes
 // through `batchRequestSchema`, which then says what is wrong: this function never rejects, it

@@ -149,7 +149,7 @@ export function fileStore(options: FileStoreOptions = {}): BatchStore {
     async appendResults(jobId, results) {
       if (results.length === 0) return;
       // The folder is made before the job's first append, not before every one: a recursive mkdir
-      // per append was a quarter of the client's CPU on a 100,000-request job (issue 17).
+      // per append was a quarter of the client's CPU on a 100,000-request job.
       if (!appenders.has(jobId)) await ensureJobDirectory(jobId);
       let text = '';
       for (const result of results) text += `${JSON.stringify(result)}\n`;

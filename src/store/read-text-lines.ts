@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 
 // The lines of a text file, read in large chunks and split with indexOf: the store's files are read
 // back whole (requests for a run, the journal for results), and readline's per-line events and its
-// line-break regular expression were the largest part of reading them (issue 17). Each chunk is cut
+// line-break regular expression were the largest part of reading them. Each chunk is cut
 // at its last newline byte (a newline byte is never inside a UTF-8 character) and decoded by
 // `Buffer#toString`: a `TextDecoder` in streaming mode, plus the text carried over from the chunk
 // before, cost a third more CPU and about 30 MB more peak memory over a million-line journal.

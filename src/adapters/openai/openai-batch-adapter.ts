@@ -186,7 +186,7 @@ export function openaiBatch(options: OpenAIBatchOptions = {}): BatchProvider & {
   async function* streamFile(fileId: string, kind: string, context: ProviderCallContext, seen: Set<string>): AsyncGenerator<BatchResult> {
     const response = await client.files.content(fileId, requestOptions(context));
     if (response.body === null) return;
-    // One generator step per chunk of the file, not per line (issue 17: results() of a 200 MB file).
+    // One generator step per chunk of the file, not per line (results() of a 200 MB file).
     for await (const batch of readTextLineBatches(response.body as AsyncIterable<Uint8Array>)) {
       for (const { line, number } of batch) {
         let value: unknown;

@@ -18,7 +18,7 @@ export interface TextLine {
 
 /**
  * The lines of {@link readTextLines}, one array per chunk of the source: a reader of a large file
- * (a 200 MB output file) takes one generator step per chunk instead of one per line (issue 17).
+ * (a 200 MB output file) takes one generator step per chunk instead of one per line.
  */
 export async function* readTextLineBatches(source: AsyncIterable<Uint8Array>): AsyncGenerator<TextLine[]> {
   const decoder = new TextDecoder('utf-8');
