@@ -215,6 +215,12 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     const first = await page.locator('#card-succeeded b').textContent();
     await page.waitForFunction((previous) => document.querySelector('#card-succeeded b')?.textContent !== previous, first, { timeout: 10_000 });
     await page.waitForFunction(() => document.querySelectorAll('svg[data-chart="progress"] polyline[data-series="succeeded"]').length === 1, undefined, { timeout: 10_000 });
+    // The per-interval chart is read again from the journal while the job runs (at most every 5 s).
+    const endedAt = async () => Number(await page.locator('svg[data-chart="intervals"]').getAttribute('data-ended'));
+    await page.waitForSelector('svg[data-chart="intervals"]');
+    const endedFirst = await endedAt();
+    await page.waitForFunction((previous) => Number(document.querySelector('svg[data-chart="intervals"]')?.getAttribute('data-ended')) > previous, endedFirst, { timeout: 20_000 });
+    expect(await endedAt()).toBeGreaterThan(endedFirst);
     await screenshot('live');
     await page.click('#cancel');
     await page.waitForFunction(() => document.querySelector('#card-status b')?.textContent === 'cancelled', undefined, { timeout: 20_000 });

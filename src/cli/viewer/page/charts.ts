@@ -135,6 +135,7 @@ export function intervalChart(timeline: Timeline): HTMLElement {
   const max = intervals.reduce((m, i) => Math.max(m, i.succeeded + i.failed + i.other, i.retried), 0);
   const retried = intervals.reduce((sum, i) => sum + i.retried, 0);
   const chart = frame('Per interval: ended and retried', 'intervals', max, `${seconds(timeline.intervalMs)} intervals · ${retried} retried`);
+  chart.plot.setAttribute('data-ended', String(intervals.reduce((sum, i) => sum + i.succeeded + i.failed + i.other, 0)));
   const barWidth = 1 / intervals.length;
   intervals.forEach((interval, index) => {
     const x = chart.x(index * barWidth);

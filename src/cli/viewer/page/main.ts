@@ -184,41 +184,65 @@ async function renderJob(jobId: string, query: URLSearchParams): Promise<void> {
 
   const completion = el('div', { class: 'chart-slot' });
   charts.after(completion);
-  void getJson<{
-    failures: { category: string; count: number; samples: { id: string; message: string }[] }[];
-    completion: { succeeded: number; failed: number; other: number }[];
-    timeline?: Timeline;
-  }>(
-    `/api/jobs/${enc(jobId)}/failures`,
-  )
-    .then((analysis) => {
-      clear(failures);
-      if (analysis.failures.length === 0) append(failures, [el('p', { class: 'muted' }, 'No failures.')]);
-      for (const group of analysis.failures) {
-        append(failures, [
-          el(
-            'div',
-            { class: 'failure-group', 'data-category': group.category },
-            el('b', {}, `${group.category}: ${group.count}`),
-            el('ul', {}, ...group.samples.map((sample) => el('li', {}, el('a', { href: `#/job/${enc(jobId)}/item/${enc(sample.id)}` }, sample.id), ' — ', sample.message))),
-          ),
-        ]);
-      }
-      const timeline = analysis.timeline;
-      const more: HTMLElement[] = [completionChart(analysis.completion)];
-      if (timeline !== undefined && timeline.intervals.length > 0) {
-        more.push(intervalChart(timeline));
-        // For emulated jobs that met rate limits (a run with none has nothing to tell there).
-        if (timeline.hasRunEvents && (timeline.cooldowns.length > 0 || timeline.intervals.some((interval) => interval.rateLimited > 0))) more.push(rateLimitChart(timeline));
-        history = samplesOf(timeline, lastJob.counts.total);
-        draw(lastJob, lastSamples);
-      }
-      append(completion, [el('div', { class: 'charts' }, ...more)]);
-    })
-    .catch((error: unknown) => {
-      clear(failures);
-      append(failures, [el('p', { class: 'error' }, String(error))]);
-    });
+  // The failures and the per-interval and rate-limit charts read the whole journal on the server:
+  // while a job runs they are read again as it changes, at most once per 5 s or per ten times the
+  // last read's duration, whichever is longer (a large journal is not re-read in a loop).
+  let analysing = false;
+  let readAgain = false;
+  let nextAnalysisAt = 0;
+  const analyse = (): void => {
+    if (analysing) {
+      readAgain = true;
+      return;
+    }
+    analysing = true;
+    nextAnalysisAt = Number.POSITIVE_INFINITY;
+    const started = performance.now();
+    void getJson<{
+      failures: { category: string; count: number; samples: { id: string; message: string }[] }[];
+      completion: { succeeded: number; failed: number; other: number }[];
+      timeline?: Timeline;
+    }>(`/api/jobs/${enc(jobId)}/failures`)
+      .then((analysis) => {
+        nextAnalysisAt = performance.now() + Math.max(5_000, 10 * (performance.now() - started));
+        clear(failures);
+        if (analysis.failures.length === 0) append(failures, [el('p', { class: 'muted' }, 'No failures.')]);
+        for (const group of analysis.failures) {
+          append(failures, [
+            el(
+              'div',
+              { class: 'failure-group', 'data-category': group.category },
+              el('b', {}, `${group.category}: ${group.count}`),
+              el('ul', {}, ...group.samples.map((sample) => el('li', {}, el('a', { href: `#/job/${enc(jobId)}/item/${enc(sample.id)}` }, sample.id), ' — ', sample.message))),
+            ),
+          ]);
+        }
+        const timeline = analysis.timeline;
+        const more: HTMLElement[] = [completionChart(analysis.completion)];
+        if (timeline !== undefined && timeline.intervals.length > 0) {
+          more.push(intervalChart(timeline));
+          // For emulated jobs that met rate limits (a run with none has nothing to tell there).
+          if (timeline.hasRunEvents && (timeline.cooldowns.length > 0 || timeline.intervals.some((interval) => interval.rateLimited > 0))) more.push(rateLimitChart(timeline));
+          history = samplesOf(timeline, lastJob.counts.total);
+          draw(lastJob, lastSamples);
+        }
+        clear(completion);
+        append(completion, [el('div', { class: 'charts' }, ...more)]);
+      })
+      .catch((error: unknown) => {
+        nextAnalysisAt = performance.now() + 5_000;
+        clear(failures);
+        append(failures, [el('p', { class: 'error' }, String(error))]);
+      })
+      .finally(() => {
+        analysing = false;
+        if (readAgain) {
+          readAgain = false;
+          analyse();
+        }
+      });
+  };
+  analyse();
 
   await renderResults(results, jobId, query);
 
@@ -227,7 +251,10 @@ async function renderJob(jobId: string, query: URLSearchParams): Promise<void> {
     live.addEventListener('job', (event) => {
       const data = JSON.parse((event as MessageEvent<string>).data) as { job: JobDetail; progress: Sample[] };
       draw(data.job, data.progress);
-      if (['completed', 'failed', 'expired', 'cancelled'].includes(data.job.status)) {
+      const ended = ['completed', 'failed', 'expired', 'cancelled'].includes(data.job.status);
+      // The job's end is always read (the last read may have begun before it).
+      if (ended || performance.now() >= nextAnalysisAt) analyse();
+      if (ended) {
         live?.close();
         live = undefined;
       }
