@@ -168,10 +168,10 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     const cooldowns = events.filter((event) => event.type === 'cooldown_started').length;
     expect(cooldowns).toBeGreaterThan(0);
     expect(await page.locator('svg[data-chart="rate-limits"] rect[data-series="cooldown"]').count()).toBe(cooldowns);
-    expect(await page.locator('svg[data-chart="rate-limits"] polyline[data-series="concurrency"]').count()).toBe(1);
+    expect(await page.locator('svg[data-chart="rate-limits"] path[data-series="concurrency"]').count()).toBe(1);
     const limited = events.filter((event) => event.type === 'rate_limited').length;
     expect(await page.locator('svg[data-chart="rate-limits"] text').allTextContents()).toContain(`${limited} × 429 · ${cooldowns} cooldowns · window ≤ 12`);
-    expect(await page.locator('svg[data-chart="intervals"] polyline[data-series="retried"]').count()).toBe(1);
+    expect(await page.locator('svg[data-chart="intervals"] path[data-series="retried"]').count()).toBe(1);
     expect(await page.locator('svg[data-chart="intervals"] rect[data-series="succeeded"]').count()).toBeGreaterThan(1);
     expect(Number(await page.locator('svg[data-chart="progress"]').getAttribute('data-samples'))).toBeGreaterThan(2);
     expect(await page.locator('svg[data-chart="progress"] text').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/ s run$/)]));
@@ -214,7 +214,7 @@ describe.skipIf(!existsSync(executablePath))('the viewer in chromium', () => {
     await page.waitForSelector('#card-succeeded');
     const first = await page.locator('#card-succeeded b').textContent();
     await page.waitForFunction((previous) => document.querySelector('#card-succeeded b')?.textContent !== previous, first, { timeout: 10_000 });
-    await page.waitForFunction(() => document.querySelectorAll('svg[data-chart="progress"] polyline[data-series="succeeded"]').length === 1, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('svg[data-chart="progress"] path[data-series="succeeded"]').length === 1, undefined, { timeout: 10_000 });
     // The per-interval chart is read again from the journal while the job runs (at most every 5 s).
     const endedAt = async () => Number(await page.locator('svg[data-chart="intervals"]').getAttribute('data-ended'));
     await page.waitForSelector('svg[data-chart="intervals"]');

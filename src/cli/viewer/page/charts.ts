@@ -1,7 +1,9 @@
+import { scaleLinear, scaleTime } from 'd3-scale';
+import { curveStepAfter, line as linePath } from 'd3-shape';
 import { el, svg } from './dom.js';
 
-// Charts drawn as SVG by hand: no chart library is installed in this project, and these three need
-// a polyline, a few bars and an axis each.
+// SVG charts: the scales, their ticks and the line paths come from d3 (d3-scale, d3-shape), bundled
+// into the page; the elements are made here, every label a text node.
 
 export interface Sample {
   t: number;
@@ -13,30 +15,56 @@ export interface Sample {
 }
 
 const width = 420;
-const height = 160;
-const pad = { left: 44, right: 10, top: 10, bottom: 24 };
+const height = 172;
+const pad = { left: 44, right: 10, top: 22, bottom: 24 };
+const innerW = width - pad.left - pad.right;
+const innerH = height - pad.top - pad.bottom;
+const axisText = { 'font-size': 10, fill: 'currentColor' };
 
-function frame(title: string, name: string, yMax: number, xLabel: string): { root: HTMLElement; plot: SVGElement; x: (f: number) => number; y: (v: number) => number } {
+interface Frame {
+  root: HTMLElement;
+  plot: SVGElement;
+  /** A fraction of the time axis (0 to 1) to its x position. */
+  x: (fraction: number) => number;
+  y: (value: number) => number;
+}
+
+/**
+ * A chart's frame: the y axis from 0 to yMax with d3's round ticks and grid lines; the x axis with
+ * clock-time ticks when `time` (its start and end, epoch ms) is given, and `xLabel` on the right.
+ */
+function frame(title: string, name: string, yMax: number, xLabel: string, time?: { start: number; end: number }): Frame {
   const plot = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, 'data-chart': name });
-  const innerW = width - pad.left - pad.right;
-  const innerH = height - pad.top - pad.bottom;
-  const x = (fraction: number) => pad.left + fraction * innerW;
-  const y = (value: number) => pad.top + innerH - (yMax === 0 ? 0 : (value / yMax) * innerH);
-  plot.appendChild(svg('line', { x1: pad.left, y1: pad.top + innerH, x2: pad.left + innerW, y2: pad.top + innerH, stroke: 'currentColor', 'stroke-opacity': 0.4 }));
+  const y = scaleLinear()
+    .domain([0, yMax > 0 ? yMax : 1])
+    .nice(4)
+    .range([pad.top + innerH, pad.top]);
+  // Counts: whole-number ticks only; '~s' (10k, 20k) from ten thousand up.
+  const label = y.tickFormat(4, yMax >= 10_000 ? '~s' : ',d');
+  for (const tick of y.ticks(4).filter(Number.isInteger)) {
+    const at = y(tick);
+    plot.appendChild(svg('line', { x1: pad.left, y1: at, x2: pad.left + innerW, y2: at, stroke: 'currentColor', 'stroke-opacity': tick === 0 ? 0.4 : 0.1 }));
+    plot.appendChild(svg('text', { x: pad.left - 4, y: at + 3, 'text-anchor': 'end', ...axisText }, label(tick)));
+  }
   plot.appendChild(svg('line', { x1: pad.left, y1: pad.top, x2: pad.left, y2: pad.top + innerH, stroke: 'currentColor', 'stroke-opacity': 0.4 }));
-  plot.appendChild(svg('text', { x: pad.left - 4, y: pad.top + 8, 'text-anchor': 'end', 'font-size': 10, fill: 'currentColor' }, formatAxis(yMax)));
-  plot.appendChild(svg('text', { x: pad.left - 4, y: pad.top + innerH, 'text-anchor': 'end', 'font-size': 10, fill: 'currentColor' }, '0'));
-  plot.appendChild(svg('text', { x: pad.left + innerW, y: height - 6, 'text-anchor': 'end', 'font-size': 10, fill: 'currentColor' }, xLabel));
+  if (time !== undefined && time.end > time.start) {
+    const clock = scaleTime().domain([time.start, time.end]).range([pad.left, pad.left + innerW]);
+    const format = clock.tickFormat(3);
+    for (const tick of clock.ticks(3)) plot.appendChild(svg('text', { x: clock(tick), y: height - 6, 'text-anchor': 'middle', 'fill-opacity': 0.7, ...axisText }, format(tick)));
+  }
+  plot.appendChild(svg('text', { x: pad.left + innerW, y: pad.top - 10, 'text-anchor': 'end', ...axisText }, xLabel));
   const root = el('div', { class: 'chart' }, el('h3', {}, title), plot);
-  return { root, plot, x, y };
+  const x = scaleLinear().domain([0, 1]).range([pad.left, pad.left + innerW]);
+  return { root, plot, x: (fraction) => x(fraction), y: (value) => y(value) };
 }
 
 function formatAxis(value: number): string {
   return value >= 10_000 ? `${Math.round(value / 1000)}k` : String(Math.round(value * 10) / 10);
 }
 
-function line(points: Array<[number, number]>, color: string, series: string): SVGElement {
-  return svg('polyline', { points: points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 2, 'data-series': series });
+function line(points: Array<[number, number]>, color: string, series: string, step = false): SVGElement {
+  const path = step ? linePath().curve(curveStepAfter) : linePath();
+  return svg('path', { d: path(points) ?? '', fill: 'none', stroke: color, 'stroke-width': 2, 'data-series': series });
 }
 
 /**
@@ -46,7 +74,7 @@ function line(points: Array<[number, number]>, color: string, series: string): S
 export function progressChart(samples: Sample[], fromJournal = false): HTMLElement {
   const total = samples.reduce((max, s) => Math.max(max, s.succeeded + s.failed + s.cancelled + s.expired + s.pending), 0);
   const seconds = samples.length > 1 ? (samples[samples.length - 1]!.t - samples[0]!.t) / 1000 : 0;
-  const chart = frame('Progress over time (items done)', 'progress', total, samples.length > 1 ? `${seconds.toFixed(1)} s ${fromJournal ? 'run' : 'watched'}` : 'one sample so far');
+  const chart = frame('Progress over time (items done)', 'progress', total, samples.length > 1 ? `${seconds.toFixed(1)} s ${fromJournal ? 'run' : 'watched'}` : 'one sample so far', spanOf(samples));
   chart.plot.setAttribute('data-samples', String(samples.length));
   if (samples.length === 0) return chart.root;
   const t0 = samples[0]!.t;
@@ -67,7 +95,7 @@ export function throughputChart(samples: Sample[]): HTMLElement {
     rates.push([b.t, Math.max(0, (done(b) - done(a)) / Math.max(0.001, (b.t - a.t) / 1000))]);
   }
   const max = rates.reduce((m, [, r]) => Math.max(m, r), 0);
-  const chart = frame('Throughput (items/s)', 'throughput', max, rates.length === 0 ? 'needs a running job' : `peak ${formatAxis(max)}/s`);
+  const chart = frame('Throughput (items/s)', 'throughput', max, rates.length === 0 ? 'needs a running job' : `peak ${formatAxis(max)}/s`, spanOf(samples));
   if (rates.length === 0) return chart.root;
   const t0 = samples[0]!.t;
   const span = Math.max(1, samples[samples.length - 1]!.t - t0);
@@ -134,7 +162,7 @@ export function intervalChart(timeline: Timeline): HTMLElement {
   const { intervals } = timeline;
   const max = intervals.reduce((m, i) => Math.max(m, i.succeeded + i.failed + i.other, i.retried), 0);
   const retried = intervals.reduce((sum, i) => sum + i.retried, 0);
-  const chart = frame('Per interval: ended and retried', 'intervals', max, `${seconds(timeline.intervalMs)} intervals · ${retried} retried`);
+  const chart = frame('Per interval: ended and retried', 'intervals', max, `${seconds(timeline.intervalMs)} intervals · ${retried} retried`, runSpan(timeline));
   chart.plot.setAttribute('data-ended', String(intervals.reduce((sum, i) => sum + i.succeeded + i.failed + i.other, 0)));
   const barWidth = 1 / intervals.length;
   intervals.forEach((interval, index) => {
@@ -165,12 +193,12 @@ export function rateLimitChart(timeline: Timeline): HTMLElement {
   const max = intervals.reduce((m, i) => Math.max(m, i.rateLimited), 0);
   const limited = intervals.reduce((sum, i) => sum + i.rateLimited, 0);
   const peakWindow = timeline.concurrency.reduce((m, point) => Math.max(m, point.size), 0);
-  const chart = frame('Rate limits: 429s, cooldowns, concurrency', 'rate-limits', max, `${limited} × 429 · ${timeline.cooldowns.length} cooldowns · window ≤ ${peakWindow}`);
+  const chart = frame('Rate limits: 429s, cooldowns, concurrency', 'rate-limits', max, `${limited} × 429 · ${timeline.cooldowns.length} cooldowns · window ≤ ${peakWindow}`, runSpan(timeline));
   const span = Math.max(1, intervals.length * timeline.intervalMs);
   const at = (t: number) => chart.x(Math.min(1, Math.max(0, (t - timeline.start) / span)));
   for (const cooldown of timeline.cooldowns) {
     const x = at(cooldown.start);
-    chart.plot.appendChild(svg('rect', { x, y: pad.top, width: Math.max(1, at(cooldown.end) - x), height: height - pad.top - pad.bottom, fill: 'var(--warn)', 'fill-opacity': 0.18, 'data-series': 'cooldown' }));
+    chart.plot.appendChild(svg('rect', { x, y: pad.top, width: Math.max(1, at(cooldown.end) - x), height: innerH, fill: 'var(--warn)', 'fill-opacity': 0.18, 'data-series': 'cooldown' }));
   }
   const barWidth = 1 / intervals.length;
   intervals.forEach((interval, index) => {
@@ -180,16 +208,19 @@ export function rateLimitChart(timeline: Timeline): HTMLElement {
     chart.plot.appendChild(svg('rect', { x, y: top, width: Math.max(1, chart.x((index + 1) * barWidth) - x - 1), height: chart.y(0) - top, fill: 'var(--bad)', 'data-series': 'rate-limited' }));
   });
   if (timeline.concurrency.length > 0 && peakWindow > 0) {
-    const innerH = height - pad.top - pad.bottom;
-    const wy = (size: number) => pad.top + innerH - (size / peakWindow) * innerH;
-    const points: Array<[number, number]> = [];
-    timeline.concurrency.forEach((point, index) => {
-      if (index > 0) points.push([at(point.at), wy(timeline.concurrency[index - 1]!.size)]);
-      points.push([at(point.at), wy(point.size)]);
-    });
+    const wy = scaleLinear().domain([0, peakWindow]).range([pad.top + innerH, pad.top]);
+    const points: Array<[number, number]> = timeline.concurrency.map((point) => [at(point.at), wy(point.size)]);
     points.push([at(timeline.start + span), wy(timeline.concurrency[timeline.concurrency.length - 1]!.size)]);
-    chart.plot.appendChild(line(points, 'var(--window)', 'concurrency'));
+    chart.plot.appendChild(line(points, 'var(--window)', 'concurrency', true));
     chart.plot.appendChild(svg('text', { x: width - pad.right, y: pad.top + 8, 'text-anchor': 'end', 'font-size': 10, fill: 'var(--window)' }, `window ${peakWindow}`));
   }
   return chart.root;
+}
+
+function spanOf(samples: Sample[]): { start: number; end: number } | undefined {
+  return samples.length > 1 ? { start: samples[0]!.t, end: samples[samples.length - 1]!.t } : undefined;
+}
+
+function runSpan(timeline: Timeline): { start: number; end: number } {
+  return { start: timeline.start, end: timeline.start + Math.max(1, timeline.intervals.length * timeline.intervalMs) };
 }
