@@ -45,5 +45,9 @@ export default defineConfig([
     dts: false,
     outExtension: () => ({ js: '.js' }),
     tsconfig: 'src/cli/viewer/page/tsconfig.json',
+    // The bundled d3 modules' notice (ISC), kept by the minifier.
+    banner: {
+      js: '/*! Includes d3-scale, d3-shape, d3-array, d3-color, d3-format, d3-interpolate, d3-path, d3-time, d3-time-format and internmap: Copyright 2010-2026 Mike Bostock, ISC License (https://opensource.org/license/isc-license-txt) */',
+    },
   },
 ]);
