@@ -67,6 +67,26 @@ function line(points: Array<[number, number]>, color: string, series: string, st
   return svg('path', { d: path(points) ?? '', fill: 'none', stroke: color, 'stroke-width': 2, 'data-series': series });
 }
 
+/** One bar per slot, succeeded, failed and other stacked (each a rect named by its series). */
+function stackedBars(chart: Frame, slots: ReadonlyArray<{ succeeded: number; failed: number; other: number }>): void {
+  const barWidth = slots.length === 0 ? 0 : 1 / slots.length;
+  slots.forEach((slot, index) => {
+    const x = chart.x(index * barWidth);
+    const w = Math.max(1, chart.x((index + 1) * barWidth) - x - 1);
+    let base = 0;
+    for (const [value, color, series] of [
+      [slot.succeeded, 'var(--ok)', 'succeeded'],
+      [slot.failed, 'var(--bad)', 'failed'],
+      [slot.other, 'var(--other)', 'other'],
+    ] as const) {
+      if (value === 0) continue;
+      const top = chart.y(base + value);
+      chart.plot.appendChild(svg('rect', { x, y: top, width: w, height: chart.y(base) - top, fill: color, 'data-series': series }));
+      base += value;
+    }
+  });
+}
+
 /**
  * Finished items over time (succeeded and failed): from the samples the viewer took while watching,
  * or (`fromJournal`) from the results' end times, for a job that ran before the viewer watched it.
@@ -107,22 +127,7 @@ export function throughputChart(samples: Sample[]): HTMLElement {
 export function completionChart(slices: Array<{ succeeded: number; failed: number; other: number }>): HTMLElement {
   const max = slices.reduce((m, s) => Math.max(m, s.succeeded + s.failed + s.other), 0);
   const chart = frame('Outcomes in completion order', 'completion', max, slices.length === 0 ? 'no results yet' : `${slices.length} slices of the journal`);
-  const barWidth = slices.length === 0 ? 0 : 1 / slices.length;
-  slices.forEach((slice, index) => {
-    const x = chart.x(index * barWidth);
-    const w = Math.max(1, chart.x((index + 1) * barWidth) - x - 1);
-    let base = 0;
-    for (const [value, color, series] of [
-      [slice.succeeded, 'var(--ok)', 'succeeded'],
-      [slice.failed, 'var(--bad)', 'failed'],
-      [slice.other, 'var(--other)', 'other'],
-    ] as const) {
-      if (value === 0) continue;
-      const top = chart.y(base + value);
-      chart.plot.appendChild(svg('rect', { x, y: top, width: w, height: chart.y(base) - top, fill: color, 'data-series': series }));
-      base += value;
-    }
-  });
+  stackedBars(chart, slices);
   return chart.root;
 }
 
@@ -164,22 +169,8 @@ export function intervalChart(timeline: Timeline): HTMLElement {
   const retried = intervals.reduce((sum, i) => sum + i.retried, 0);
   const chart = frame('Per interval: ended and retried', 'intervals', max, `${seconds(timeline.intervalMs)} intervals · ${retried} retried`, runSpan(timeline));
   chart.plot.setAttribute('data-ended', String(intervals.reduce((sum, i) => sum + i.succeeded + i.failed + i.other, 0)));
+  stackedBars(chart, intervals);
   const barWidth = 1 / intervals.length;
-  intervals.forEach((interval, index) => {
-    const x = chart.x(index * barWidth);
-    const w = Math.max(1, chart.x((index + 1) * barWidth) - x - 1);
-    let base = 0;
-    for (const [value, color, series] of [
-      [interval.succeeded, 'var(--ok)', 'succeeded'],
-      [interval.failed, 'var(--bad)', 'failed'],
-      [interval.other, 'var(--other)', 'other'],
-    ] as const) {
-      if (value === 0) continue;
-      const top = chart.y(base + value);
-      chart.plot.appendChild(svg('rect', { x, y: top, width: w, height: chart.y(base) - top, fill: color, 'data-series': series }));
-      base += value;
-    }
-  });
   if (retried > 0) chart.plot.appendChild(line(intervals.map((i, index) => [chart.x((index + 0.5) * barWidth), chart.y(i.retried)]), 'var(--warn)', 'retried'));
   return chart.root;
 }
