@@ -16,7 +16,11 @@ import { imageAnswer, requestsOf, respond, runJob, scriptAnswer, temporaryStore 
 // UPDATE_SCREENSHOTS=1 the screenshots are copied into docs/viewer/ (docs/viewer.md shows them).
 const executablePath = '/usr/bin/chromium';
 // The callbacks below run in the page, where these exist (this file is typechecked without the DOM library).
-declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): { textContent: string | null } | null; querySelectorAll(selector: string): { length: number } };
+declare const document: {
+  getElementById(id: string): { textContent: string | null } | null;
+  querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+};
 declare const window: unknown;
 const repositoryRoot = resolve(import.meta.dirname, '../..');
 
