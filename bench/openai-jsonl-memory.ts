@@ -20,6 +20,7 @@ import { convertToOpenAIChatBody } from '../src/wire/openai/convert-to-openai-ch
 import { openaiBatch } from '../src/adapters/openai/openai-batch-adapter.js';
 import { writeOpenAIBatchFile } from '../src/adapters/openai/write-openai-batch-file.js';
 import type { BatchRequest } from '../src/models/batch-request.js';
+import { writeOpenAIOutputFile } from './openai-output-file.js';
 
 const megabyte = 1024 * 1024;
 const requestCount = 50_000;
@@ -206,42 +207,9 @@ async function measureSubmit(directory: string) {
   return { requests: requestCount, uploadedMb: round(uploaded.bytes / megabyte), ...memory };
 }
 
-/** Writes a realistic output file of about `outputTargetBytes`, streamed to disk. */
-async function writeOutputFile(path: string): Promise<{ lines: number; bytes: number }> {
-  const stream = createWriteStream(path);
-  const text = 'The paragraph argues that streaming keeps memory flat. '.repeat(68);
-  let bytes = 0;
-  let lines = 0;
-  while (bytes < outputTargetBytes) {
-    const line = `${JSON.stringify({
-      id: `batch_req_${lines}`,
-      custom_id: `request_${lines}`,
-      response: {
-        status_code: 200,
-        request_id: `req_${lines}`,
-        body: {
-          id: `chatcmpl-${lines}`,
-          object: 'chat.completion',
-          created: 1_711_652_795,
-          model: 'gpt-4.1-mini-2025-04-14',
-          choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 250, completion_tokens: 800, total_tokens: 1050, prompt_tokens_details: { cached_tokens: 128 } },
-        },
-      },
-      error: null,
-    })}\n`;
-    bytes += Buffer.byteLength(line);
-    lines += 1;
-    if (!stream.write(line)) await once(stream, 'drain');
-  }
-  stream.end();
-  await once(stream, 'finish');
-  return { lines, bytes };
-}
-
 async function measureRead(directory: string) {
   const path = join(directory, 'output.jsonl');
-  const written = await writeOutputFile(path);
+  const written = await writeOpenAIOutputFile(path, outputTargetBytes);
   // A minimal OpenAI-shaped server: the batch points at one output file, streamed from disk.
   const server = createServer((request, response) => {
     if (request.url === '/v1/batches/batch_bench') {

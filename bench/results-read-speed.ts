@@ -12,45 +12,15 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openaiBatch } from '../src/adapters/openai/openai-batch-adapter.js';
+import { writeOpenAIOutputFile } from './openai-output-file.js';
 
 const megabyte = 1024 * 1024;
 const rounds = Number(process.argv[2] ?? 3);
 const targetBytes = Number(process.argv[3] ?? 200) * megabyte;
-
-async function writeOutputFile(path: string): Promise<number> {
-  const stream = createWriteStream(path);
-  const text = 'The paragraph argues that streaming keeps memory flat. '.repeat(68);
-  let bytes = 0;
-  for (let line = 0; bytes < targetBytes; line++) {
-    const json = `${JSON.stringify({
-      id: `batch_req_${line}`,
-      custom_id: `request_${line}`,
-      response: {
-        status_code: 200,
-        request_id: `req_${line}`,
-        body: {
-          id: `chatcmpl-${line}`,
-          object: 'chat.completion',
-          created: 1_711_652_795,
-          model: 'gpt-4.1-mini-2025-04-14',
-          choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 250, completion_tokens: 800, total_tokens: 1050, prompt_tokens_details: { cached_tokens: 128 } },
-        },
-      },
-      error: null,
-    })}\n`;
-    bytes += Buffer.byteLength(json);
-    if (!stream.write(json)) await once(stream, 'drain');
-  }
-  stream.end();
-  await once(stream, 'finish');
-  return bytes;
-}
 
 const serverSource = `
 import { createServer } from 'node:http';
@@ -107,7 +77,7 @@ async function measure(read: (count: (outputTokens: number) => void) => Promise<
 const directory = await mkdtemp(join(tmpdir(), 'llm-batch-read-speed-'));
 const child = spawn(process.execPath, ['--input-type=module', '-e', serverSource, join(directory, 'output.jsonl')], { stdio: ['ignore', 'pipe', 'inherit'] });
 try {
-  const fileBytes = await writeOutputFile(join(directory, 'output.jsonl'));
+  const { bytes: fileBytes } = await writeOpenAIOutputFile(join(directory, 'output.jsonl'), targetBytes);
   const [portText] = (await once(child.stdout!, 'data')) as [Buffer];
   const port = Number(portText.toString().trim());
   const adapter = openaiBatch({ apiKey: 'sk-bench', baseURL: `http://127.0.0.1:${port}/v1` });

@@ -153,6 +153,25 @@ export function redisStore(options: RedisStoreOptions): RedisBatchStore {
     }
   }
 
+  /** A job's list (results or run events) from `position` on, a page at a time, each entry checked. */
+  async function* readList<T>(jobId: string, kind: string, position: number, isShaped: (value: unknown) => value is T, what: string, required: string): AsyncGenerator<T> {
+    const name = key(jobId, kind);
+    for (let start = Math.max(0, Math.floor(position)); ; start += pageSize) {
+      const page = await redis.lrange(name, start, start + pageSize - 1);
+      for (const [offset, text] of page.entries()) {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          throw new StoreDamageError(jobId, name, `not a JSON ${what}: ${excerpt(text)}`, { line: start + offset + 1 });
+        }
+        if (!isShaped(value)) throw new StoreDamageError(jobId, name, `not a ${what} (${required}): ${excerpt(text)}`, { line: start + offset + 1 });
+        yield value;
+      }
+      if (page.length < pageSize) return;
+    }
+  }
+
   const store: RedisBatchStore = {
     client: redis,
 
@@ -287,21 +306,7 @@ export function redisStore(options: RedisStoreOptions): RedisBatchStore {
     },
 
     async *readResultsFrom(jobId, position) {
-      const name = key(jobId, 'results');
-      for (let start = Math.max(0, Math.floor(position)); ; start += pageSize) {
-        const page = await redis.lrange(name, start, start + pageSize - 1);
-        for (const [offset, text] of page.entries()) {
-          let value: unknown;
-          try {
-            value = JSON.parse(text);
-          } catch {
-            throw new StoreDamageError(jobId, name, `not a JSON result: ${excerpt(text)}`, { line: start + offset + 1 });
-          }
-          if (!isResultShaped(value)) throw new StoreDamageError(jobId, name, `not a result (an "id" and a known "status" are required): ${excerpt(text)}`, { line: start + offset + 1 });
-          yield value;
-        }
-        if (page.length < pageSize) return;
-      }
+      yield* readList(jobId, 'results', position, isResultShaped, 'result', 'an "id" and a known "status" are required');
     },
 
     async appendRunEvents(jobId, events) {
@@ -310,21 +315,7 @@ export function redisStore(options: RedisStoreOptions): RedisBatchStore {
     },
 
     async *readRunEvents(jobId) {
-      const name = key(jobId, 'events');
-      for (let start = 0; ; start += pageSize) {
-        const page = await redis.lrange(name, start, start + pageSize - 1);
-        for (const [offset, text] of page.entries()) {
-          let value: unknown;
-          try {
-            value = JSON.parse(text);
-          } catch {
-            throw new StoreDamageError(jobId, name, `not a JSON run event: ${excerpt(text)}`, { line: start + offset + 1 });
-          }
-          if (!isRunEventShaped(value)) throw new StoreDamageError(jobId, name, `not a run event (a known "type" and a numeric "at" are required): ${excerpt(text)}`, { line: start + offset + 1 });
-          yield value;
-        }
-        if (page.length < pageSize) return;
-      }
+      yield* readList(jobId, 'events', 0, isRunEventShaped, 'run event', 'a known "type" and a numeric "at" are required');
     },
 
     async acquireLease(jobId, holder, ttlMs): Promise<LeaseAttempt> {
