@@ -35,6 +35,9 @@ const keyVariables: readonly string[] = [
   'HUGGING_FACE_HUB_TOKEN',
 ];
 const keyVariableSuffix = '_API_KEY';
+const keyVariableSet: ReadonlySet<string> = new Set(keyVariables);
+// Windows keeps the case a variable was set with and ignores it on reads.
+const namesIgnoreCase = process.platform === 'win32';
 
 // Kept readable: a masked key still says whose it was.
 const keyPrefixes: readonly string[] = ['sk-ant-', 'sk-', 'gsk_', 'xai-', 'hf_', 'tgp_v1_', 'AIza'];
@@ -102,8 +105,53 @@ export function registerSecret(value: string): void {
  * redactSecrets('Invalid API Key: gsk_0123456789abcdef'); // 'Invalid API Key: gsk_[REDACTED]'
  */
 export function redactSecrets(text: string): string {
-  let redacted = maskKeyValues(text, process.env);
+  // No key of 8 characters or more fits in a shorter text: the environment need not be read.
+  return maskShapes(text.length < minimumKeyLength ? text : maskKeyValues(text, process.env));
+}
+
+/**
+ * `redactSecrets` with the environment read once: for a loop over many texts (every result of a
+ * part), where listing the environment for each text would cost more than the rest of the work.
+ * Registered keys are read at each call. A key variable set after the redactor was made is not
+ * masked by it; `redactSecrets` reads the environment at every call.
+ *
+ * @example
+ * const redact = createSecretRedactor();
+ * for (const result of failed) result.error.message = redact(result.error.message);
+ */
+export function createSecretRedactor(env: Environment = process.env): (text: string) => string {
+  const maskValuesOf = createKeyValueMask(env);
+  // Many results of a part carry the same message: the last one's redacted form is kept, for as
+  // long as no key was registered since (registered keys are only ever added).
+  let lastText: string | undefined;
+  let lastRedacted = '';
+  let lastRegistered = -1;
+  return (text) => {
+    if (text === lastText && lastRegistered === registeredSecrets.size) return lastRedacted;
+    lastRegistered = registeredSecrets.size;
+    lastRedacted = maskShapes(maskValuesOf(text));
+    lastText = text;
+    return lastRedacted;
+  };
+}
+
+/**
+ * The redacted forms of recent texts, by the shapes alone (they depend on the text only): the same
+ * message reaches `redactSecrets` again and again (every cancelled item, every 500 of one server).
+ */
+const shapeMemo = new Map<string, string>();
+const shapeMemoSize = 256;
+const shapeMemoMaxLength = 1_000;
+
+function maskShapes(text: string): string {
+  const memoized = text.length <= shapeMemoMaxLength ? shapeMemo.get(text) : undefined;
+  if (memoized !== undefined) return memoized;
+  let redacted = text;
   for (const [shape, replacement] of keyShapes) redacted = redacted.replace(shape, replacement);
+  if (text.length <= shapeMemoMaxLength) {
+    if (shapeMemo.size >= shapeMemoSize) shapeMemo.clear();
+    shapeMemo.set(text, redacted);
+  }
   return redacted;
 }
 
@@ -125,13 +173,19 @@ export function createKeyValueMask(env: Environment): (text: string) => string {
   return (text) => maskValues(text, registeredSecrets.size === 0 ? fromEnvironment : [...fromEnvironment, ...registeredSecrets]);
 }
 
+/**
+ * The values of the key variables set in `env`. One listing of the names, and a read of only the
+ * ones that name a key: reading each known variable by name costs more than the listing when
+ * few of them are set (each read of `process.env` asks the operating system).
+ */
 function keyValuesOf(env: Environment): string[] {
   const values: string[] = [];
-  const add = (value: string | undefined): void => {
+  for (const listed of Object.keys(env)) {
+    const name = namesIgnoreCase ? listed.toUpperCase() : listed;
+    if (!keyVariableSet.has(name) && !name.endsWith(keyVariableSuffix)) continue;
+    const value = env[listed];
     if (value !== undefined && value.length >= minimumKeyLength && !values.includes(value)) values.push(value);
-  };
-  for (const name of keyVariables) add(env[name]);
-  for (const name of Object.keys(env)) if (name.endsWith(keyVariableSuffix)) add(env[name]);
+  }
   return values;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyError, redactSecrets as redactSecretsFromClassify } from '../../src/errors/classify-error.js';
-import { createKeyValueMask, maskKeyValues, redactSecrets, registerSecret } from '../../src/errors/redact-secrets.js';
+import { createKeyValueMask, createSecretRedactor, maskKeyValues, redactSecrets, registerSecret } from '../../src/errors/redact-secrets.js';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -176,5 +176,59 @@ describe('maskKeyValues and createKeyValueMask: exact values only', () => {
     const mask = createKeyValueMask(env);
     registerSecret(later);
     expect(mask(`${value} ${later}`)).toBe('[REDACTED] [REDACTED]');
+  });
+});
+
+describe('createSecretRedactor: redactSecrets over many texts, the environment read once', () => {
+  it('masks the key values of the environment it was made with, the key shapes and every registered key', () => {
+    const value = `plain.${alphanumeric(24)}`;
+    const shaped = `gsk_${alphanumeric(52)}`;
+    const redact = createSecretRedactor({ SOME_VENDOR_API_KEY: value, HF_TOKEN: 'short' });
+    const later = `plain.${alphanumeric(24)}`;
+    registerSecret(later);
+    expect(redact(`${value} ${shaped} ${later} short`)).toBe('[REDACTED] gsk_[REDACTED] [REDACTED] short');
+  });
+
+  it('gives the same text the same answer again, and masks a key registered between two calls with that text', () => {
+    const value = `plain.${alphanumeric(24)}`;
+    const redact = createSecretRedactor({});
+    const text = `The job was cancelled: ${value}`;
+    expect(redact(text)).toBe(text);
+    expect(redact(text)).toBe(text);
+    registerSecret(value);
+    expect(redact(text)).toBe('The job was cancelled: [REDACTED]');
+    expect(redact('another text')).toBe('another text');
+  });
+
+  it('reads process.env by default, once', () => {
+    const value = `plain.${alphanumeric(24)}`;
+    const later = `plain.${alphanumeric(24)}`;
+    vi.stubEnv('SOME_VENDOR_API_KEY', value);
+    const redact = createSecretRedactor();
+    vi.stubEnv('OTHER_VENDOR_API_KEY', later);
+    expect(redact(`${value} ${later}`)).toBe(`[REDACTED] ${later}`);
+    // redactSecrets itself reads the environment at each call.
+    expect(redactSecrets(`${value} ${later}`)).toBe('[REDACTED] [REDACTED]');
+  });
+});
+
+describe('redactSecrets: the same text again', () => {
+  it('masks a key set in the environment after the same text was redacted, at the very next call', () => {
+    const value = `plain.${alphanumeric(24)}`;
+    const text = `The job was cancelled before ${value} ran`;
+    expect(redactSecrets(text)).toBe(text);
+    expect(redactSecrets(text)).toBe(text);
+    vi.stubEnv('A_NEW_PROVIDER_API_KEY', value);
+    expect(redactSecrets(text)).toBe('The job was cancelled before [REDACTED] ran');
+    vi.unstubAllEnvs();
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  it('masks the known variables whose names do not end in _API_KEY', () => {
+    for (const name of ['OPENAI_ADMIN_KEY', 'ANTHROPIC_AUTH_TOKEN', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN']) {
+      const value = `plain.${alphanumeric(24)}`;
+      vi.stubEnv(name, value);
+      expect(redactSecrets(`echoed ${value}`)).toBe('echoed [REDACTED]');
+    }
   });
 });
