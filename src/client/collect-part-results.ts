@@ -1,4 +1,5 @@
 import { redactSecrets } from '../errors/classify-error.js';
+import { createSecretRedactor } from '../errors/redact-secrets.js';
 import { isTerminalStatus, partMode, type JobManifest, type PartManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { BatchProvider, PollResult } from '../provider/batch-provider.js';
@@ -123,10 +124,12 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     }, signal);
   }
   let missing: BatchResult[] = [];
+  // One read of the environment for all of them: they carry the same few messages.
+  const redact = createSecretRedactor();
   for (const id of ids) {
     if (stored.has(id)) continue;
     // Through the extensions too: items a budget stop never started get category `budget`.
-    const result = prepareResult(job, withRequestMetadata(synthesizeMissingResult(id, part, partMode(job, part)), metadata));
+    const result = prepareResult(job, withRequestMetadata(synthesizeMissingResult(id, part, partMode(job, part)), metadata), redact);
     count(result);
     missing.push(result);
     if (missing.length >= 1_000) {
@@ -207,8 +210,11 @@ export function warnMalformed(core: ClientCore, job: JobManifest, part: PartMani
   else if (seen === 6) core.callContext(job, undefined).warn(`Part ${part.id}: more malformed results from the adapter; see the failed items`);
 }
 
-/** Runs a result through the client extensions and the one redaction path, before it is stored. */
-export function prepareResult(job: JobManifest, result: BatchResult): BatchResult {
+/**
+ * Runs a result through the client extensions and the one redaction path, before it is stored.
+ * `redact` is `redactSecrets`, or a redactor made once for a loop over many results.
+ */
+export function prepareResult(job: JobManifest, result: BatchResult, redact: (text: string) => string = redactSecrets): BatchResult {
   // When it ended, for the progress over time of a job that already ended (the viewer draws it).
   let prepared: BatchResult = result.finishedAt === undefined ? { ...result, finishedAt: Date.now() } : result;
   for (const extension of clientExtensions) {
@@ -217,12 +223,12 @@ export function prepareResult(job: JobManifest, result: BatchResult): BatchResul
   // The one redaction path, before anything reaches the store: provider errors echo keys.
   if (prepared.status !== 'succeeded') {
     if (typeof prepared.error?.message === 'string') {
-      const message = redactSecrets(prepared.error.message);
+      const message = redact(prepared.error.message);
       if (message !== prepared.error.message) prepared = { ...prepared, error: { ...prepared.error, message } };
     }
     if (prepared.status === 'failed' && prepared.raw !== undefined) {
       const raw = JSON.stringify(prepared.raw);
-      const redacted = raw === undefined ? undefined : redactSecrets(raw);
+      const redacted = raw === undefined ? undefined : redact(raw);
       if (redacted !== undefined && redacted !== raw) prepared = { ...prepared, raw: JSON.parse(redacted) as unknown };
     }
   }
