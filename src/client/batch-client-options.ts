@@ -123,6 +123,15 @@ export interface SubmitOptions extends CostOptions {
   readonly schemaName?: string;
   /** Whether the provider is asked to follow the schema strictly. @default true */
   readonly strict?: boolean;
+  /**
+   * `checked`: every request is checked and stored before the first call; one bad request refuses
+   * the whole job (a `ValidationError` naming every bad item) and nothing is sent.
+   * `streaming` (emulated providers): calls start while the input is still read; a bad request
+   * fails alone, as a `failed` result of category `invalid_request`, and the rest run. See
+   * docs/large-jobs.md.
+   * @default 'checked'
+   */
+  readonly intake?: 'checked' | 'streaming';
 }
 
 /** Options of a dry run: `submit(requests, { dryRun: true })` estimates and previews, and sends and stores nothing. */
@@ -217,9 +226,9 @@ const waitKeys = ['pollIntervalMs', 'timeoutMs', 'onProgress', 'signal'] as cons
 /** Known keys per method: every options object is closed, so a typo never switches a feature off. */
 export const knownOptionKeys = {
   createBatchClient: clientKeys,
-  submit: [...submitKeys, 'dryRun', 'previewCount'],
+  submit: [...submitKeys, 'intake', 'dryRun', 'previewCount'],
   estimate: [...costKeys, 'model', 'mode', 'onWarning', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict'],
-  run: [...new Set([...submitKeys, ...waitKeys, 'throwOnFailure', 'keepResults'])],
+  run: [...new Set([...submitKeys, ...waitKeys, 'intake', 'throwOnFailure', 'keepResults'])],
   wait: waitKeys,
   results: ['order', 'only', 'signal', 'schema'],
   retry: [...submitKeys, 'statuses'],
@@ -286,6 +295,8 @@ export function validateSubmitOptions(options: SubmitOptions, method: keyof type
   checkSignal(method, options.signal);
   const throwOnFailure = (options as RunOptions).throwOnFailure;
   if (throwOnFailure !== undefined && typeof throwOnFailure !== 'boolean') failOption(where, 'throwOnFailure', 'a boolean', throwOnFailure);
+  if (options.intake !== undefined && options.intake !== 'checked' && options.intake !== 'streaming') failOption(where, 'intake', '"checked" or "streaming"', options.intake);
+  if (options.intake === 'streaming' && 'dryRun' in options && (options as DryRunOptions).dryRun === true) failOption(where, 'intake', '"checked" in a dry run (a dry run reads the whole input)', options.intake);
   const keepResults = (options as RunOptions).keepResults;
   if (keepResults !== undefined && typeof keepResults !== 'boolean') failOption(where, 'keepResults', 'a boolean', keepResults);
 }

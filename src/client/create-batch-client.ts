@@ -40,6 +40,7 @@ import { PartProviders, dryRunRouting, isMixedJob } from './part-providers.js';
 import { attachBatch, type AttachOptions } from './attach-batch.js';
 import { aggregateResults, readResults } from './read-results.js';
 import { resumePart, submitPart } from './submit-part.js';
+import { closeCutIntake, submitStreaming } from './stream-intake.js';
 import { toPublicJob } from './to-public-job.js';
 import type { JobLease } from '../models/job-lease.js';
 import { waitForJob } from './wait-for-job.js';
@@ -162,7 +163,19 @@ class DefaultBatchClient implements BatchClient {
     const core = this.#core;
     const provider = await this.provider();
     const planned = { requests, options: this.settings?.submitDefaults(options) ?? options, provider, store: core.store, route: (request: BatchRequest) => this.#parts.route(request) };
-    const { transform: _transform, ...planning } = planningInput(planned.options, this.options.defaults, provider);
+    const { transform, ...planning } = planningInput(planned.options, this.options.defaults, provider);
+    if (planning.options.intake === 'streaming' && retryOf === undefined) {
+      return submitStreaming({
+        core,
+        requests,
+        options: planning.options,
+        provider,
+        ...(planning.defaults === undefined ? {} : { defaults: planning.defaults }),
+        ...(transform === undefined ? {} : { transform }),
+        route: planned.route,
+        onRunEnded: (jobId) => this.#status(jobId),
+      });
+    }
     const job = await planNewJob({ ...planned, ...planning, ...(retryOf === undefined ? {} : { retryOf }) });
     await onPlanned?.(job);
     const lease = await core.leases.hold(job.id);
@@ -316,6 +329,8 @@ class DefaultBatchClient implements BatchClient {
         });
       }
       if ((await core.store.cancelRequested(jobId)) !== undefined) return await this.#cancel(jobId, options);
+      // A streaming intake cut off by a crash: the job is what was stored.
+      if (job.intake === 'streaming' && !job.parts.some((part) => core.activeRuns.has(part.id))) await closeCutIntake(core, job);
       for (const part of job.parts) {
         throwIfAborted(options.signal);
         await resumePart(core, job, part, await this.#parts.forPart(job, part), { signal: options.signal, onRunEnded: (id: string) => this.#status(id) });

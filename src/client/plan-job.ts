@@ -296,7 +296,8 @@ async function resolveSuspects(
   return duplicates;
 }
 
-function measureOrReport(
+/** The adapter's size of a request, or its problems added to `issues` (then `undefined`). */
+export function measureOrReport(
   measure: (request: BatchRequest) => number,
   request: BatchRequest,
   index: number,
@@ -311,7 +312,11 @@ function measureOrReport(
   }
 }
 
-function normalize(
+/**
+ * One input item as a `BatchRequest` (an OpenAI batch line or a plain prompt converted, the defaults
+ * and the default model filled in), or `undefined` with its problems added to `issues`.
+ */
+export function normalize(
   item: unknown,
   index: number,
   defaultModel: string | undefined,

@@ -46,7 +46,7 @@ export async function retryJob(context: RetryContext, jobId: string, options: Re
     const retryIds = await retryableIds(core, job, options.statuses ?? ['failed', 'expired', 'cancelled']);
     const requests = mergeByIndex(job.parts.map((part) => asSubmitted(core.store.readRequests(job.id, part.index), part)));
     async function* retried(): AsyncGenerator<BatchRequest> {
-      for await (const { request } of requests) if (retryIds.has(request.id)) yield request;
+      for await (const { request, rejected } of requests) if (rejected === undefined && retryIds.has(request.id)) yield request;
     }
     const { statuses: _statuses, ...submitOptions } = options;
     const model = job.options?.model;

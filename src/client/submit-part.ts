@@ -27,6 +27,8 @@ export interface SubmitPartOptions {
   readonly pendingOnly: boolean;
   /** Called once an emulated run has ended by itself (not interrupted), to store its part's results. */
   readonly onRunEnded: (jobId: string) => Promise<unknown>;
+  /** An emulated part's requests as the run takes them, when not read from the store (a streaming intake). */
+  readonly input?: SubmitPart;
 }
 
 export async function submitPart(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider, options: SubmitPartOptions): Promise<void> {
@@ -67,7 +69,8 @@ export async function submitPart(core: ClientCore, job: JobManifest, part: PartM
 /** The logger hears of each part as it goes out: the plan, part by part. */
 function logPlannedPart(core: ClientCore, job: JobManifest, part: PartManifest, provider: BatchProvider): void {
   const model = part.model === undefined ? '' : `, model ${part.model}`;
-  core.hooks.log('info', `job ${job.id}: submitting part ${part.index + 1} of ${job.parts.length} to ${provider.name} (${provider.mode}): ${part.requestCount} request${part.requestCount === 1 ? '' : 's'}${model}`);
+  const requests = job.intake === 'streaming' ? 'requests as the input is read' : `${part.requestCount} request${part.requestCount === 1 ? '' : 's'}`;
+  core.hooks.log('info', `job ${job.id}: submitting part ${part.index + 1} of ${job.parts.length} to ${provider.name} (${provider.mode}): ${requests}${model}`);
 }
 
 /**
@@ -126,8 +129,8 @@ export function partInput(core: ClientCore, job: JobManifest, part: PartManifest
     metadata: job.priority === undefined ? job.metadata : { priority: job.priority, ...job.metadata },
     ...(job.options?.completionWindow ? { completionWindow: job.options.completionWindow } : {}),
     async *requests() {
-      for await (const { request } of store.readRequests(job.id, part.index)) {
-        if (!skip?.has(request.id)) yield request;
+      for await (const { request, rejected } of store.readRequests(job.id, part.index)) {
+        if (rejected === undefined && !skip?.has(request.id)) yield request;
       }
     },
   };
@@ -203,7 +206,7 @@ async function startRun(
   setMaxListeners(0, runSignal);
   let reference: ProviderReference & { id: string };
   try {
-    reference = await provider.submit(partInput(core, job, part, skip), submitContext(core, job, part, runSignal));
+    reference = await provider.submit(options.input ?? partInput(core, job, part, skip), submitContext(core, job, part, runSignal));
   } catch (error) {
     const failure = recordSubmitFailure(job, part, provider, error);
     await core.jobs.save(job);

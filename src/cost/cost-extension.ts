@@ -134,6 +134,15 @@ export const costExtension: ClientExtension = {
     });
   },
 
+  afterStreamedIntake({ job, observer }) {
+    const state = states.get(job);
+    if (state === undefined || !(observer instanceof EstimateObserver)) return;
+    const warn = (message: string): void => {
+      if (!job.warnings.includes(message)) job.warnings.push(message);
+    };
+    job.estimate = observer.tally.finish({ pricing: state.pricing, onWarning: warn, ...modesOfModels(job) });
+  },
+
   prepareResult(result, job) {
     // Items the run never started because the budget ran out end `cancelled`: say why.
     if (result.status !== 'cancelled' || result.error?.category !== 'cancelled') return result;

@@ -29,6 +29,11 @@ export interface ClientExtension {
     store: BatchStore;
     observer?: PlanningObserver | undefined;
   }): void | Promise<void>;
+  /**
+   * A streaming intake (`intake: 'streaming'`) has read its whole input: what `beforeSubmit` could
+   * not know yet, such as the estimate of the requests read. `observer` saw every request stored.
+   */
+  afterStreamedIntake?(context: { job: JobManifest; options: Readonly<Record<string, unknown>>; provider: BatchProvider; observer?: PlanningObserver | undefined }): void;
   /** Rewrites a result before it is journaled (e.g. parse and validate structured output). */
   prepareResult?(result: BatchResult, job: JobManifest): BatchResult;
   /** The cost of a job's results, or undefined when unknown. */

@@ -148,6 +148,12 @@ export const jobManifestSchema = z.object({
    * alike. Absent: `batch` for a native job, `sync` for an emulated one.
    */
   billing: z.enum(jobBillings).optional(),
+  /**
+   * A job submitted with `intake: 'streaming'`: `streaming` while its input is still being read
+   * (calls already going), `streamed` once it was read to its end or cut off. Absent: the default
+   * intake, every request checked and stored before the first call.
+   */
+  intake: z.enum(['streaming', 'streamed']).optional(),
 });
 export type JobManifest = z.infer<typeof jobManifestSchema>;
 

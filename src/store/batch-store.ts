@@ -12,6 +12,11 @@ export type { JobLease, LeaseHolder } from '../models/job-lease.js';
 export interface StoredRequest {
   index: number;
   request: BatchRequest;
+  /**
+   * A streaming intake's bad item, with what is wrong with it: it keeps its place in the input's
+   * order and has a failed result under `request.id`, and is never sent. `request` holds only that id.
+   */
+  rejected?: string;
 }
 
 /** Writes the requests of one part, in input order. */
@@ -24,6 +29,12 @@ export interface RequestWriter {
    */
   writeJson?(index: number, requestJson: string): void | Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: makes every record written so far durable and readable by `readRequests`, before
+   * `close`. A streaming intake (`intake: 'streaming'`) needs it: a request is sent only once its
+   * record can be read back.
+   */
+  flush?(): Promise<void>;
 }
 
 /**

@@ -60,6 +60,8 @@ export function memoryStore(): BatchStore {
           records.push(JSON.stringify(record));
         },
         async close() {},
+        // Each record is readable the moment it is written.
+        async flush() {},
       };
     },
     async *readRequests(jobId, partIndex) {
