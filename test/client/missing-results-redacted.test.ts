@@ -40,7 +40,7 @@ describe('results made up for requests without a result line', () => {
     const errors = await client.errors(job.jobId);
     expect(errors.map((result) => result.id).sort()).toEqual([...ids].sort());
     for (const result of errors) {
-      const message = result.status === 'succeeded' ? '' : result.error.message;
+      const message = result.status === 'succeeded' ? '' : (result.error?.message ?? '');
       expect(message).toContain('[REDACTED]');
       expect(message).not.toContain(value);
       expect(message).not.toContain(shaped);
