@@ -7,21 +7,29 @@ import { readTextLines } from './read-text-lines.js';
 
 const requestWriteBufferBytes = 1 << 20;
 
-/** Writes a requests file through `handle` in large appends; `close` syncs it to disk and closes it. */
+/**
+ * Writes a requests file through `handle` in large appends; `close` syncs it to disk and closes it.
+ * Records are encoded straight into a 1 MiB buffer: a string of a megabyte built by `+=` is a
+ * rope of thousands of pieces that the write must flatten and encode again, which cost more than
+ * serializing the requests did.
+ */
 export class BufferedRequestWriter implements RequestWriter {
-  private buffer = '';
+  private chunk: Buffer = Buffer.allocUnsafe(requestWriteBufferBytes);
+  private used = 0;
+  /** A written chunk to fill again, so that a large file takes two buffers, not one per megabyte. */
+  private spare: Buffer | undefined;
+  /** The appends under way, one after another: each starts when the one before it has ended. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly handle: FileHandle) {}
 
   // Not async: a write that only buffers returns nothing to wait for (no promise per request).
   write(record: StoredRequest): void | Promise<void> {
-    this.buffer += `${JSON.stringify(record)}\n`;
-    if (this.buffer.length >= requestWriteBufferBytes) return this.flush();
+    return this.put('', `${JSON.stringify(record)}\n`, false);
   }
 
   writeJson(index: number, requestJson: string): void | Promise<void> {
-    this.buffer += `{"index":${index},"request":${requestJson}}\n`;
-    if (this.buffer.length >= requestWriteBufferBytes) return this.flush();
+    return this.put(`{"index":${index},"request":`, requestJson, true);
   }
 
   async close(): Promise<void> {
@@ -30,11 +38,40 @@ export class BufferedRequestWriter implements RequestWriter {
     await this.handle.close();
   }
 
-  private async flush(): Promise<void> {
-    if (this.buffer === '') return;
-    const text = this.buffer;
-    this.buffer = '';
-    await this.handle.appendFile(text);
+  /** Writes what is buffered; resolves once it and every earlier write are in the file. */
+  flush(): Promise<void> {
+    if (this.used === 0) return this.writing;
+    const full = this.chunk;
+    const length = this.used;
+    this.chunk = this.spare ?? Buffer.allocUnsafe(requestWriteBufferBytes);
+    this.spare = undefined;
+    this.used = 0;
+    const written = this.writing.then(() => this.handle.appendFile(full.subarray(0, length)));
+    this.writing = written.then(() => {
+      if (full.length === requestWriteBufferBytes) this.spare = full;
+    });
+    return this.writing;
+  }
+
+  /** Buffers `prefix` (ASCII), `text` and, when `closeRecord`, `}` and a newline; flushes a full buffer. */
+  private put(prefix: string, text: string, closeRecord: boolean): void | Promise<void> {
+    // At most 3 bytes of UTF-8 per UTF-16 unit.
+    const most = prefix.length + text.length * 3 + 2;
+    let flushed: Promise<void> | undefined;
+    if (this.used + most > this.chunk.length) {
+      flushed = this.flush();
+      if (most > this.chunk.length) this.chunk = Buffer.allocUnsafe(most);
+    }
+    const chunk = this.chunk;
+    let used = this.used;
+    if (prefix !== '') used += chunk.write(prefix, used, 'latin1');
+    used += chunk.write(text, used, 'utf8');
+    if (closeRecord) {
+      chunk[used++] = 0x7d;
+      chunk[used++] = 0x0a;
+    }
+    this.used = used;
+    return flushed;
   }
 }
 

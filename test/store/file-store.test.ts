@@ -103,6 +103,29 @@ describe('fileStore on disk', () => {
     }
   });
 
+  it('writes requests of any text and size through its buffer, byte for byte, over many megabytes', async () => {
+    const dir = await temporaryDirectory();
+    const store = fileStore({ dir });
+    const writer = await store.createRequestWriter('job_w', 0);
+    // Multi-byte text (2, 3 and 4 bytes a character, a lone surrogate), records larger than the
+    // 1 MiB buffer, and enough records to fill it many times; both write paths, waited as the planner does.
+    const contents = ['plain', 'é'.repeat(300_000), '漢字'.repeat(200_000), '😀'.repeat(150_000), 'a\ud800b', 'x'.repeat(2_000_000), 'ü\n"\\'];
+    const written: Array<{ index: number; request: { id: string; messages: Array<{ role: 'user'; content: string }> } }> = [];
+    for (let index = 0; index < 3_000; index++) {
+      const content = index % 1_500 < contents.length ? contents[index % 1_500]! : `prompt ${index} ${'ß'.repeat(index % 700)}`;
+      const record = { index, request: { id: `r${index}`, messages: [{ role: 'user' as const, content }] } };
+      written.push(record);
+      const pending = index % 3 === 0 ? writer.write(record) : writer.writeJson!(index, JSON.stringify(record.request));
+      if (pending) await pending;
+    }
+    await writer.close();
+    const read = await collect(store.readRequests('job_w', 0));
+    expect(read.length).toBe(written.length);
+    expect(read).toEqual(written.map((record) => ({ index: record.index, request: JSON.parse(JSON.stringify(record.request)) as unknown })));
+    const text = await readFile(join(dir, 'job_w', 'requests-0.jsonl'), 'utf8');
+    expect(text).toBe(written.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  });
+
   it('ignores a torn last journal line and starts the next append on a fresh line', async () => {
     const dir = await temporaryDirectory();
     const store = fileStore({ dir });
