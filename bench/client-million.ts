@@ -3,7 +3,7 @@
 // measured is the client (validation, storing requests, planning, journaling results, the
 // aggregate) around the adapter. Reports the time to the first call, the total, client CPU per
 // item, peak RSS and the size of the job folder on disk.
-// Run: node --import tsx bench/client-million.ts [count] [concurrency] [keep|lean]   (the built package; `npm run build`)
+// Run: node --import tsx bench/client-million.ts [count] [concurrency] [keep|lean] [checked|streaming]   (the built package; `npm run build`)
 // `lean` (the default) runs with `keepResults: false`, as a job of this size should; `keep` holds
 // every result in the aggregate, as `run()` does by default.
 // LLM_BATCH_DIST=/abs/dist loads another build.
@@ -23,6 +23,8 @@ const { createBatchClient, emulated, fileStore } = library;
 const count = Number(process.argv[2] ?? 1_000_000);
 const concurrency = Number(process.argv[3] ?? 64);
 const keepResults = process.argv[4] === 'keep';
+// `streaming`: `intake: 'streaming'`, calls start while the input is read (the default checks it all first).
+const intake = process.argv[5] === 'streaming' ? 'streaming' : 'checked';
 
 const started = performance.now();
 let firstCallAt: number | undefined;
@@ -70,7 +72,7 @@ const directory = await mkdtemp(join(tmpdir(), 'llm-batch-million-'));
 const cpuBefore = process.cpuUsage();
 try {
   const client = createBatchClient({ provider: emulated({ call: instant, concurrency }), store: fileStore({ dir: directory }) });
-  const aggregate = await client.run(generate(), { keepResults });
+  const aggregate = await client.run(generate(), { keepResults, intake });
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
@@ -89,6 +91,7 @@ try {
       cpuMicrosecondsPerItem: Math.round((cpu.user + cpu.system) / count),
       intakeCpuMicrosecondsPerItem: intakeCpu === undefined ? undefined : Math.round(((intakeCpu.user + intakeCpu.system) / count) * 10) / 10,
       keepResults,
+      intake,
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       startRssMb: Math.round(startRss / 1024 / 1024),
       intakePeakRssMb: intakePeakRss === undefined ? undefined : Math.round(intakePeakRss / 1024 / 1024),

@@ -32,7 +32,7 @@ export const defaultModels: Readonly<Record<ProviderName, string>> = {
  */
 export function chooseProvider(line: CommandLine, io: CliIo, job?: { provider: string; mode: ModeName }, config?: LoadedConfig): ProviderChoice {
   const configured = configuredProvider(config);
-  const mode = line.choice('mode', modeNames) ?? job?.mode ?? (configured === undefined ? undefined : config?.config.providers?.[configured]?.mode) ?? config?.config.mode ?? 'native';
+  const mode = line.choice('mode', modeNames) ?? job?.mode ?? (configured === undefined ? undefined : config?.config.providers?.[configured]?.mode) ?? config?.config.mode ?? (streamsIntake(line) ? 'emulated' : 'native');
   const choice = chosen(line, io, mode, job, configured, enabledProviders(config));
   return config === undefined ? choice : { ...choice, config };
 }
@@ -86,4 +86,9 @@ function chosen(
       'Set a key or pass --provider openai|anthropic|gemini to use a real provider.\n',
   );
   return { provider: 'mock', mode };
+}
+
+/** `--intake streaming` runs on the sync API: a native batch is uploaded whole. */
+function streamsIntake(line: CommandLine): boolean {
+  return line.choice('intake', ['checked', 'streaming'] as const) === 'streaming';
 }

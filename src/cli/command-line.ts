@@ -19,6 +19,7 @@ export const cliOptions = {
   'input-format': { type: 'string' },
   metadata: { type: 'string', multiple: true },
   priority: { type: 'string' },
+  intake: { type: 'string' },
   currency: { type: 'string' },
   pricing: { type: 'string' },
   'exact-tokens': { type: 'boolean' },

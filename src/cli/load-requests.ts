@@ -2,7 +2,7 @@ import { ValidationError } from '../errors/validation-error.js';
 import type { CliInput, CliIo } from './cli-io.js';
 import type { CommandLine } from './command-line.js';
 import { InputFileError } from './input-file-error.js';
-import { inputFormats, readRequestFile, readRequestStream, type RequestFile } from './read-request-file.js';
+import { inputFormats, readRequestFile, readRequestStream, streamRequestFile, type RequestFile } from './read-request-file.js';
 import { UsageError } from './usage-error.js';
 
 /** The request file argument that means "read standard input". */
@@ -30,6 +30,12 @@ export async function loadRequests(line: CommandLine, io: CliIo, file: string | 
     throw new UsageError('missing <file> (JSONL requests, OpenAI batch lines or a .txt of prompts; - reads them from standard input)', line.command);
   }
   const fromStandardInput = file === standardInputArgument;
+  // A streaming intake checks each request as it comes: no checking pass over the file first.
+  if (line.choice('intake', ['checked', 'streaming'] as const) === 'streaming') {
+    return fromStandardInput
+      ? streamRequestFile(standardInput(io, line.command), { name: standardInputName, format: format ?? 'jsonl' })
+      : streamRequestFile(file, format === undefined ? {} : { format });
+  }
   try {
     if (fromStandardInput) {
       return await readRequestStream(standardInput(io, line.command), { name: standardInputName, format: format ?? 'jsonl' });

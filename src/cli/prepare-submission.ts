@@ -35,6 +35,7 @@ export async function prepareSubmission(
   const exactTokens = exactTokensFlag(line);
   const metadata = parseMetadataArguments(line.strings('metadata'), line.command);
   const priority = line.choice('priority', jobPriorities);
+  const intake = line.choice('intake', ['checked', 'streaming'] as const);
   const file = await loadRequests(line, io, path);
   // The config's defaults.model fills them in the client.
   // A provider a plugin registered has no default here: its adapter's own, else the requests', counts.
@@ -52,6 +53,7 @@ export async function prepareSubmission(
       ...(exactTokens === undefined ? {} : { exactTokens }),
       ...(Object.keys(metadata).length === 0 ? {} : { metadata }),
       ...(priority === undefined ? {} : { priority }),
+      ...(intake === undefined ? {} : { intake }),
       ...(io.signal ? { signal: io.signal } : {}),
     },
   };

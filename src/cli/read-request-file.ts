@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 import { decodeJsonl, readJsonlFile, type DecodeJsonlOptions, type JsonlLine } from '../jsonl/decode-jsonl.js';
 import { batchRequestSchema, isOpenAIBatchLine, type BatchRequestInput } from '../models/batch-request.js';
 import { fromOpenAIBatchLine } from '../wire/openai/openai-batch-line.js';
+import { RejectedInput } from '../client/stream-intake.js';
 import { UsageError } from './usage-error.js';
 import { Utf8LineChecker } from './utf8-line-checker.js';
 
@@ -68,6 +69,45 @@ function rereadJsonl(path: string): AsyncIterable<BatchRequestInput> {
       for await (const { value } of readJsonlFile(path)) yield value as BatchRequestInput;
     },
   };
+}
+
+/**
+ * A JSONL file or stream for `--intake streaming`: read once, as the requests are taken, with no
+ * checking pass first. The client checks each request as it comes; a line that is not UTF-8 or
+ * not JSON comes as a {@link RejectedInput} naming its line, and fails alone. A `.txt` file of
+ * prompts is read as {@link readRequestFile} reads it (a prompt line cannot be bad).
+ */
+export async function streamRequestFile(
+  source: string | AsyncIterable<Uint8Array | string>,
+  options: { readonly name?: string; readonly format?: InputFormat } = {},
+): Promise<RequestFile> {
+  const name = typeof source === 'string' ? source : (options.name ?? '<stdin>');
+  const format = options.format ?? (typeof source === 'string' && extname(source).toLowerCase() === '.txt' ? 'txt' : 'jsonl');
+  if (format === 'txt') return typeof source === 'string' ? readRequestFile(source, { format }) : readRequestStream(source, { name, format });
+  if (typeof source === 'string') {
+    // Refused here, with the usual words, rather than as an input that breaks off at its start.
+    const found = await stat(source).catch((error: unknown) => {
+      if ((error as { code?: string }).code === 'ENOENT') throw new UsageError(`cannot read ${source}: no such file`);
+      throw error;
+    });
+    if (found.isDirectory()) throw new UsageError(`cannot read ${source}: it is a folder`);
+  }
+  const bytes = typeof source === 'string' ? createReadStream(source, { highWaterMark: 64 * 1024 }) : source;
+  async function* requests(): AsyncGenerator<BatchRequestInput | RejectedInput> {
+    const utf8 = new Utf8LineChecker();
+    // A chunk's malformed lines are reported before its good lines are yielded: each waits for its turn by line number.
+    const malformed: Array<{ line: number; input: RejectedInput }> = [];
+    const onMalformed = ({ line, error }: { line: number; error: Error }): void => {
+      malformed.push({ line, input: new RejectedInput(`line ${line}: ${utf8.invalidLines.has(line) ? invalidUtf8Reason : `invalid JSON (${error.message})`}`) });
+    };
+    for await (const { line, value } of decodeJsonl(checkUtf8(bytes, utf8), { onMalformed })) {
+      while (malformed.length > 0 && malformed[0]!.line < line) yield malformed.shift()!.input;
+      yield utf8.invalidLines.has(line) ? new RejectedInput(`line ${line}: ${invalidUtf8Reason}`, idOf(value)) : (value as BatchRequestInput);
+    }
+    for (const { input } of malformed) yield input;
+  }
+  // Nothing is known of the requests before they are read: a default model is offered for any that lacks one.
+  return { path: name, requests: requests() as AsyncIterable<BatchRequestInput>, count: Number.NaN, lacksModel: true, lines: [] };
 }
 
 /**

@@ -26,6 +26,17 @@ import { submitContext, submitPart } from './submit-part.js';
  * result whose request is unknown; what was read before a crash is the job, and `resume` runs it.
  */
 
+/**
+ * An input item known to be bad before it is a request (a line that is not JSON, say): a
+ * streaming intake fails it alone with `reason`, under `id` when one is known.
+ */
+export class RejectedInput {
+  constructor(
+    readonly reason: string,
+    readonly id?: string,
+  ) {}
+}
+
 /** Requests handed to the run at once, at most (the first batches are smaller, for a quick first call). */
 const maxReleaseBatch = 1_024;
 /** Requests stored and waiting for a worker, at most: the input is read no faster than the run takes it. */
@@ -256,6 +267,7 @@ class StreamingIntake {
   /** Checks and stores one input item; returns a promise only when the writer must be waited for. */
   #take(item: unknown): void | Promise<void> {
     const position = this.#position++;
+    if (item instanceof RejectedInput) return this.#reject(position, item.id, [{ index: position, field: '', reason: item.reason }]);
     const issues: ValidationIssue[] = [];
     const planning = this.#planning;
     const normalized = normalize(item, position, planning.defaultModel, issues, planning.defaults);

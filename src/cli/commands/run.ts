@@ -32,6 +32,8 @@ Options:
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
   --priority low|normal|high         stored with the job, shown by status and list, sent as batch metadata
+  --intake checked|streaming         checked: every request checked before the first call (default); streaming
+                                     (emulated): calls start while <file> is read, a bad request fails alone
   --dry-run                          print the estimate and the first provider lines; send nothing
   --output md|json|jsonl|csv         print the results in this format (the summary goes to stderr)
   --out FILE                         write the results to FILE (format from --output or the extension)
@@ -61,7 +63,7 @@ export const runCommand: CliCommand = {
   summary: 'submit requests, wait with progress, print the summary or results',
   help,
   async run(argv, io) {
-    const line = CommandLine.parse('run', argv, [...jobInputOptions, 'exact-tokens', 'no-exact-tokens', 'dry-run', 'output', 'out', 'json', 'poll-interval', 'timeout', 'quiet']);
+    const line = CommandLine.parse('run', argv, [...jobInputOptions, 'intake', 'exact-tokens', 'no-exact-tokens', 'dry-run', 'output', 'out', 'json', 'poll-interval', 'timeout', 'quiet']);
     if (line.help) {
       io.stdout.write(help);
       return 0;

@@ -32,6 +32,8 @@ Options:
   --input-format jsonl|txt           read <file> as JSON requests or one prompt a line (default: by extension; jsonl for -)
   --metadata KEY=VALUE               store a string pair with the job, shown by list and status (repeatable)
   --priority low|normal|high         stored with the job, shown by status and list, sent as batch metadata
+  --intake checked|streaming         checked: every request checked before the first call (default); streaming
+                                     (emulated): calls start while <file> is read, a bad request fails alone
   --dry-run                          print the estimate and a preview; send nothing
   --json                             print the job (or the dry run) as one JSON document
   --poll-interval DURATION           time between status checks while waiting
@@ -53,7 +55,7 @@ export const submitCommand: CliCommand = {
   summary: 'submit requests as a job and print its id (--dry-run: estimate and preview)',
   help,
   async run(argv, io) {
-    const line = CommandLine.parse('submit', argv, [...jobInputOptions, 'exact-tokens', 'no-exact-tokens', 'dry-run', 'json', 'poll-interval', 'quiet']);
+    const line = CommandLine.parse('submit', argv, [...jobInputOptions, 'intake', 'exact-tokens', 'no-exact-tokens', 'dry-run', 'json', 'poll-interval', 'quiet']);
     if (line.help) {
       io.stdout.write(help);
       return 0;
