@@ -38,6 +38,11 @@ export class EmulatedRun {
   readonly #stopScheduling = new AbortController();
   #stopStatus: 'cancelled' | 'failed' | undefined;
   readonly #emit: ReturnType<typeof createEventEmitter>;
+  /**
+   * Whether anyone hears the events of items and workers: the journal keeps none of them, so
+   * without observers they are not built at all (several objects per item saved).
+   */
+  readonly #itemEventsHeard: boolean;
   readonly #warned = new Set<string>();
   readonly #caller: RetryingCaller;
   readonly #items: ItemRunner;
@@ -68,6 +73,7 @@ export class EmulatedRun {
       emitToObservers(event);
     };
     this.#emit = emit;
+    this.#itemEventsHeard = observers.length > 0;
     this.#caller = new RetryingCaller({ options, retry, signal: this.#abort.signal, emit });
     this.#items = new ItemRunner({
       options,
@@ -78,7 +84,7 @@ export class EmulatedRun {
       onBudgetExhausted: () => this.#stop('cancelled', 'The budget is exhausted: no further requests were started', false),
       warnOnce,
     });
-    this.#progress = new RunProgress({ options, part, context, emit, startedAt: this.#startedAt, warnOnce });
+    this.#progress = new RunProgress({ options, part, context, emit, itemEventsHeard: this.#itemEventsHeard, startedAt: this.#startedAt, warnOnce });
     // The core's signal interrupts the run (Ctrl-C, a client closed, a lease lost): unlike a cancel,
     // the calls it aborts are not journaled, so their items stay pending and `resume` runs them.
     const interrupt = context.signal;
@@ -147,8 +153,12 @@ export class EmulatedRun {
         // flight stay within the limiter's window, but waits no longer idle the pool.
         maxParked: options.concurrency,
         handle: (request, worker) => this.#processItem(request, worker.park),
-        onWorkerStarted: (worker) => this.#emit({ type: 'worker.started', worker }),
-        onWorkerStopped: (worker) => this.#emit({ type: 'worker.stopped', worker }),
+        ...(this.#itemEventsHeard
+          ? {
+              onWorkerStarted: (worker: number) => this.#emit({ type: 'worker.started', worker }),
+              onWorkerStopped: (worker: number) => this.#emit({ type: 'worker.stopped', worker }),
+            }
+          : {}),
       });
     } catch (error) {
       this.#stop('failed', prepared ? `The emulated run stopped: ${errorMessage(error)}` : `The call strategy failed to prepare: ${errorMessage(error)}`);
@@ -181,12 +191,14 @@ export class EmulatedRun {
     const { options } = this;
     const attempts: ItemAttempts = { calls: 0, budgetRetries: 0, rateLimitRetries: 0, startedAt: Date.now(), park };
     this.#progress.itemStarted();
-    this.#emit({ type: 'item.started', id: original.id });
+    if (this.#itemEventsHeard) this.#emit({ type: 'item.started', id: original.id });
     let result: BatchResult;
     let request = original;
     let stopAfter: { status: 'failed'; error: string } | undefined;
+    const hasMiddleware = options.middleware.length > 0;
     try {
-      const before = await applyBefore(options.middleware, original);
+      // Without middleware, no promise of its own per item.
+      const before = hasMiddleware ? await applyBefore(options.middleware, original) : original;
       if (isSkipRequest(before)) {
         result = before.result ?? {
           id: original.id,
@@ -197,7 +209,7 @@ export class EmulatedRun {
       } else {
         request = before.id === original.id ? before : { ...before, id: original.id };
         result = await this.#items.run(request, attempts);
-        if (result.status === 'succeeded' || result.status === 'failed') {
+        if (hasMiddleware && (result.status === 'succeeded' || result.status === 'failed')) {
           result = await applyAfter(options.middleware, request, result);
         }
       }

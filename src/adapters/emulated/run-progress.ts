@@ -11,6 +11,8 @@ export interface RunProgressOptions {
   readonly part: SubmitPart;
   readonly context: SubmitContext;
   readonly emit: ReturnType<typeof createEventEmitter>;
+  /** Whether anyone hears `item.completed` and `item.failed` (else they are not built). */
+  readonly itemEventsHeard: boolean;
   /** Epoch milliseconds at which the run started (the rate in `onProgress` counts from it). */
   readonly startedAt: number;
   warnOnce(key: string, text: string): void;
@@ -33,6 +35,7 @@ export class RunProgress {
   readonly #part: SubmitPart;
   readonly #context: SubmitContext;
   readonly #emit: ReturnType<typeof createEventEmitter>;
+  readonly #itemEventsHeard: boolean;
   readonly #startedAt: number;
   readonly #warnOnce: (key: string, text: string) => void;
   #succeeded = 0;
@@ -40,11 +43,12 @@ export class RunProgress {
   #cancelled = 0;
   #inFlight = 0;
 
-  constructor({ options, part, context, emit, startedAt, warnOnce }: RunProgressOptions) {
+  constructor({ options, part, context, emit, itemEventsHeard, startedAt, warnOnce }: RunProgressOptions) {
     this.#options = options;
     this.#part = part;
     this.#context = context;
     this.#emit = emit;
+    this.#itemEventsHeard = itemEventsHeard;
     this.#startedAt = startedAt;
     this.#warnOnce = warnOnce;
   }
@@ -68,15 +72,17 @@ export class RunProgress {
   async record(result: BatchResult, attempts: ItemAttempts): Promise<void> {
     // Journaled before it is counted: a crash after this line never makes the item run twice.
     await this.#context.recordResult(result);
-    const latencyMs = Date.now() - attempts.startedAt;
-    const calls = Math.max(1, attempts.calls);
     if (result.status === 'succeeded') this.#succeeded += 1;
     else if (result.status === 'failed') this.#failed += 1;
     else this.#cancelled += 1;
-    if (result.status === 'failed') {
-      this.#emit({ type: 'item.failed', id: result.id, error: result.error, attempts: calls, latencyMs });
-    } else {
-      this.#emit({ type: 'item.completed', id: result.id, status: result.status, attempts: calls, latencyMs });
+    if (this.#itemEventsHeard) {
+      const latencyMs = Date.now() - attempts.startedAt;
+      const calls = Math.max(1, attempts.calls);
+      if (result.status === 'failed') {
+        this.#emit({ type: 'item.failed', id: result.id, error: result.error, attempts: calls, latencyMs });
+      } else {
+        this.#emit({ type: 'item.completed', id: result.id, status: result.status, attempts: calls, latencyMs });
+      }
     }
     const options = this.#options;
     if (options.onResult !== undefined) {
