@@ -251,6 +251,28 @@ export function storeConformanceChecks(options: StoreConformanceOptions = {}): S
       },
     },
     {
+      name: 'requests: a writer with flush makes what it wrote readable before close, rejected items included',
+      async run(store) {
+        const id = jobId('request_flush');
+        const writer = await store.createRequestWriter(id, 0);
+        // Optional: a store without it cannot take a streaming intake, which says so.
+        if (writer.flush === undefined) {
+          await writer.close();
+          return;
+        }
+        await writer.write({ index: 0, request: request(0) });
+        await writer.write({ index: 1, request: { id: 'bad_1', messages: [] }, rejected: 'messages: expected an array' });
+        await writer.flush();
+        same(await collect(store.readRequests(id, 0)), [
+          { index: 0, request: request(0) },
+          { index: 1, request: { id: 'bad_1', messages: [] }, rejected: 'messages: expected an array' },
+        ], 'the records after flush, before close');
+        await writer.write({ index: 2, request: request(2) });
+        await writer.close();
+        same((await collect(store.readRequests(id, 0))).map((record) => record.index), [0, 1, 2], 'the records after close');
+      },
+    },
+    {
       name: 'requests: the stored copy is the store\'s own (changing the written or a read object changes nothing)',
       async run(store) {
         const id = jobId('request_copy');
