@@ -57,8 +57,14 @@ export async function waitForJob(context: WaitContext, jobId: string, options: W
         // A signal that arrived during the poll has interrupted this client's run: that is an abort,
         // not a run gone missing.
         throwIfAborted(options.signal);
-        const stuck = stuckPart(core, current);
-        if (stuck) throw stuck;
+        if (stuckPart(core, current) !== undefined) {
+          // A run that ended while this poll was returning has left the active runs already, and its
+          // part is terminal in a newer copy: look once more before calling the job stuck.
+          current = await statusWithin(context, jobId, options.signal, deadline === undefined ? undefined : deadline - Date.now(), timedOut);
+          if (hasEnded(current)) return current;
+          const stuck = stuckPart(core, current);
+          if (stuck) throw stuck;
+        }
       } else {
         // Another client drives the job: follow what it stores.
         current = await core.jobs.snapshot(jobId);

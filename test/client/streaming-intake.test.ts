@@ -62,6 +62,8 @@ describe('the streaming intake', () => {
     expect(new Set(sent).size).toBe(26);
     expect(sent).not.toContain('prompt 5');
     const job = await client.status(summary.jobId);
+    // The estimate is made as the input is read: 26 requests of 8 to 9 tokens at most, 1,024 output tokens each.
+    expect(job.estimate?.outputTokensMax).toBe(26 * 1024);
     expect(job.warnings).toContain("4 request(s) failed the intake's checks and were not sent (failed, category invalid_request)");
   });
 
