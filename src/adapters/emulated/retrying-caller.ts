@@ -1,7 +1,7 @@
 import { isAbortError } from '../../errors/abort-error.js';
 import type { ErrorClassification } from '../../errors/classify-error.js';
 import type { BatchRequest } from '../../models/batch-request.js';
-import type { CallOutput } from '../../provider/call-strategy.js';
+import type { CallContext, CallOutput } from '../../provider/call-strategy.js';
 import { delay } from '../../retry/delay.js';
 import type { RetryContext, RetryStrategy } from '../../retry/retry-strategy.js';
 import { AdaptiveRateLimiter, type RateLimitOutcome, type RateLimitPermit } from './adaptive-rate-limiter.js';
@@ -30,6 +30,67 @@ export class ItemFailure extends Error {
     readonly source: unknown,
   ) {
     super(classification.message);
+  }
+}
+
+/**
+ * The context of one call. Its signal, and the timer that aborts it `timeoutMs` after the call
+ * started, are made when the strategy first reads `signal`: a strategy that never looks at it (an
+ * in-process one) costs neither, and one that does sees the same deadline. A call that fails after
+ * its time ran out counts as timed out, whether it read the signal or not.
+ */
+class CallAttempt implements CallContext {
+  readonly #startedAt = Date.now();
+  /** The run's signal: once aborted, a signal read later is born aborted. */
+  readonly #jobSignal: AbortSignal;
+  /** The controllers of the calls in flight, which the run's signal aborts. */
+  readonly #inFlight: Set<AbortController>;
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  #ended = false;
+
+  constructor(
+    readonly attempt: number,
+    readonly timeoutMs: number,
+    jobSignal: AbortSignal,
+    inFlight: Set<AbortController>,
+  ) {
+    this.#jobSignal = jobSignal;
+    this.#inFlight = inFlight;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller !== undefined) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    if (this.#jobSignal.aborted) {
+      controller.abort(this.#jobSignal.reason);
+    } else if (!this.#ended) {
+      const leftMs = this.timeoutMs - (Date.now() - this.#startedAt);
+      if (leftMs <= 0) {
+        this.#timeOut();
+      } else {
+        this.#inFlight.add(controller);
+        this.#timer = setTimeout(() => this.#timeOut(), leftMs);
+      }
+    }
+    return controller.signal;
+  }
+
+  #timeOut(): void {
+    this.#timedOut = true;
+    this.#controller?.abort(new DOMException(`No response within ${this.timeoutMs} ms`, 'TimeoutError'));
+  }
+
+  /** The call returned or threw: stops its timer. True when its time had run out. */
+  end(): boolean {
+    this.#ended = true;
+    const controller = this.#controller;
+    if (controller === undefined) return Date.now() - this.#startedAt >= this.timeoutMs;
+    clearTimeout(this.#timer);
+    this.#inFlight.delete(controller);
+    return this.#timedOut;
   }
 }
 
@@ -107,24 +168,15 @@ export class RetryingCaller {
         this.#limiter.release(permit, { kind: 'error' });
         throw new ItemFailure({ category: 'cancelled', retryable: false, message: 'The run was cancelled' }, jobSignal.reason);
       }
-      const controller = new AbortController();
-      let timedOut = false;
-      this.#callControllers.add(controller);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new DOMException(`No response within ${options.timeoutMs} ms`, 'TimeoutError'));
-      }, options.timeoutMs);
+      const context = new CallAttempt(attempt, options.timeoutMs, jobSignal, this.#callControllers);
       let output: CallOutput;
       try {
-        output = await options.call.call(request, { attempt, signal: controller.signal, timeoutMs: options.timeoutMs });
+        output = await options.call.call(request, context);
       } catch (error) {
-        clearTimeout(timer);
-        this.#callControllers.delete(controller);
-        await this.#handleFailure(request, error, attempts, permit, timedOut);
+        await this.#handleFailure(request, error, attempts, permit, context.end());
         continue;
       }
-      clearTimeout(timer);
-      this.#callControllers.delete(controller);
+      context.end();
       const outcome: RateLimitOutcome = { kind: 'success', actualTokens: output.usage.totalTokens };
       // A success only teaches limits and what is left: skip the resets and retry-after parsing.
       if (options.rateLimitTuning.learnFromHeaders && output.headers !== undefined) outcome.snapshot = parseRateLimitBudget(output.headers);
