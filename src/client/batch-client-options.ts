@@ -132,6 +132,12 @@ export interface SubmitOptions extends CostOptions {
    * @default 'checked'
    */
   readonly intake?: 'checked' | 'streaming';
+  /**
+   * Called once the job is stored and submitted, before `submit` resolves; with
+   * `intake: 'streaming'`, as soon as its run has started, while the input is still being read (to
+   * follow a long job from its start: `wait(job.id, { onProgress })`). A throw becomes a job warning.
+   */
+  readonly onSubmitted?: (job: BatchJob) => void;
 }
 
 /** Options of a dry run: `submit(requests, { dryRun: true })` estimates and previews, and sends and stores nothing. */
@@ -221,7 +227,7 @@ export const maxPollIntervalLimitMs = 86_400_000;
 const shorthandKeys = ['apiKey', 'baseURL', 'concurrency', 'emulated'] as const;
 const clientKeys = ['provider', 'config', 'mode', 'store', 'retry', 'pollIntervalMs', 'maxPollIntervalMs', 'lease', 'defaults', 'currency', 'observers', 'onResult', 'logger', ...shorthandKeys] as const;
 const costKeys = ['maxCostUsd', 'pricing', 'exactTokens'] as const;
-const submitKeys = ['model', 'metadata', 'priority', 'serviceTierFromPriority', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', ...costKeys] as const;
+const submitKeys = ['model', 'metadata', 'priority', 'serviceTierFromPriority', 'completionWindow', 'signal', 'expectedOutputRatio', 'schema', 'schemaName', 'strict', 'onSubmitted', ...costKeys] as const;
 const waitKeys = ['pollIntervalMs', 'timeoutMs', 'onProgress', 'signal'] as const;
 /** Known keys per method: every options object is closed, so a typo never switches a feature off. */
 export const knownOptionKeys = {
@@ -295,6 +301,7 @@ export function validateSubmitOptions(options: SubmitOptions, method: keyof type
   checkSignal(method, options.signal);
   const throwOnFailure = (options as RunOptions).throwOnFailure;
   if (throwOnFailure !== undefined && typeof throwOnFailure !== 'boolean') failOption(where, 'throwOnFailure', 'a boolean', throwOnFailure);
+  if (options.onSubmitted !== undefined && typeof options.onSubmitted !== 'function') failOption(where, 'onSubmitted', 'a function', options.onSubmitted);
   if (options.intake !== undefined && options.intake !== 'checked' && options.intake !== 'streaming') failOption(where, 'intake', '"checked" or "streaming"', options.intake);
   if (options.intake === 'streaming' && 'dryRun' in options && (options as DryRunOptions).dryRun === true) failOption(where, 'intake', '"checked" in a dry run (a dry run reads the whole input)', options.intake);
   const keepResults = (options as RunOptions).keepResults;

@@ -174,6 +174,7 @@ class DefaultBatchClient implements BatchClient {
         ...(transform === undefined ? {} : { transform }),
         route: planned.route,
         onRunEnded: (jobId) => this.#status(jobId),
+        onStarted: (job) => tellSubmitted(core, job, planning.options),
       });
     }
     const job = await planNewJob({ ...planned, ...planning, ...(retryOf === undefined ? {} : { retryOf }) });
@@ -185,6 +186,7 @@ class DefaultBatchClient implements BatchClient {
       for (const part of job.parts) {
         await submitPart(core, job, part, await this.#parts.forPart(job, part), { signal: options.signal, pendingOnly: false, onRunEnded: (jobId) => this.#status(jobId) });
       }
+      tellSubmitted(core, job, options);
       return structuredClone(job);
     } finally {
       await core.jobs.release(lease);
@@ -358,19 +360,38 @@ class DefaultBatchClient implements BatchClient {
     validateSubmitOptions(options, 'run');
     const { pollIntervalMs, timeoutMs, onProgress, throwOnFailure, keepResults, ...submitOptions } = options;
     validateWaitOptions('run', { ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-    const job = await this.#submit(requests, submitOptions, undefined);
     const signal = options.signal;
-    const ended = await this.wait(job.id, {
+    const waitOptions: WaitOptions = {
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(onProgress ? { onProgress } : {}),
       ...(signal ? { signal } : {}),
-    });
+    };
+    // A streaming intake's run starts long before its input is read: progress is followed from then.
+    let following: Promise<BatchJob> | undefined;
+    const follow = (started: BatchJob): void => {
+      following = this.wait(started.id, waitOptions);
+      // Its failure, if the submit fails too, is the submit's to report.
+      following.catch(() => undefined);
+      submitOptions.onSubmitted?.(started);
+    };
+    const job = await this.#submit(requests, submitOptions.intake === 'streaming' ? { ...submitOptions, onSubmitted: follow } : submitOptions, undefined);
+    const ended = await (following ?? this.wait(job.id, waitOptions));
     const aggregate = await this.aggregate<T>(job.id, {
       ...(signal ? { signal } : {}),
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(keepResults === undefined ? {} : { keepResults }),
     });
     return throwOnFailure === true ? failIfFailed(aggregate, ended) : aggregate;
+  }
+}
+
+/** The caller's `onSubmitted`, told of a job that is stored and submitted; a throw becomes a job warning. */
+function tellSubmitted(core: ClientCore, job: JobManifest, options: SubmitOptions): void {
+  if (options.onSubmitted === undefined) return;
+  try {
+    options.onSubmitted(toPublicJob(job));
+  } catch (error) {
+    core.callContext(job, undefined).warn(`onSubmitted threw: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -53,6 +53,8 @@ export interface StreamingSubmitInput {
   readonly transform?: (request: BatchRequest) => BatchRequest;
   readonly route?: (request: BatchRequest) => Promise<PartRoute>;
   readonly onRunEnded: (jobId: string) => Promise<unknown>;
+  /** Told once the run has started, before the input is read further. */
+  readonly onStarted?: (job: JobManifest) => void;
 }
 
 /**
@@ -148,6 +150,7 @@ export async function submitStreaming(input: StreamingSubmitInput): Promise<JobM
     await submitPart(core, job, part, provider, { signal: options.signal, pendingOnly: false, onRunEnded, input: runPart });
     // An interrupted run (close(), a lost lease, the signal) never calls onRunEnded.
     void core.activeRuns.get(part.id)?.ended.then(() => intake.stop());
+    input.onStarted?.(job);
     try {
       await intake.read((requests) => {
         released += requests.length;

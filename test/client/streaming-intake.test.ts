@@ -82,6 +82,35 @@ describe('the streaming intake', () => {
     expect(summary.results.map((result) => result.id)).toEqual(Array.from({ length: 10 }, (_, index) => `r${index}`));
   });
 
+  it('follows the job from its start: onSubmitted, then run() progress while the input is still read', async () => {
+    const { strategy } = countingCalls();
+    const client = createBatchClient({ provider: emulated({ call: strategy, concurrency: 2 }), store: memoryStore() });
+    const submitted: string[] = [];
+    let progressSeen: () => void = () => {};
+    const progress = new Promise<void>((resolve) => (progressSeen = resolve));
+    // The rest of the input waits for a progress report showing an answer: only a job followed from its start gets there.
+    async function* input(): AsyncGenerator<BatchRequest> {
+      for (let index = 0; index < 3; index++) yield request(index);
+      await progress;
+      for (let index = 3; index < 6; index++) yield request(index);
+    }
+    const summary = await client.run(input(), {
+      intake: 'streaming',
+      pollIntervalMs: 5,
+      onSubmitted: (job) => submitted.push(`${job.id} ${job.status}`),
+      onProgress: (job) => {
+        if (job.counts.succeeded > 0) progressSeen();
+      },
+    });
+    expect(summary.counts).toMatchObject({ total: 6, succeeded: 6 });
+    expect(submitted).toEqual([`${summary.jobId} in_progress`]);
+    // The checked intake tells it too, once every part is submitted.
+    const checked: number[] = [];
+    await client.submit([request(0), request(1)], { onSubmitted: (job) => checked.push(job.counts.total) });
+    expect(checked).toEqual([2]);
+    await expect(client.submit([request(0)], { onSubmitted: 'yes' as never })).rejects.toThrow(/onSubmitted/);
+  });
+
   it('refuses what it cannot honour before anything is stored or sent', async () => {
     const server = await emulators.start();
     const store = memoryStore();

@@ -1,3 +1,4 @@
+import type { BatchJob } from '../../models/batch-job.js';
 import type { CliCommand } from '../cli-command.js';
 import { CommandLine } from '../command-line.js';
 import { followJob } from '../follow-job.js';
@@ -75,9 +76,17 @@ export const runCommand: CliCommand = {
     try {
       const submission = await prepareSubmission(line, io, choice!, path);
       if (line.flag('dry-run')) return await printDryRun(client, submission, line, io);
-      const job = await submitFile(client, submission);
-      announceSubmitted(job, io, line);
-      const ended = await followJob(client, job, line, io);
+      // A streaming intake's run starts while the file is read: announced and followed from then.
+      let following: Promise<BatchJob> | undefined;
+      const follow = (started: BatchJob): void => {
+        announceSubmitted(started, io, line);
+        following = followJob(client, started, line, io);
+        following.catch(() => undefined);
+      };
+      const streaming = submission.options.intake === 'streaming';
+      const job = await submitFile(client, submission, streaming ? { onSubmitted: follow } : {});
+      if (!streaming) announceSubmitted(job, io, line);
+      const ended = await (following ?? followJob(client, job, line, io));
       return await printOutcome(client, ended, line, io);
     } finally {
       await close();

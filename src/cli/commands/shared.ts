@@ -43,7 +43,8 @@ export function jobIdArgument(line: CommandLine): string {
 export function announceSubmitted(job: BatchJob, io: CliIo, line: CommandLine): void {
   if (line.flag('quiet')) return;
   const parts = job.parts.length === 1 ? '1 part' : `${job.parts.length} parts`;
-  io.stderr.write(`Submitted ${job.id}: ${job.counts.total} requests in ${parts} (${job.provider}, ${job.mode})\n`);
+  const requests = line.string('intake') === 'streaming' ? 'requests run as they are read' : `${job.counts.total} requests in ${parts}`;
+  io.stderr.write(`Submitted ${job.id}: ${requests} (${job.provider}, ${job.mode})\n`);
 }
 
 /** Whether a job's work lives in this process: emulated runs and the local emulator end with it. */
