@@ -1,4 +1,4 @@
-import { batchResultSchema, itemStatuses, type BatchResult, type FailedResult } from '../models/batch-result.js';
+import { batchResultSchema, finishReasonSchema, itemStatuses, type BatchResult, type FailedResult } from '../models/batch-result.js';
 import { errorCategories } from '../models/item-error.js';
 import { usageSchema } from '../models/usage.js';
 
@@ -81,6 +81,9 @@ function findDefect(raw: Record<string, unknown>): string | undefined {
     const usage = usageDefect(raw['usage']);
     if (usage !== undefined) return usage;
   }
+  // Most results are plain answers: checked by hand, without the schema's full parse (a copy of
+  // each result, then garbage). What the hand check does not accept outright goes to the schema.
+  if (status === 'succeeded' && isPlainSucceeded(raw)) return raw['text'] === '' ? emptyTextDefect(raw) : undefined;
   const parsed = batchResultSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -89,6 +92,64 @@ function findDefect(raw: Record<string, unknown>): string | undefined {
   }
   if (status === 'succeeded' && raw['text'] === '') return emptyTextDefect(raw);
   return undefined;
+}
+
+const finishReasons: ReadonlySet<unknown> = new Set(finishReasonSchema.options);
+
+/**
+ * True when a succeeded result whose text and usage passed {@link succeededDefect} is certainly one
+ * that `batchResultSchema` accepts: its other keys are the common ones, each of a valid value.
+ * False means "ask the schema", not "malformed".
+ */
+function isPlainSucceeded(raw: Record<string, unknown>): boolean {
+  if (!finishReasons.has(raw['finishReason']) || typeof raw['model'] !== 'string') return false;
+  for (const key in raw) {
+    const value = raw[key];
+    switch (key) {
+      case 'id':
+      case 'status':
+      case 'text':
+      case 'finishReason':
+      case 'model':
+      case 'output':
+      case 'raw':
+        break;
+      case 'usage':
+        if (!safeCounts(value as Record<string, unknown>)) return false;
+        break;
+      case 'rawFinishReason':
+        if (typeof value !== 'string') return false;
+        break;
+      case 'attempts':
+        if (!Number.isSafeInteger(value) || (value as number) <= 0) return false;
+        break;
+      case 'latencyMs':
+      case 'finishedAt':
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return false;
+        break;
+      case 'metadata':
+        if (!isPlainObject(value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Usage whose counts passed {@link usageDefect} and are safe integers (the schema's `int()`). */
+function safeCounts(usage: Record<string, unknown>): boolean {
+  for (const key of usageCounts) {
+    const value = usage[key];
+    if (value !== undefined && !Number.isSafeInteger(value)) return false;
+  }
+  return true;
+}
+
+function isPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 function succeededDefect(raw: Record<string, unknown>): string | undefined {

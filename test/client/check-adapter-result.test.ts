@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkAdapterResult } from '../../src/client/check-adapter-result.js';
-import type { BatchResult } from '../../src/models/batch-result.js';
+import { batchResultSchema, type BatchResult } from '../../src/models/batch-result.js';
 
 const usage = { inputTokens: 3, outputTokens: 4, totalTokens: 7 };
 const succeeded = { id: 'r_1', status: 'succeeded', text: 'hello', finishReason: 'stop', usage, model: 'm' } as const;
@@ -33,6 +33,42 @@ describe('checkAdapterResult: well-formed results', () => {
     const checked = check(raw);
     expect(checked.problem).toBeUndefined();
     expect(checked.result).toBe(raw);
+  });
+
+  it('accepts a succeeded result exactly when the model schema does, whatever its optional fields hold', () => {
+    const variants: Record<string, unknown>[] = [
+      { attempts: 1, latencyMs: 12.5, finishedAt: 1_765_000_000_000 },
+      { attempts: 0 },
+      { attempts: 1.5 },
+      { attempts: 2 ** 60 },
+      { latencyMs: -1 },
+      { latencyMs: Infinity },
+      { finishedAt: Number.NaN },
+      { finishedAt: '2026-01-01' },
+      { metadata: { team: 'a' } },
+      { metadata: Object.create(null) as object },
+      { metadata: ['a'] },
+      { metadata: 'a' },
+      { rawFinishReason: 'end_turn' },
+      { rawFinishReason: 3 },
+      { model: 7 },
+      { finishReason: 'STOP' },
+      { usage: { ...usage, reasoningTokens: 2 } },
+      { usage: { ...usage, inputTokens: 2 ** 60 } },
+      { usage: { ...usage, extra: 'kept out by the model' } },
+      { toolCalls: [{ id: 'c', name: 'f', arguments: '{}' }] },
+      { toolCalls: 'none' },
+      { output: { any: 'value' }, raw: [1, 2] },
+      { providerRequestId: 'req_9' },
+      { attempts: undefined },
+    ];
+    for (const variant of variants) {
+      const raw = { ...succeeded, ...variant };
+      const accepted = batchResultSchema.safeParse(raw).success;
+      const checked = check(raw);
+      expect({ variant, accepted: checked.problem === undefined }).toEqual({ variant, accepted });
+      if (accepted) expect(checked.result).toBe(raw);
+    }
   });
 
   it('keeps fields the model does not list (extensions and adapters may add them)', () => {
