@@ -36,12 +36,15 @@ describe('options types are closed', () => {
     void client.submit([], { maxCostUSD: 5 });
     // @ts-expect-error pollIntervalMS is not an option of wait()
     void client.wait('job_1', { pollIntervalMS: 5 });
+    // @ts-expect-error 'stream' is not an intake: 'checked' or 'streaming'
+    void client.run([], { intake: 'stream' });
   });
 
   it('the correct spellings compile', () => {
     emulated({ call, concurrency: 4, rateLimit: { requestsPerMinute: 4 } });
     fileStore({ dir: './jobs' });
     void createMockProviderServer({ latency: 5 });
+    void client.run([], { intake: 'streaming', onSubmitted: (job) => job.id });
   });
 
   it('optionNames keeps a list of names and its type in step', () => {
