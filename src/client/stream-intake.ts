@@ -1,5 +1,6 @@
 import { isAbortError } from '../errors/abort-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
+import { redactSecrets } from '../errors/redact-secrets.js';
 import type { PlanningObserver } from '../extension/client-extension.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 import type { JobManifest, PartManifest } from '../models/batch-job.js';
@@ -354,7 +355,8 @@ class StreamingIntake {
     let usable = resultId ?? (id === undefined || id === '' ? `#${position}` : id);
     // A bad item whose id was used before (or may have been) must not take that request's result.
     if (resultId === undefined && id !== undefined && id !== '' && this.#ids.add(id, position) !== -1) usable = `${id}#${position}`;
-    const reason = issues.map((issue) => (issue.field === '' ? issue.reason : `${issue.field}: ${issue.reason}`)).join('; ');
+    // Stored in the requests file as well as in the result: redacted like every error text.
+    const reason = redactSecrets(issues.map((issue) => (issue.field === '' ? issue.reason : `${issue.field}: ${issue.reason}`)).join('; '));
     part.requestCount++;
     part.counts!.total++;
     part.counts!.pending++;

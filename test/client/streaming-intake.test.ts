@@ -67,6 +67,20 @@ describe('the streaming intake', () => {
     expect(job.warnings).toContain("4 request(s) failed the intake's checks and were not sent (failed, category invalid_request)");
   });
 
+  it('never stores a key that a bad request carries in its reason', async () => {
+    const store = memoryStore();
+    const { strategy } = countingCalls();
+    const client = createBatchClient({ provider: emulated({ call: strategy }), store });
+    const key = 'sk-proj-0123456789abcdefghij';
+    const summary = await client.run([request(0), { ...request(1), [key]: true } as BatchRequest], { intake: 'streaming' });
+    const [, bad] = summary.results;
+    expect(bad?.status === 'failed' && bad.error.message).toMatch(/sk-\[REDACTED\]: unknown key/);
+    const stored = [];
+    for await (const record of store.readRequests(summary.jobId, 0)) stored.push(JSON.stringify(record));
+    expect(stored.join('\n')).not.toContain(key);
+    expect(JSON.stringify(summary)).not.toContain(key);
+  });
+
   it('makes the first call before the input is read to its end', async () => {
     const { strategy, calls, firstCall } = countingCalls();
     const client = createBatchClient({ provider: emulated({ call: strategy, concurrency: 2 }), store: memoryStore() });
