@@ -34,13 +34,14 @@ export class ItemFailure extends Error {
 }
 
 /**
- * The context of one call. Its signal, and the timer that aborts it `timeoutMs` after the call
- * started, are made when the strategy first reads `signal`: a strategy that never looks at it (an
+ * The signal of one call. It, and the timer that aborts it `timeoutMs` after the call started, are
+ * made when the strategy first reads `context.signal`: a strategy that never looks at it (an
  * in-process one) costs neither, and one that does sees the same deadline. A call that fails after
  * its time ran out counts as timed out, whether it read the signal or not.
  */
-class CallAttempt implements CallContext {
+class CallSignal {
   readonly #startedAt = Date.now();
+  readonly #timeoutMs: number;
   /** The run's signal: once aborted, a signal read later is born aborted. */
   readonly #jobSignal: AbortSignal;
   /** The controllers of the calls in flight, which the run's signal aborts. */
@@ -50,24 +51,32 @@ class CallAttempt implements CallContext {
   #timedOut = false;
   #ended = false;
 
-  constructor(
-    readonly attempt: number,
-    readonly timeoutMs: number,
-    jobSignal: AbortSignal,
-    inFlight: Set<AbortController>,
-  ) {
+  constructor(timeoutMs: number, jobSignal: AbortSignal, inFlight: Set<AbortController>) {
+    this.#timeoutMs = timeoutMs;
     this.#jobSignal = jobSignal;
     this.#inFlight = inFlight;
   }
 
-  get signal(): AbortSignal {
+  /** The call's context: `signal` is an own, enumerable getter, so that a copy (`{ ...context }`) carries the signal. */
+  context(attempt: number): CallContext {
+    const read = (): AbortSignal => this.#signal();
+    return {
+      attempt,
+      timeoutMs: this.#timeoutMs,
+      get signal(): AbortSignal {
+        return read();
+      },
+    };
+  }
+
+  #signal(): AbortSignal {
     if (this.#controller !== undefined) return this.#controller.signal;
     const controller = new AbortController();
     this.#controller = controller;
     if (this.#jobSignal.aborted) {
       controller.abort(this.#jobSignal.reason);
     } else if (!this.#ended) {
-      const leftMs = this.timeoutMs - (Date.now() - this.#startedAt);
+      const leftMs = this.#timeoutMs - (Date.now() - this.#startedAt);
       if (leftMs <= 0) {
         this.#timeOut();
       } else {
@@ -80,14 +89,14 @@ class CallAttempt implements CallContext {
 
   #timeOut(): void {
     this.#timedOut = true;
-    this.#controller?.abort(new DOMException(`No response within ${this.timeoutMs} ms`, 'TimeoutError'));
+    this.#controller?.abort(new DOMException(`No response within ${this.#timeoutMs} ms`, 'TimeoutError'));
   }
 
   /** The call returned or threw: stops its timer. True when its time had run out. */
   end(): boolean {
     this.#ended = true;
     const controller = this.#controller;
-    if (controller === undefined) return Date.now() - this.#startedAt >= this.timeoutMs;
+    if (controller === undefined) return Date.now() - this.#startedAt >= this.#timeoutMs;
     clearTimeout(this.#timer);
     this.#inFlight.delete(controller);
     return this.#timedOut;
@@ -168,15 +177,15 @@ export class RetryingCaller {
         this.#limiter.release(permit, { kind: 'error' });
         throw new ItemFailure({ category: 'cancelled', retryable: false, message: 'The run was cancelled' }, jobSignal.reason);
       }
-      const context = new CallAttempt(attempt, options.timeoutMs, jobSignal, this.#callControllers);
+      const signal = new CallSignal(options.timeoutMs, jobSignal, this.#callControllers);
       let output: CallOutput;
       try {
-        output = await options.call.call(request, context);
+        output = await options.call.call(request, signal.context(attempt));
       } catch (error) {
-        await this.#handleFailure(request, error, attempts, permit, context.end());
+        await this.#handleFailure(request, error, attempts, permit, signal.end());
         continue;
       }
-      context.end();
+      signal.end();
       const outcome: RateLimitOutcome = { kind: 'success', actualTokens: output.usage.totalTokens };
       // A success only teaches limits and what is left: skip the resets and retry-after parsing.
       if (options.rateLimitTuning.learnFromHeaders && output.headers !== undefined) outcome.snapshot = parseRateLimitBudget(output.headers);

@@ -85,3 +85,18 @@ describe("each call's signal and timeout", () => {
     expect(context.journal.map((result) => result.status)).toEqual(['cancelled', 'cancelled']);
   });
 });
+
+describe('a strategy that wraps another', () => {
+  it('hands a copy of the context ({ ...context }) on with its signal, which times out', async () => {
+    const inner = strategy(
+      (context) =>
+        new Promise((_resolve, reject) => {
+          const { signal } = context;
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+    );
+    const wrapper: CallStrategy = { name: 'wrapper', call: (request, context) => inner.call(request, { ...context, attempt: context.attempt }) };
+    const { journal } = await runToEnd(emulated({ call: wrapper, timeoutMs: 100, retry: noRetry() }), makeRequests(1));
+    expect(journal[0]).toMatchObject({ status: 'failed', error: { category: 'timeout' } });
+  });
+});
