@@ -9,6 +9,7 @@ import { clientExtensions } from './client-extensions.js';
 import { partCountsFromReport, submitFailed, zeroCounts } from './derive-job-state.js';
 import { readPartRequestIndex, withRequestMetadata } from './request-metadata.js';
 import { synthesizeMissingResult } from './synthesize-missing-result.js';
+import { withKey } from '../models/with-key.js';
 
 /*
  * A part's results: polling a running part, reading an ended part's results into the journal
@@ -216,7 +217,8 @@ export function warnMalformed(core: ClientCore, job: JobManifest, part: PartMani
  */
 export function prepareResult(job: JobManifest, result: BatchResult, redact: (text: string) => string = redactSecrets): BatchResult {
   // When it ended, for the progress over time of a job that already ended (the viewer draws it).
-  let prepared: BatchResult = result.finishedAt === undefined ? { ...result, finishedAt: Date.now() } : result;
+  // withKey, not a spread that adds a key: see there (about 2 µs a result).
+  let prepared: BatchResult = result.finishedAt === undefined ? withKey(result, 'finishedAt', Date.now()) : result;
   for (const extension of clientExtensions) {
     if (extension.prepareResult) prepared = extension.prepareResult(prepared, job);
   }

@@ -8,6 +8,7 @@ import { applyRequestDefaults, type RequestDefaults } from './apply-defaults.js'
 import { fromPlainPrompt, isPlainPrompt } from './plain-prompt.js';
 import { isSimpleBatchRequest } from '../models/simple-request.js';
 import { IdTable, type IdTableOptions } from './id-table.js';
+import { withKey } from '../models/with-key.js';
 
 /** A part as planned: which requests it holds is in the store. */
 export interface PlannedPart {
@@ -360,7 +361,8 @@ export function normalize(
 function finish(request: BatchRequest, defaultModel: string | undefined, defaults: RequestDefaults | undefined): BatchRequest {
   const filled = applyRequestDefaults(request, defaults);
   // A copy: a request that passed the fast check is the caller's own object.
-  return filled.model === undefined && defaultModel !== undefined ? { ...filled, model: defaultModel } : filled;
+  // withKey, not a spread that adds a key: see there.
+  return filled.model === undefined && defaultModel !== undefined ? withKey(filled, 'model', defaultModel) : filled;
 }
 
 function toValidationIssue(issue: z.core.$ZodIssue, index: number, id: string | undefined): ValidationIssue {

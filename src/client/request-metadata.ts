@@ -1,6 +1,7 @@
 import type { JobManifest, PartManifest } from '../models/batch-job.js';
 import type { BatchResult } from '../models/batch-result.js';
 import type { ClientCore } from './client-core.js';
+import { withKey } from '../models/with-key.js';
 
 /*
  * Per-item context through to the result: a request's `metadata` is kept in the store with the
@@ -39,5 +40,5 @@ export async function readPartMetadata(core: ClientCore, job: JobManifest, part:
 export function withRequestMetadata(result: BatchResult, metadata: ReadonlyMap<string, Record<string, unknown>>): BatchResult {
   if (result.metadata !== undefined) return result;
   const found = metadata.get(result.id);
-  return found === undefined ? result : { ...result, metadata: found };
+  return found === undefined ? result : withKey(result, 'metadata', found);
 }
