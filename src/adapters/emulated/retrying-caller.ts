@@ -34,14 +34,27 @@ export class ItemFailure extends Error {
 }
 
 /**
- * The signal of one call. It, and the timer that aborts it `timeoutMs` after the call started, are
- * made when the strategy first reads `context.signal`: a strategy that never looks at it (an
+ * The context of one call. Its signal, and the timer that aborts it `timeoutMs` after the call
+ * started, are made when the strategy first reads `signal`: a strategy that never looks at it (an
  * in-process one) costs neither, and one that does sees the same deadline. A call that fails after
  * its time ran out counts as timed out, whether it read the signal or not.
  */
-class CallSignal {
+class CallAttempt implements CallContext {
+  /**
+   * `signal` is an own, enumerable getter (one shared function, so that V8 keeps the objects
+   * fast): a strategy that wraps another and copies the context (`{ ...context }`) hands it on.
+   */
+  static readonly #signalProperty: PropertyDescriptor = {
+    get(this: CallAttempt): AbortSignal {
+      return this.#signal();
+    },
+    enumerable: true,
+  };
+
+  declare readonly signal: AbortSignal;
+  readonly attempt: number;
+  readonly timeoutMs: number;
   readonly #startedAt = Date.now();
-  readonly #timeoutMs: number;
   /** The run's signal: once aborted, a signal read later is born aborted. */
   readonly #jobSignal: AbortSignal;
   /** The controllers of the calls in flight, which the run's signal aborts. */
@@ -51,22 +64,12 @@ class CallSignal {
   #timedOut = false;
   #ended = false;
 
-  constructor(timeoutMs: number, jobSignal: AbortSignal, inFlight: Set<AbortController>) {
-    this.#timeoutMs = timeoutMs;
+  constructor(attempt: number, timeoutMs: number, jobSignal: AbortSignal, inFlight: Set<AbortController>) {
+    this.attempt = attempt;
+    this.timeoutMs = timeoutMs;
     this.#jobSignal = jobSignal;
     this.#inFlight = inFlight;
-  }
-
-  /** The call's context: `signal` is an own, enumerable getter, so that a copy (`{ ...context }`) carries the signal. */
-  context(attempt: number): CallContext {
-    const read = (): AbortSignal => this.#signal();
-    return {
-      attempt,
-      timeoutMs: this.#timeoutMs,
-      get signal(): AbortSignal {
-        return read();
-      },
-    };
+    Object.defineProperty(this, 'signal', CallAttempt.#signalProperty);
   }
 
   #signal(): AbortSignal {
@@ -76,7 +79,7 @@ class CallSignal {
     if (this.#jobSignal.aborted) {
       controller.abort(this.#jobSignal.reason);
     } else if (!this.#ended) {
-      const leftMs = this.#timeoutMs - (Date.now() - this.#startedAt);
+      const leftMs = this.timeoutMs - (Date.now() - this.#startedAt);
       if (leftMs <= 0) {
         this.#timeOut();
       } else {
@@ -89,14 +92,14 @@ class CallSignal {
 
   #timeOut(): void {
     this.#timedOut = true;
-    this.#controller?.abort(new DOMException(`No response within ${this.#timeoutMs} ms`, 'TimeoutError'));
+    this.#controller?.abort(new DOMException(`No response within ${this.timeoutMs} ms`, 'TimeoutError'));
   }
 
   /** The call returned or threw: stops its timer. True when its time had run out. */
   end(): boolean {
     this.#ended = true;
     const controller = this.#controller;
-    if (controller === undefined) return Date.now() - this.#startedAt >= this.#timeoutMs;
+    if (controller === undefined) return Date.now() - this.#startedAt >= this.timeoutMs;
     clearTimeout(this.#timer);
     this.#inFlight.delete(controller);
     return this.#timedOut;
@@ -177,15 +180,15 @@ export class RetryingCaller {
         this.#limiter.release(permit, { kind: 'error' });
         throw new ItemFailure({ category: 'cancelled', retryable: false, message: 'The run was cancelled' }, jobSignal.reason);
       }
-      const signal = new CallSignal(options.timeoutMs, jobSignal, this.#callControllers);
+      const context = new CallAttempt(attempt, options.timeoutMs, jobSignal, this.#callControllers);
       let output: CallOutput;
       try {
-        output = await options.call.call(request, signal.context(attempt));
+        output = await options.call.call(request, context);
       } catch (error) {
-        await this.#handleFailure(request, error, attempts, permit, signal.end());
+        await this.#handleFailure(request, error, attempts, permit, context.end());
         continue;
       }
-      signal.end();
+      context.end();
       const outcome: RateLimitOutcome = { kind: 'success', actualTokens: output.usage.totalTokens };
       // A success only teaches limits and what is left: skip the resets and retry-after parsing.
       if (options.rateLimitTuning.learnFromHeaders && output.headers !== undefined) outcome.snapshot = parseRateLimitBudget(output.headers);
