@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { toItemError } from '../../errors/classify-error.js';
 import type { BatchRequest } from '../../models/batch-request.js';
 import type { BatchResult } from '../../models/batch-result.js';
+import { withKey } from '../../models/with-key.js';
 import type { PollResult, SubmitContext, SubmitPart } from '../../provider/batch-provider.js';
 import type { RetryStrategy } from '../../retry/retry-strategy.js';
 import type { ResolvedEmulatedOptions } from './emulated-options.js';
@@ -232,7 +233,7 @@ export class EmulatedRun {
     // An item whose call the interruption aborted has not ended: it stays pending for `resume`.
     if (this.#interrupted && result.status === 'cancelled' && result.error === cancelledError) return;
     // The request's own context comes back on its result (it was never sent to the provider).
-    if (original.metadata !== undefined && result.metadata === undefined) result = { ...result, metadata: original.metadata };
+    if (original.metadata !== undefined && result.metadata === undefined) result = withKey(result, 'metadata', original.metadata);
     await this.#progress.record(result, attempts);
   }
 }
