@@ -33,8 +33,14 @@ export class BufferedRequestWriter implements RequestWriter {
   }
 
   async close(): Promise<void> {
-    await this.flush();
-    await this.handle.sync();
+    try {
+      await this.flush();
+      await this.handle.sync();
+    } catch (error) {
+      // A write that failed (a full disk) leaves no descriptor open behind its error.
+      await this.handle.close().catch(() => undefined);
+      throw error;
+    }
     await this.handle.close();
   }
 

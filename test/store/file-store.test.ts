@@ -1,4 +1,5 @@
-import { appendFile, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdtemp, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import type { BatchResult } from '../../src/models/batch-result.js';
 import type { BatchStore } from '../../src/store/batch-store.js';
 import { fileStore } from '../../src/store/file-store.js';
 import { memoryStore } from '../../src/store/memory-store.js';
+import { BufferedRequestWriter } from '../../src/store/request-file.js';
 
 async function temporaryDirectory(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'llm-batch-store-'));
@@ -124,6 +126,15 @@ describe('fileStore on disk', () => {
     expect(read).toEqual(written.map((record) => ({ index: record.index, request: JSON.parse(JSON.stringify(record.request)) as unknown })));
     const text = await readFile(join(dir, 'job_w', 'requests-0.jsonl'), 'utf8');
     expect(text).toBe(written.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  });
+
+  it.runIf(existsSync('/dev/full'))('closes a requests file whose write failed, and says why', async () => {
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    const handle = await open('/dev/full', 'w');
+    const writer = new BufferedRequestWriter(handle);
+    await writer.writeJson(0, JSON.stringify({ id: 'a', messages: [{ role: 'user', content: 'q' }] }));
+    await expect(writer.close()).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(handle.fd).toBe(-1);
   });
 
   it('ignores a torn last journal line and starts the next append on a fresh line', async () => {
