@@ -1,7 +1,7 @@
 // CPU per call of redactSecrets on the messages a large job repeats (a cancelled item's, a provider's
 // 500), of a text with a key shape in it, and of createSecretRedactor (the environment read once)
 // over the same repeated message. Each figure is the median of 5 rounds of 100,000 calls.
-// Run: node --import tsx bench/redact-secrets-cpu.ts   (about 10 s)
+// Run: node --import tsx bench/redact-secrets-cpu.ts   (about 30 s)
 import { createSecretRedactor, redactSecrets } from '../src/errors/redact-secrets.js';
 
 const calls = 100_000;
