@@ -54,7 +54,8 @@ async function sizeOf(path: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(path, { withFileTypes: true })) {
     const full = join(path, entry.name);
-    total += entry.isDirectory() ? await sizeOf(full) : (await stat(full)).size;
+    // A lease file may be released (deleted) while the folder is walked.
+    total += entry.isDirectory() ? await sizeOf(full) : ((await stat(full).catch(() => undefined))?.size ?? 0);
   }
   return total;
 }
