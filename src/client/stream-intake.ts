@@ -1,4 +1,4 @@
-import { isAbortError } from '../errors/abort-error.js';
+import { isAbortError, throwIfAborted } from '../errors/abort-error.js';
 import { LlmBatchError } from '../errors/llm-batch-error.js';
 import { redactSecrets } from '../errors/redact-secrets.js';
 import type { PlanningObserver } from '../extension/client-extension.js';
@@ -161,7 +161,8 @@ export async function submitStreaming(input: StreamingSubmitInput): Promise<JobM
       // The input broke off (or the store failed): the run stops, what ended stays journaled, and
       // the requests stored so far stay pending for `resume`.
       core.activeRuns.get(part.id)?.interrupt.abort(error);
-      if (isAbortError(error)) throw error;
+      // Stopped on purpose (Ctrl-C, the caller's signal): the stop is the news, not the input.
+      if (isAbortError(error) || options.signal?.aborted === true) throw error;
       throw new LlmBatchError(`Job ${jobId}: reading the input failed after ${part.requestCount} request(s): ${(error as Error).message}. Resume the job to run the requests stored, or cancel it`, {
         code: 'input_failed',
         cause: error,
@@ -225,7 +226,7 @@ class StreamingIntake {
           const waiting = this.#take(item);
           if (waiting) await waiting;
           if (this.#pending.length + this.#rejected.length >= this.#batch) {
-            signal?.throwIfAborted();
+            throwIfAborted(signal);
             await this.#release(release);
             if (this.#stopping) break;
           }
@@ -234,7 +235,7 @@ class StreamingIntake {
         for await (const item of source) {
           const waiting = this.#take(item);
           if (waiting) await waiting;
-          signal?.throwIfAborted();
+          throwIfAborted(signal);
           // An async source may keep us waiting: what is stored goes out first.
           await this.#release(release);
           if (this.#stopping) break;

@@ -176,6 +176,24 @@ describe('the streaming intake', () => {
     expect(ended.warnings.some((warning) => /not read to its end: the job holds the \d+ request/.test(warning))).toBe(true);
   });
 
+  it('stops on its signal with an AbortError, and the job keeps what was read', async () => {
+    const { strategy, calls } = countingCalls();
+    const client = createBatchClient({ provider: emulated({ call: strategy, concurrency: 2 }), store: memoryStore() });
+    const controller = new AbortController();
+    async function* input(): AsyncGenerator<BatchRequest> {
+      for (let index = 0; ; index++) {
+        if (index === 30) controller.abort(new Error('Stopped by SIGINT'));
+        yield request(index);
+      }
+    }
+    await expect(client.submit(input(), { intake: 'streaming', signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    const [job] = await client.list();
+    expect(job!.counts.total).toBeGreaterThanOrEqual(30);
+    expect(job!.warnings.some((warning) => /not read to its end/.test(warning))).toBe(true);
+    expect(calls.size).toBeLessThanOrEqual(job!.counts.total);
+    await client.close();
+  });
+
   it('keeps what was stored when the input throws, and resume runs it with no request paid twice', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'llm-batch-stream-'));
     try {
