@@ -466,8 +466,9 @@ class RequestChannel {
   constructor(private readonly capacity: number) {}
 
   push(requests: readonly BatchRequest[]): void | Promise<void> {
-    if (this.#head > 0 && this.#head === this.#items.length) {
-      this.#items = [];
+    // Taken requests leave holes at the front: dropped once they are half the array.
+    if (this.#head > 0 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
     for (const request of requests) this.#items.push(request);
