@@ -34,9 +34,11 @@ interface Scenario {
 }
 
 // 429s: the server's `retry-after: 1`, obeyed. 5xx: as the emulated adapter retries scattered server
-// errors while failures are rare: two quick retries after a jitter of up to 50 ms (its retry budget),
-// then its default backoff, 500 ms doubling, full jitter.
-const serverErrorDelayMs = (attempt: number, random: () => number): number => (attempt <= 2 ? random() * 50 : random() * 500 * 2 ** (attempt - 1));
+// errors while failures are rare: three quick retries after a jitter of up to 50 ms (its retry
+// budget), then its default backoff, 500 ms doubling, full jitter (QUICK_RETRIES=2 shows the policy
+// with two quick retries).
+const quickRetries = Number(process.env['QUICK_RETRIES'] ?? 3);
+const serverErrorDelayMs = (attempt: number, random: () => number): number => (attempt <= quickRetries ? random() * 50 : random() * 500 * 2 ** (attempt - 1));
 const scenarios: Scenario[] = [
   { name: '5% 429 at once, retry-after 1 s', rate: 0.05, failingCallMs: 1, retryDelayMs: () => 1_000 },
   { name: '5% 429 after latency, retry-after 1 s', rate: 0.05, failingCallMs: latencyMs, retryDelayMs: () => 1_000 },
