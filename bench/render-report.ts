@@ -404,7 +404,23 @@ export async function renderReport(): Promise<void> {
   if (behindLines.length === 0) lines.push('In this run no peer beat llm-batch by more than 3% on goodput or 10% on p95 latency, CPU per item or peak RSS.', '');
   else lines.push('Computed from the tables above (a peer ahead by more than 3% on goodput, or 10% on p95 latency, CPU per item or peak RSS):', '', ...behindLines.map((line) => `- ${line}`), '');
   if (analysis !== '') lines.push(analysis, '');
-  lines.push('## Reproduce', '', '```sh', 'npm run bench                        # everything; rewrites bench/results/latest.json and this page', 'node --import tsx bench/run.ts --only clean,rpm   # some scenarios (written to bench/results/tmp/)', 'node --import tsx bench/render-report.ts            # this page from the last full run', '```', '');
+  lines.push(
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm run bench                        # everything; rewrites bench/results/latest.json and this page',
+    'node --import tsx bench/run.ts --only clean,rpm   # some scenarios (written to bench/results/tmp/)',
+    'node --import tsx bench/render-report.ts            # this page from the last full run',
+    'node --import tsx bench/scattered-faults-simulated.ts --repeat 3    # the scattered-fault scenarios on a virtual clock',
+    'node --import tsx bench/client-million.ts 1000000 64 lean           # the client path of a large job (keep: results held); a few minutes',
+    'node --expose-gc --import tsx bench/results-read-speed.ts 3 200     # results() of a 200 MB output file against a plain loop; about a minute',
+    'node --import tsx bench/viewer-first-page.ts 1000000                 # the viewer\'s first page of a million results',
+    'node --import tsx bench/scattered-faults.ts --sizes 10000            # scattered faults over HTTP against openai + p-limit; about 4 minutes',
+    'node --import tsx bench/scattered-faults-bound.ts                    # the physical bound of those scenarios; seconds',
+    'node --import tsx bench/cancel-large-job.ts 200000 64                # cancelling a large emulated job; about 10 s',
+    '```',
+    '',
+  );
   await writeFile(`${root}docs/benchmarks.md`, lines.join('\n'));
   await writeFile(`${root}docs/benchmarks-throughput.svg`, chart(results));
 }
