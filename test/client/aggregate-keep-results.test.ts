@@ -12,7 +12,7 @@ import { memoryStore } from '../../src/store/memory-store.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
 
 // `keepResults: false`: the aggregate of a large job sums counts, usage and cost as the results
-// stream by, and holds none of them (issue 17: a million results in one array was most of the memory).
+// stream by, and holds none of them (a million results in one array was most of the memory).
 
 let server: MockProviderServer;
 let directory: string;

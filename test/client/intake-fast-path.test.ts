@@ -7,7 +7,7 @@ import type { BatchRequest } from '../../src/models/batch-request.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 import { createMockProviderServer, type MockProviderServer } from '../../src/testing/mock-server/index.js';
 
-// The intake's fast path (issue 17): plain requests are taken without the schema's copy, a
+// The intake's fast path: plain requests are taken without the schema's copy, a
 // synchronous input is read without an await per request, and each request is serialized once.
 // What it must not change: the caller's objects, what is stored and sent, and the errors.
 

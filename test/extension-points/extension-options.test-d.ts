@@ -9,7 +9,7 @@ declare const client: BatchClient;
 declare const call: CallStrategy;
 declare const provider: BatchProvider;
 
-// The options of the extension points (issue 16), each typed and closed.
+// The options of the extension points, each typed and closed.
 describe('extension point options', () => {
   it('run() takes throwOnFailure, a boolean, and JobFailedError carries the aggregate', () => {
     void client.run([], { throwOnFailure: true });
