@@ -51,7 +51,7 @@ const minifiedRecord = JSON.stringify({
   paid: true,
 });
 
-/** Texts without a single space, as the issue that asked for this benchmark described them; `run` varies the draw. */
+/** Texts without a single space (the worst case for a tokenizer); `run` varies the draw. */
 const texts: Record<string, (length: number, run: number) => string> = {
   // One letter repeated: a single pre-token for the tokenizer, the hardest case for counting it whole.
   'base64 of zeros': (length) => 'A'.repeat(length),

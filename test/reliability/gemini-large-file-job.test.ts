@@ -5,7 +5,7 @@ import type { BatchRequest } from '../../src/models/batch-request.js';
 import { memoryStore } from '../../src/store/memory-store.js';
 import { createMockProviderServer } from '../../src/testing/mock-server/index.js';
 
-// The file job: 60,000 requests through geminiBatch and the unmodified SDK, uploaded as
+// The large file job: 60,000 requests through geminiBatch and the unmodified SDK, uploaded as
 // JSONL files through the Files API in three parts (25,000 requests a part), results downloaded,
 // read line by line and returned in input order with usage summed.
 const server = await createMockProviderServer({ batch: { validatingMs: 10, processingMs: 500 } });

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('Gemini context caching', () => {
-  // 40 here; the 1,000 requests run in test/reliability/gemini-cached-run.test.ts.
+  // 40 here; the full 1,000 requests run in test/reliability/gemini-cached-run.test.ts.
   it('native: 40 requests share one cache, each references it, cached tokens are priced at the cached rate, the cache is gone after', async () => {
     server = await createMockProviderServer({ batch: { validatingMs: 5, processingMs: 100 }, journalBodies: true });
     await runCachedNativeJob(server, 40);

@@ -41,7 +41,7 @@ describe('geminiBatch end to end through @google/genai', () => {
   });
 
   it('runs a file job in more than one part through the Files API and deletes the files after', async () => {
-    // Scaled down here (the 60,000 requests run in test/reliability/gemini-large-file-job.test.ts): a small part limit instead.
+    // Scaled down here (the full 60,000 requests run in test/reliability/gemini-large-file-job.test.ts): a small part limit instead.
     const emulator = await start({ batch: { validatingMs: 5, processingMs: 50 } });
     const provider = adapter(emulator, { inlineMaxBytes: 1, maxRequestsPerPart: 40 });
     const summary = await clientFor(emulator, provider).run(makeRequests(100));
