@@ -17,6 +17,7 @@ import { IdTable } from './id-table.js';
 import { newJobId } from './live-jobs.js';
 import { measureOrReport, normalize, type PartRoute } from './plan-job.js';
 import { adapterPlanning } from './planning-store.js';
+import { splitProviderModel } from './resolve-provider.js';
 import { submitContext, submitPart } from './submit-part.js';
 
 /*
@@ -291,6 +292,12 @@ class StreamingIntake {
     const route = this.input.route;
     if (route === undefined) return request;
     const model = request.model!;
+    // Another provider's request fails here, before that provider is made (it may have no key).
+    const named = splitProviderModel(model)?.provider;
+    if (named !== undefined && named !== this.input.provider.name) {
+      void this.#reject(position, request.id, [{ index: position, id: request.id, field: 'model', reason: `"${model}" runs on ${named}: a streaming intake runs every request on the job's provider` }]);
+      return undefined;
+    }
     const take = (found: PartRoute): BatchRequest | undefined => {
       if (found.provider !== undefined || found.mode !== undefined) {
         void this.#reject(position, request.id, [{ index: position, id: request.id, field: 'model', reason: `"${model}" runs on ${found.provider ?? 'another mode'}: a streaming intake runs every request on the job's provider` }]);

@@ -125,6 +125,15 @@ describe('the streaming intake', () => {
     await expect(client.submit([request(0)], { onSubmitted: 'yes' as never })).rejects.toThrow(/onSubmitted/);
   });
 
+  it('fails alone a request whose model names another provider: the job runs on one', async () => {
+    const { strategy, calls } = countingCalls();
+    const client = createBatchClient({ provider: emulated({ call: strategy }), store: memoryStore() });
+    const summary = await client.run([request(0), { ...request(1), model: 'anthropic:claude-example' }, request(2)], { intake: 'streaming' });
+    expect(summary.counts).toMatchObject({ total: 3, succeeded: 2, failed: 1 });
+    expect(summary.results[1]).toMatchObject({ id: 'r1', status: 'failed', error: { category: 'invalid_request', message: expect.stringMatching(/runs on anthropic: a streaming intake runs every request on the job's provider/) } });
+    expect([...calls.keys()]).toEqual(['r0', 'r2']);
+  });
+
   it('refuses what it cannot honour before anything is stored or sent', async () => {
     const server = await emulators.start();
     const store = memoryStore();

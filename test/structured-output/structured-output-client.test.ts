@@ -102,6 +102,20 @@ describe('structured output against the emulator', () => {
     expect(sent?.['response_format']).toMatchObject({ type: 'json_schema', json_schema: { name: 'sentiment', strict: true } });
   });
 
+  it('does the same with a streaming intake: the schema reaches every request as it is read', async () => {
+    const provider = emulated({ call: openaiChat({ apiKey: 'test-key', baseURL: `${server.url}/v1` }), concurrency: 2 });
+    const client = createBatchClient({ provider, store: memoryStore(), pollIntervalMs: 5 });
+    async function* input(): AsyncGenerator<BatchRequest> {
+      yield ask('fine', 'rate this streamed');
+      yield ask('odd', 'this is broken too');
+    }
+    const summary = await client.run(input(), { schema: sentiment, schemaName: 'sentiment', intake: 'streaming' });
+    expect(summary.results[0]).toMatchObject({ status: 'succeeded', output: { label: 'negative', score: 0.25 } });
+    expect(summary.results[1]).toMatchObject({ status: 'failed', error: { category: 'validation', retryable: true } });
+    const sent = bodies.find((body) => JSON.stringify(body).includes('rate this streamed'));
+    expect(sent?.['response_format']).toMatchObject({ type: 'json_schema', json_schema: { name: 'sentiment', strict: true } });
+  });
+
   it('validates the results of a native OpenAI batch the same way', async () => {
     const client = createBatchClient({
       provider: openaiBatch({ apiKey: 'test-key', baseURL: `${server.url}/v1` }),
