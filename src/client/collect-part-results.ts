@@ -78,6 +78,8 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     if ((open || ids.has(result.id)) && !stored.has(result.id)) count(result);
   }
   const reference = part.reference;
+  // One read of the environment for the whole part: its results carry the same few messages.
+  const redact = createSecretRedactor();
   let read = 0;
   let synthesized = 0;
   if (reference && part.submitState === 'submitted') {
@@ -100,7 +102,7 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
             ids.add(checked.result.id);
           }
           if (stored.has(checked.result.id)) continue;
-          const result = prepareResult(job, withRequestMetadata(checked.result, metadata));
+          const result = prepareResult(job, withRequestMetadata(checked.result, metadata), redact);
           count(result);
           buffer.push(result);
           if (buffer.length >= 1_000) {
@@ -125,8 +127,6 @@ async function storePartResults(core: ClientCore, job: JobManifest, part: PartMa
     }, signal);
   }
   let missing: BatchResult[] = [];
-  // One read of the environment for all of them: they carry the same few messages.
-  const redact = createSecretRedactor();
   for (const id of ids) {
     if (stored.has(id)) continue;
     // Through the extensions too: items a budget stop never started get category `budget`.
