@@ -37,11 +37,12 @@ export async function temporaryStore(): Promise<{ store: BatchStore; dir: string
 }
 
 /** Runs `requests` as an emulated job on the emulator into `store`; resolves to the job id. */
-export async function runJob(store: BatchStore, requests: BatchRequest[], metadata: Record<string, string> = {}): Promise<string> {
+export async function runJob(store: BatchStore, requests: BatchRequest[], metadata: Record<string, string> = {}, intake: 'checked' | 'streaming' = 'checked'): Promise<string> {
   const mock = await createMockBatchProvider({ mode: 'emulated', server: { respond }, emulated: { concurrency: 16 } });
   const client = createBatchClient({ provider: mock.provider, store });
   try {
-    const job = await client.submit(requests, { metadata, maxCostUsd: 100 });
+    // A streaming intake cannot hold a budget (it is checked against the whole input first).
+    const job = await client.submit(requests, intake === 'streaming' ? { metadata, intake } : { metadata, maxCostUsd: 100 });
     await client.wait(job.id);
     // Reading the aggregate prices the results and stores the job's cost.
     await client.aggregate(job.id);

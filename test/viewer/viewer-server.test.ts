@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViewer, type Viewer } from '../../src/cli/viewer/start-viewer.js';
+import type { BatchRequest } from '../../src/models/batch-request.js';
 import type { BatchStore } from '../../src/store/batch-store.js';
 import { requestsOf, runJob, scriptAnswer, temporaryStore } from './viewer-fixtures.js';
 
@@ -126,6 +127,18 @@ describe('the viewer server', () => {
     expect(item.result).toMatchObject({ id: 'item_5', status: 'succeeded', text: scriptAnswer });
     expect(item.result.raw).toBeUndefined();
     expect(item.index).toBe(5);
+    // A streaming intake's refused item (in a store of its own): why, and no request, beside its failed result.
+    const { store: streamedStore } = await temporaryStore();
+    const streamedJob = await runJob(streamedStore, [...requestsOf(2), { id: 'bad_one', messages: 'not a list' } as unknown as BatchRequest], {}, 'streaming');
+    const streamedViewer = await startViewer({ store: streamedStore });
+    try {
+      const refused = await api(streamedViewer, `/api/jobs/${streamedJob}/items/bad_one`);
+      expect(refused.request).toBeUndefined();
+      expect(refused.rejected).toMatch(/messages/);
+      expect(refused.result).toMatchObject({ status: 'failed', error: { category: 'invalid_request' } });
+    } finally {
+      await streamedViewer.close();
+    }
     expect((await call(viewer, `/api/jobs/${mixedJob}/items/nope`, { headers: { 'x-viewer-token': viewer.token } })).status).toBe(404);
     expect((await call(viewer, `/api/jobs/..%2Fetc/items/x`, { headers: { 'x-viewer-token': viewer.token } })).status).toBe(400);
   });

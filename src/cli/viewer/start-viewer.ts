@@ -290,20 +290,23 @@ export async function startViewer(options: ViewerOptions, internals: ViewerInter
       if (candidate.id === itemId) result = candidate;
     }
     let request: unknown;
+    let rejected: string | undefined;
     let part: number | undefined;
     let index: number | undefined;
     search: for (const jobPart of job.parts) {
       for await (const stored of store.readRequests(jobId, jobPart.index)) {
         if (stored.request.id === itemId) {
-          request = stored.request;
+          // A streaming intake's bad item: its record holds only why, not a request.
+          if (stored.rejected === undefined) request = stored.request;
+          else rejected = stored.rejected;
           part = jobPart.index;
           index = stored.index;
           break search;
         }
       }
     }
-    if (result === undefined && request === undefined) throw new HttpError(404, `No item ${JSON.stringify(itemId)} in job ${jobId}`);
-    return { id: itemId, ...(index !== undefined ? { index } : {}), ...(part !== undefined ? { part } : {}), request, result: result && withoutRaw(result) };
+    if (result === undefined && request === undefined && rejected === undefined) throw new HttpError(404, `No item ${JSON.stringify(itemId)} in job ${jobId}`);
+    return { id: itemId, ...(index !== undefined ? { index } : {}), ...(part !== undefined ? { part } : {}), request, ...(rejected === undefined ? {} : { rejected }), result: result && withoutRaw(result) };
   }
 
   async function download(response: ServerResponse, jobId: string, format: 'jsonl' | 'csv'): Promise<void> {

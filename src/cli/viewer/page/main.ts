@@ -407,7 +407,7 @@ function contentText(content: unknown): string {
 }
 
 async function renderItem(jobId: string, itemId: string): Promise<void> {
-  const item = await getJson<{ id: string; index?: number; part?: number; request?: Record<string, unknown>; result?: Record<string, unknown> }>(
+  const item = await getJson<{ id: string; index?: number; part?: number; request?: Record<string, unknown>; rejected?: string; result?: Record<string, unknown> }>(
     `/api/jobs/${enc(jobId)}/items/${enc(itemId)}`,
   );
   clear(app);
@@ -417,6 +417,8 @@ async function renderItem(jobId: string, itemId: string): Promise<void> {
     if (system) append(request, [el('div', { class: 'message' }, el('div', { class: 'role' }, 'system'), system)]);
     for (const message of messages ?? []) append(request, [el('div', { class: 'message' }, el('div', { class: 'role' }, message.role), contentText(message.content))]);
     append(request, [el('pre', {}, JSON.stringify(rest, null, 2))]);
+  } else if (item.rejected !== undefined) {
+    append(request, [el('p', { class: 'error', id: 'item-rejected' }, `Not sent: the intake refused it (${item.rejected}).`)]);
   } else {
     append(request, [el('p', { class: 'muted' }, 'Not in the stored requests.')]);
   }
