@@ -233,13 +233,24 @@ class StreamingIntake {
           }
         }
       } else {
-        for await (const item of source) {
-          const waiting = this.#take(item);
-          if (waiting) await waiting;
-          throwIfAborted(signal);
-          // An async source may keep us waiting: what is stored goes out first.
-          await this.#release(release);
-          if (this.#stopping) break;
+        const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+        try {
+          for (;;) {
+            const next = iterator.next();
+            // What is stored goes out when the batch is full, or when the source keeps us waiting.
+            if (this.#pending.length + this.#rejected.length > 0 && (this.#pending.length + this.#rejected.length >= this.#batch || (await waitsPastThisTurn(next)))) {
+              throwIfAborted(signal);
+              await this.#release(release);
+              if (this.#stopping) break;
+            }
+            const step = await next;
+            if (step.done === true) break;
+            const waiting = this.#take(step.value);
+            if (waiting) await waiting;
+          }
+        } finally {
+          // As `for await` does when it stops early; not awaited: a source waiting on something else would hold us.
+          void Promise.resolve(iterator.return?.()).catch(() => undefined);
         }
       }
       if (!this.#stopping) {
@@ -445,6 +456,11 @@ export async function closeCutIntake(core: ClientCore, job: JobManifest): Promis
   job.intake = 'streamed';
   job.warnings.push(`The process stopped while the input was read: the job holds the ${count} request(s) stored before`);
   await core.jobs.save(job);
+}
+
+/** Whether `next` is still unsettled once the current turn of the event loop has run. */
+function waitsPastThisTurn(next: Promise<unknown>): Promise<boolean> {
+  return Promise.race([next.then(() => false), new Promise<boolean>((resolve) => setImmediate(() => resolve(true)))]);
 }
 
 function duplicate(position: number, id: string, first: number): ValidationIssue {
