@@ -61,17 +61,21 @@ export interface StreamingSubmitInput {
 
 /**
  * Refuses a streaming intake that cannot be honoured, before anything is stored or sent: it needs
- * an emulated provider (a native batch is uploaded whole), a store whose request writer can flush,
- * and no `maxCostUsd` (a budget is checked against the whole input's estimate before the first call).
+ * an emulated provider (a native batch is uploaded whole) and no `maxCostUsd` (a budget is checked
+ * against the whole input's estimate before the first call).
  */
-function checkStreamingPossible(input: StreamingSubmitInput, writer: RequestWriter | undefined): void {
+function checkStreamingPossible(input: StreamingSubmitInput): void {
   if (input.provider.mode !== 'emulated') {
     throw new ValidationError([{ index: 0, field: 'intake', reason: `"streaming" needs an emulated provider; ${input.provider.name} runs native batches, which are uploaded whole` }]);
   }
   if (input.options.maxCostUsd !== undefined) {
     throw new ValidationError([{ index: 0, field: 'intake', reason: '"streaming" cannot enforce maxCostUsd: the budget is checked against the estimate of the whole input before the first call; use the default intake' }]);
   }
-  if (writer !== undefined && writer.flush === undefined) {
+}
+
+/** And a store whose request writer can flush: a request is sent only once its record can be read back. */
+function checkWriterFlushes(writer: RequestWriter): void {
+  if (writer.flush === undefined) {
     throw new ValidationError([{ index: 0, field: 'intake', reason: '"streaming" needs a store whose request writer can flush (RequestWriter.flush); this store writes a part only when it is whole' }]);
   }
 }
@@ -83,7 +87,7 @@ function checkStreamingPossible(input: StreamingSubmitInput, writer: RequestWrit
  */
 export async function submitStreaming(input: StreamingSubmitInput): Promise<JobManifest> {
   const { core, provider, options } = input;
-  checkStreamingPossible(input, undefined);
+  checkStreamingPossible(input);
   const jobId = newJobId();
   const observers = clientExtensions.map((extension) => extension.observePlanning?.({ options: asRecord(options), provider }));
   const now = new Date().toISOString();
@@ -119,7 +123,7 @@ export async function submitStreaming(input: StreamingSubmitInput): Promise<JobM
   delete job.estimate;
   const writer = await core.store.createRequestWriter(jobId, 0);
   try {
-    checkStreamingPossible(input, writer);
+    checkWriterFlushes(writer);
   } catch (error) {
     await writer.close();
     await core.store.deleteJob(jobId);
@@ -187,6 +191,7 @@ class StreamingIntake {
   #rejected: BatchResult[] = [];
   #batch = 16;
   #position = 0;
+  #rejectedCount = 0;
   readonly #planning: ReturnType<typeof adapterPlanning>;
   readonly #record: (result: BatchResult) => Promise<void>;
 
@@ -278,8 +283,6 @@ class StreamingIntake {
     this.#finishEstimate();
     await this.input.core.jobs.save(job);
   }
-
-  #rejectedCount = 0;
 
   /** Checks and stores one input item; returns a promise only when the writer must be waited for. */
   #take(item: unknown): void | Promise<void> {
